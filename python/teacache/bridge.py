@@ -1,0 +1,158 @@
+"""The only Python module the TypeScript bridge imports: a small session API over the pipeline.
+
+Everything exchanged is a number, a string, a path or a short list/dict of those.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import os
+import resource
+import sys
+import traceback
+from typing import Optional
+
+import torch
+
+from . import generate, pipeline
+
+# The bridge inherits Node's terminal: keep library chatter and progress bars off it.
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def _redirect_output() -> None:
+    """Send this process's stdout/stderr (warnings, library prints) to the log file TS named.
+
+    The bridge itself talks over a separate IPC channel, so fds 1 and 2 are free to move.
+    """
+    path = os.environ.get("TEACACHE_PYTHON_LOG")
+    if not path:
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+class BridgeError(Exception):
+    """Carries a Python failure to TypeScript as one line the bridge cannot mangle."""
+
+
+def _reported(method):
+    """Turn any exception into a BridgeError whose message is base64 JSON {type, message, input, traceback}."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - every failure must cross the bridge readably
+            payload = {
+                "type": type(error).__name__,
+                "message": str(error),
+                "input": isinstance(error, pipeline.InputError),
+                "out_of_memory": "OutOfMemoryError" in type(error).__name__ or "out of memory" in str(error).lower(),
+                "traceback": traceback.format_exc(),
+            }
+            encoded = base64.b64encode(json.dumps(payload).encode()).decode()
+            raise BridgeError(f"TEACACHE_ERROR:{encoded}:END") from None
+
+    return wrapper
+
+
+def _quiet() -> None:
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    try:
+        from diffusers.utils import logging as dlog
+        from transformers.utils import logging as tlog
+
+        dlog.set_verbosity_error()
+        dlog.disable_progress_bar()
+        tlog.set_verbosity_error()
+        tlog.disable_progress_bar()
+    except Exception:  # noqa: BLE001 - quieting is best effort
+        pass
+
+
+class Session:
+    def __init__(self) -> None:
+        _quiet()
+        self.pipe = None
+        self.facts: Optional[dict] = None
+        self._embeddings: dict = {}
+        self._latents = None
+
+    @_reported
+    def versions(self) -> dict:
+        return pipeline.versions()
+
+    @_reported
+    def load(self, model: str, device: str, dtype: str, vae_slicing: bool, vae_tiling: bool,
+             cpu_offload: str, threads: int = 0) -> dict:
+        if threads > 0:
+            torch.set_num_threads(threads)
+        import time
+
+        started = time.perf_counter()
+        self.pipe, self.facts = pipeline.load(model, device, dtype, vae_slicing, vae_tiling, cpu_offload)
+        self._embeddings.clear()
+        return {**self.facts, "seconds": time.perf_counter() - started}
+
+    @_reported
+    def encode_prompt(self, prompt: str, negative_prompt: Optional[str], guidance_scale: float) -> dict:
+        key = (prompt, negative_prompt, guidance_scale > 1.0)
+        if key in self._embeddings:
+            return {"seconds": 0.0, "cached": True}
+        self._embeddings[key], seconds = generate.encode_prompt(
+            self.pipe, self.facts, prompt, negative_prompt, guidance_scale
+        )
+        return {"seconds": seconds, "cached": False}
+
+    def forget_prompts(self) -> None:
+        self._embeddings.clear()
+
+    @_reported
+    def denoise(self, prompt: str, negative_prompt: Optional[str], guidance_scale: float, decide,
+                on_step, image: Optional[str], seed: int, steps: int, use_dynamic_cfg: bool, height: int,
+                width: int, frames: int) -> dict:
+        embeddings = self._embeddings[(prompt, negative_prompt, guidance_scale > 1.0)]
+        self._latents = None
+        if self.facts["device"].startswith("cuda"):
+            torch.cuda.reset_peak_memory_stats()
+        result = generate.denoise(
+            self.pipe, self.facts, embeddings, decide=decide, on_step=on_step, image=image, seed=seed, steps=steps,
+            guidance_scale=guidance_scale, use_dynamic_cfg=use_dynamic_cfg, height=height,
+            width=width, frames=frames,
+        )
+        self._latents = result.pop("latents")
+        return result
+
+    @_reported
+    def decode(self, frames_dir: str) -> dict:
+        if self._latents is None:
+            raise RuntimeError("decode called before a successful denoise")
+        try:
+            return generate.decode(self.pipe, self.facts, self._latents, frames_dir)
+        finally:
+            self._latents = None
+
+    @_reported
+    def memory(self) -> dict:
+        device_peak = None
+        if self.facts and self.facts["device"].startswith("cuda"):
+            device_peak = int(torch.cuda.max_memory_allocated())
+        host_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        return {"device_peak_bytes": device_peak, "host_peak_rss_bytes": int(host_peak)}
+
+
+def open_session() -> Session:
+    _redirect_output()
+    return Session()

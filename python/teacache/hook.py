@@ -1,0 +1,177 @@
+"""The TeaCache mechanism for CogVideoX transformers: measure, cache, reuse.
+
+`apply` installs a forward on one transformer *instance*; all state lives in a `TeaCacheState`
+stored on that instance, so two pipelines in one process never share a cache. The decision to
+compute or reuse is not made here: `begin` takes a `decide(index, timestep, distance) -> bool`
+callable (the TypeScript policy, through the bridge) that is asked once per denoising step.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any, Callable, Optional
+
+import torch
+
+ATTR = "_teacache"
+
+Decide = Callable[[int, float, Optional[float]], bool]
+
+
+class TeaCacheError(RuntimeError):
+    """The mechanism was driven out of its contract (a desynchronised step, a bad answer)."""
+
+
+class TeaCacheState:
+    def __init__(self, original_forward: Callable, target: str):
+        self.original_forward = original_forward
+        self.target = target
+        self.decide: Optional[Decide] = None
+        self.num_steps = 0
+        self._clear()
+
+    def _clear(self) -> None:
+        self.index = 0
+        self.previous_emb: Optional[torch.Tensor] = None
+        self.residual: Optional[torch.Tensor] = None
+        self.residual_encoder: Optional[torch.Tensor] = None
+        self.block_loops = 0
+
+    @property
+    def armed(self) -> bool:
+        return self.decide is not None
+
+    def begin(self, decide: Decide, num_steps: int) -> None:
+        self._clear()
+        self.decide, self.num_steps = decide, num_steps
+
+    def end(self) -> int:
+        """Disarm, free the cached tensors and return how many times the blocks really ran."""
+        loops = self.block_loops
+        self.decide = None
+        self._clear()
+        return loops
+
+
+def state_of(transformer: torch.nn.Module) -> Optional[TeaCacheState]:
+    return transformer.__dict__.get(ATTR)
+
+
+def apply(transformer: torch.nn.Module) -> TeaCacheState:
+    """Install the TeaCache forward on this instance (idempotent)."""
+    state = state_of(transformer)
+    if state is not None:
+        return state
+    # accelerate's offload hooks keep the real forward in `_old_forward` and wrap it; slot in
+    # underneath them so weights are still moved to the device before we run.
+    target = "_old_forward" if hasattr(transformer, "_hf_hook") and hasattr(transformer, "_old_forward") else "forward"
+    state = TeaCacheState(getattr(transformer, target), target)
+    transformer.__dict__[ATTR] = state
+    setattr(transformer, target, types.MethodType(_forward, transformer))
+    return state
+
+
+def remove(transformer: torch.nn.Module) -> None:
+    state = transformer.__dict__.pop(ATTR, None)
+    if state is None:
+        return
+    if state.target == "forward" and getattr(state.original_forward, "__self__", None) is transformer \
+            and state.original_forward.__func__ is type(transformer).forward:
+        # The original was the class method: dropping the instance attribute restores it exactly.
+        transformer.__dict__.pop("forward", None)
+    else:
+        setattr(transformer, state.target, state.original_forward)
+
+
+def _relative_l1(current: torch.Tensor, previous: torch.Tensor) -> float:
+    previous = previous.float()
+    return ((current.float() - previous).abs().mean() / previous.abs().mean()).item()
+
+
+def _forward(
+    self,
+    hidden_states: torch.Tensor,
+    encoder_hidden_states: torch.Tensor,
+    timestep: Any,
+    timestep_cond: Optional[torch.Tensor] = None,
+    ofs: Any = None,
+    image_rotary_emb: Optional[tuple] = None,
+    attention_kwargs: Optional[dict] = None,
+    return_dict: bool = True,
+):
+    state: TeaCacheState = self.__dict__[ATTR]
+    if not state.armed:
+        return state.original_forward(
+            hidden_states, encoder_hidden_states, timestep, timestep_cond=timestep_cond, ofs=ofs,
+            image_rotary_emb=image_rotary_emb, attention_kwargs=attention_kwargs, return_dict=return_dict,
+        )
+    if state.index >= state.num_steps:
+        raise TeaCacheError(
+            f"the transformer was called for step {state.index} but the generation announced "
+            f"{state.num_steps} steps; one denoising step must call it exactly once"
+        )
+    batch_size, num_frames, _, height, width = hidden_states.shape
+
+    # 1. Timestep embedding: the indicator TeaCache measures.
+    t_emb = self.time_proj(timestep).to(dtype=hidden_states.dtype)
+    emb = self.time_embedding(t_emb, timestep_cond)
+    if getattr(self, "ofs_embedding", None) is not None:
+        ofs_emb = self.ofs_proj(ofs).to(dtype=hidden_states.dtype)
+        emb = emb + self.ofs_embedding(ofs_emb)
+
+    distance = None if state.previous_emb is None else _relative_l1(emb, state.previous_emb)
+    state.previous_emb = emb
+    step_timestep = float(timestep.flatten()[0].item()) if torch.is_tensor(timestep) else float(timestep)
+    compute = state.decide(state.index, step_timestep, distance)
+    if not isinstance(compute, bool):
+        raise TeaCacheError(f"the policy answered {compute!r} for step {state.index}; expected a boolean")
+
+    # 2. Patch embedding (always: it is cheap and the residuals are added to its output).
+    hidden_states = self.patch_embed(encoder_hidden_states, hidden_states)
+    hidden_states = self.embedding_dropout(hidden_states)
+    text_seq_length = encoder_hidden_states.shape[1]
+    encoder_hidden_states = hidden_states[:, :text_seq_length]
+    hidden_states = hidden_states[:, text_seq_length:]
+
+    # 3. The transformer blocks, or the residuals they produced last time.
+    if compute:
+        hidden_in, encoder_in = hidden_states, encoder_hidden_states
+        for block in self.transformer_blocks:
+            hidden_states, encoder_hidden_states = block(
+                hidden_states=hidden_states,
+                encoder_hidden_states=encoder_hidden_states,
+                temb=emb,
+                image_rotary_emb=image_rotary_emb,
+                attention_kwargs=attention_kwargs,
+            )
+        state.residual = hidden_states - hidden_in
+        state.residual_encoder = encoder_hidden_states - encoder_in
+        state.block_loops += 1
+    else:
+        if state.residual is None or state.residual.shape != hidden_states.shape:
+            raise TeaCacheError(
+                f"step {state.index} was to reuse residuals, but none of this shape are cached; "
+                "the first step of a generation must be computed"
+            )
+        hidden_states = hidden_states + state.residual
+        encoder_hidden_states = encoder_hidden_states + state.residual_encoder
+    state.index += 1
+
+    # 4. Output head and unpatchify, exactly as diffusers does it.
+    hidden_states = self.norm_final(hidden_states)
+    hidden_states = self.norm_out(hidden_states, temb=emb)
+    hidden_states = self.proj_out(hidden_states)
+    p, p_t = self.config.patch_size, self.config.patch_size_t
+    if p_t is None:
+        output = hidden_states.reshape(batch_size, num_frames, height // p, width // p, -1, p, p)
+        output = output.permute(0, 1, 4, 2, 5, 3, 6).flatten(5, 6).flatten(3, 4)
+    else:
+        output = hidden_states.reshape(
+            batch_size, (num_frames + p_t - 1) // p_t, height // p, width // p, -1, p_t, p, p
+        )
+        output = output.permute(0, 1, 5, 4, 2, 6, 3, 7).flatten(6, 7).flatten(4, 5).flatten(1, 2)
+    if not return_dict:
+        return (output,)
+    from diffusers.models.modeling_outputs import Transformer2DModelOutput
+
+    return Transformer2DModelOutput(sample=output)

@@ -1,0 +1,73 @@
+import { loadConfig, type Overrides } from '../config/load.ts'
+import { checkRunInputs } from '../config/rules.ts'
+import { TeacacheError } from '../errors.ts'
+import { resolveModel } from '../model/resolve.ts'
+import { createRunContext, finishRun, runTasks, type RunContext } from '../run/execute.ts'
+import { chooseRunDir, createRunDir } from '../run/output.ts'
+import { runWithProgress, type Step } from '../run/progress.ts'
+import type { RunRecord } from '../run/record.ts'
+import { loadModel, startPython } from '../run/session.ts'
+import { onShutdown } from '../run/signals.ts'
+
+export interface RunOptions extends Overrides {
+  output?: string
+  force?: boolean
+  quiet?: boolean
+}
+
+/** `teacache run`: everything checkable is checked before Python starts; nothing is written before the model loads. */
+export async function runCommand(configFile: string, options: RunOptions): Promise<RunRecord> {
+  const { output, force, quiet, ...overrides } = options
+  const config = await loadConfig(configFile, overrides)
+  const location = await resolveModel(config.model)
+  await checkRunInputs(config, location.task)
+  const runDir = await chooseRunDir({ explicit: output, parent: config.output, name: config.name, force })
+
+  let started: Awaited<ReturnType<typeof startPython>> | undefined
+  let ctx: RunContext | undefined
+  const shutdown = onShutdown(() => started?.engine.close())
+  try {
+    const steps: Step[] = [
+        { title: 'Start Python', run: async () => void (started = await startPython()) },
+        {
+          title: `Load ${config.model}`,
+          run: async () => {
+            const loaded = await loadModel(started!, config, location)
+            const context = createRunContext(loaded, config, runDir, loaded.loadSeconds)
+            await createRunDir(runDir, force)
+            ctx = context
+          },
+        },
+      ...runTasks(config, () => ctx!),
+    ]
+    // A signal that arrives before Python is up has nothing to stop yet: check between steps too.
+    const guarded = steps.map((step) => ({
+      ...step,
+      run: async (report: Parameters<Step['run']>[0]) => {
+        if (shutdown.signal) throw new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}`)
+        await step.run(report)
+      },
+    }))
+    await runWithProgress(guarded, { quiet })
+    const record = await finishRun(ctx!, 'completed')
+    if (!quiet) process.stdout.write(summary(record, runDir))
+    return record
+  } catch (caught) {
+    const error = shutdown.signal ? new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}`, { exitCode: shutdown.exitCode }) : caught
+    if (ctx) await finishRun(ctx, shutdown.signal ? 'interrupted' : 'failed', error).catch(() => {})
+    throw error
+  } finally {
+    shutdown.dispose()
+    await started?.engine.close()
+  }
+}
+
+function summary(record: RunRecord, runDir: string): string {
+  const t = record.timings_s
+  const cache = record.teacache.enabled ? `TeaCache ${record.teacache.rel_l1_thresh}` : 'no cache'
+  return (
+    `\n${cache}: ${record.computed_steps}/${record.steps.length} steps computed, ${record.skipped_steps} skipped\n` +
+    `denoise ${t.denoise.toFixed(2)} s · decode ${t.decode.toFixed(2)} s · total ${t.total.toFixed(2)} s\n` +
+    `video: ${runDir}/video.mp4\n`
+  )
+}

@@ -1,0 +1,95 @@
+import { promises as fs } from 'node:fs'
+import { basename, dirname, extname, isAbsolute, resolve } from 'node:path'
+import { parseDocument } from 'yaml'
+import type { z } from 'zod'
+import { TeacacheError } from '../errors.ts'
+import { closest } from '../util/suggest.ts'
+import { CONFIG_KEYS, TEACACHE_KEYS, configSchema, type Config } from './schema.ts'
+
+/** Command-line values that replace the config's. Paths in them are relative to the cwd. */
+export interface Overrides {
+  model?: string
+  prompt?: string
+  image?: string
+  seed?: number
+  steps?: number
+  rel_l1_thresh?: number
+}
+
+export interface LoadedConfig extends Config {
+  /** Absolute path of the config file, and its name without extension (names run folders). */
+  configPath: string
+  name: string
+}
+
+export async function loadConfig(file: string, overrides: Overrides = {}, cwd = process.cwd()): Promise<LoadedConfig> {
+  const configPath = resolve(cwd, file)
+  let text: string
+  try {
+    text = await fs.readFile(configPath, 'utf8')
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message
+    throw new TeacacheError('CONFIG', `${file}: cannot read the config (${reason})`)
+  }
+  return parseConfig(text, configPath, overrides, cwd)
+}
+
+export function parseConfig(text: string, configPath: string, overrides: Overrides = {}, cwd = process.cwd()): LoadedConfig {
+  const raw = parseYaml(text, configPath)
+  const configDir = dirname(configPath)
+  // Paths written in the config are relative to the config file; paths on the command line to the cwd.
+  for (const key of ['image', 'output'] as const) {
+    if (typeof raw[key] === 'string') raw[key] = resolve(configDir, raw[key] as string)
+  }
+  if (typeof raw.model === 'string') raw.model = resolveModelPath(raw.model, configDir)
+  const { rel_l1_thresh, ...top } = overrides
+  for (const [key, value] of Object.entries(top)) {
+    if (value === undefined) continue
+    raw[key] = key === 'image' ? resolve(cwd, value as string) : key === 'model' ? resolveModelPath(value as string, cwd) : value
+  }
+  if (rel_l1_thresh !== undefined) {
+    const teacache = raw.teacache
+    raw.teacache = teacache && typeof teacache === 'object' && !Array.isArray(teacache) ? { ...teacache, rel_l1_thresh } : { rel_l1_thresh }
+  }
+  const parsed = configSchema.safeParse(raw)
+  if (!parsed.success) throw new TeacacheError('CONFIG', formatIssues(configPath, parsed.error.issues))
+  return { ...parsed.data, output: resolve(cwd, parsed.data.output), configPath, name: basename(configPath, extname(configPath)) }
+}
+
+/** Model values that look like paths become absolute; hub ids and built-in names stay as they are. */
+function resolveModelPath(model: string, base: string): string {
+  if (model.startsWith('~/')) return resolve(process.env.HOME ?? '~', model.slice(2))
+  if (isAbsolute(model) || model.startsWith('./') || model.startsWith('../') || model === '.') return resolve(base, model)
+  return model
+}
+
+function parseYaml(text: string, configPath: string): Record<string, unknown> {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0]
+    const where = error.linePos ? `:${error.linePos[0].line}:${error.linePos[0].col}` : ''
+    const firstLine = error.message.split('\n')[0]
+    throw new TeacacheError('CONFIG', `${configPath}${where}: YAML syntax error: ${firstLine}`)
+  }
+  const value = doc.toJS()
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TeacacheError('CONFIG', `${configPath}: expected a mapping of settings (model, prompt, ...) at the top level`)
+  }
+  return value as Record<string, unknown>
+}
+
+export function formatIssues(configPath: string, issues: readonly z.core.$ZodIssue[]): string {
+  const lines = issues.flatMap((issue) => {
+    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[')
+    if (issue.code === 'unrecognized_keys') {
+      const known = issue.path.length === 0 ? CONFIG_KEYS : issue.path[0] === 'teacache' ? TEACACHE_KEYS : []
+      return issue.keys.map((key) => {
+        const guess = closest(key, known)
+        const full = path ? `${path}.${key}` : key
+        return `${full}: unknown key${guess ? ` (did you mean "${guess}"?)` : ''}; expected one of ${known.join(', ')}`
+      })
+    }
+    return [`${path || '(config)'}: ${issue.message}`]
+  })
+  return `${configPath}: invalid config\n  ${lines.join('\n  ')}`
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod'
+
+/**
+ * The config file format, and the single source of truth for its fields, types and defaults.
+ * Rules that need more than one field or the model's facts live in rules.ts.
+ */
+
+export const DEVICE_PATTERN = /^(auto|cpu|cuda(:\d+)?)$/
+export const MAX_THRESHOLD = 5
+export const MAX_STEPS = 1000
+export const MAX_PROMPT_CHARS = 10_000
+
+const coefficients = z
+  .array(z.number({ error: 'expected a number' }))
+  .length(5, 'expected 5 numbers (a degree-4 polynomial, highest power first)')
+
+export const teacacheSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  rel_l1_thresh: z
+    .number({ error: 'expected a number' })
+    .min(0, 'expected a threshold of 0 or more (0 computes every step)')
+    .max(MAX_THRESHOLD, `expected a threshold of at most ${MAX_THRESHOLD}; larger ones skip every step but the first and last`),
+  coefficients: coefficients.optional(),
+})
+
+const positiveInt = (what: string, max: number) =>
+  z
+    .number({ error: `expected ${what}` })
+    .int(`expected ${what}`)
+    .min(1, `expected ${what} of 1 or more`)
+    .max(max, `expected ${what} of at most ${max}`)
+
+export const configSchema = z.strictObject({
+  model: z.string().min(1, 'expected a hub id, a local folder or "tiny"'),
+  prompt: z
+    .string({ error: 'expected a text' })
+    .refine((s) => s.trim().length > 0, 'expected a non-empty prompt')
+    .refine((s) => s.length <= MAX_PROMPT_CHARS, `expected at most ${MAX_PROMPT_CHARS} characters`),
+  negative_prompt: z.string().max(MAX_PROMPT_CHARS).optional(),
+  image: z.string().min(1, 'expected a path to an image').optional(),
+  seed: z.number().int('expected an integer').min(0).max(2 ** 32 - 1).default(42),
+  steps: z
+    .number({ error: 'expected an integer' })
+    .int('expected an integer')
+    .min(2, 'expected at least 2 steps (the first and last are always computed)')
+    .max(MAX_STEPS, `expected at most ${MAX_STEPS} steps`),
+  guidance_scale: z.number().min(0).max(100).default(6),
+  use_dynamic_cfg: z.boolean().default(true),
+  height: positiveInt('a height in pixels', 4096),
+  width: positiveInt('a width in pixels', 4096),
+  frames: positiveInt('a frame count', 1025),
+  fps: positiveInt('frames per second', 240).default(16),
+  device: z.string().regex(DEVICE_PATTERN, 'expected "auto", "cpu", "cuda" or "cuda:N"').default('auto'),
+  dtype: z.enum(['auto', 'float32', 'float16', 'bfloat16']).default('auto'),
+  vae_slicing: z.boolean().default(true),
+  vae_tiling: z.boolean().default(true),
+  cpu_offload: z.enum(['none', 'model', 'sequential']).default('none'),
+  threads: z.number().int().min(0).max(1024).default(0),
+  /** Folder under which new run folders are made (relative to the config file). */
+  output: z.string().min(1).default('outputs'),
+  teacache: teacacheSchema,
+})
+
+export type ConfigInput = z.input<typeof configSchema>
+export type Config = z.output<typeof configSchema>
+export type TeacacheConfig = Config['teacache']
+
+export const CONFIG_KEYS = Object.keys(configSchema.shape)
+export const TEACACHE_KEYS = Object.keys(teacacheSchema.shape)

@@ -1,0 +1,48 @@
+/**
+ * The one error type the CLI knows how to report. Every expected failure is a TeacacheError
+ * with a code; the code decides the exit status at the single boundary in cli.ts.
+ */
+export type ErrorCode =
+  | 'CONFIG' // the config or a flag is wrong: nothing was started, nothing written
+  | 'INPUT' // a file named by the config is missing or unusable
+  | 'OUTPUT' // the output folder exists or cannot be written
+  | 'ENVIRONMENT' // Python, its packages or ffmpeg are missing or unsupported
+  | 'PYTHON' // the model raised while running
+  | 'PYTHON_DIED' // the Python process exited under us
+  | 'FFMPEG'
+  | 'INTERRUPTED'
+
+const EXIT_CODES: Record<ErrorCode, number> = {
+  CONFIG: 2,
+  INPUT: 2,
+  OUTPUT: 2,
+  ENVIRONMENT: 3,
+  PYTHON: 1,
+  PYTHON_DIED: 1,
+  FFMPEG: 1,
+  INTERRUPTED: 130,
+}
+
+export class TeacacheError extends Error {
+  readonly code: ErrorCode
+  /** Longer text (a Python traceback) kept for the run folder, not for the terminal. */
+  readonly details?: string
+  exitCode: number
+
+  constructor(code: ErrorCode, message: string, options: { details?: string; exitCode?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'TeacacheError'
+    this.code = code
+    this.details = options.details
+    this.exitCode = options.exitCode ?? EXIT_CODES[code]
+  }
+}
+
+/** A problem with one field: the message reads `path: what was expected`. */
+export function fieldError(path: string, message: string, code: ErrorCode = 'CONFIG'): TeacacheError {
+  return new TeacacheError(code, `${path}: ${message}`)
+}
+
+export function isTeacacheError(error: unknown, code?: ErrorCode): error is TeacacheError {
+  return error instanceof TeacacheError && (code === undefined || error.code === code)
+}

@@ -1,0 +1,200 @@
+/**
+ * The bridge to the Python half: the only module that imports pythonia.
+ *
+ * pythonia starts Python the moment it is imported, reading PYTHON_BIN then, so it is imported
+ * here, lazily, after the interpreter is known. Everything that crosses is a number, a string,
+ * a path or a small record; tensors stay in Python.
+ */
+import type { ChildProcess } from 'node:child_process'
+import { delimiter } from 'node:path'
+import { TeacacheError } from '../errors.ts'
+import type { ArchitectureFacts } from '../policy/presets.ts'
+import { PYTHON_SOURCE_DIR } from './interpreter.ts'
+
+export interface ModelFacts extends ArchitectureFacts {
+  model: string
+  source: string
+  pipeline_class: string
+  attention_head_dim: number
+  in_channels: number
+  patch_size: number
+  patch_size_t: number | null
+  ofs_embed_dim: number | null
+  max_text_seq_length: number
+  vae_scale_factor_spatial: number
+  vae_scale_factor_temporal: number
+  device: string
+  device_name: string
+  dtype: string
+  torch: string
+  diffusers: string
+  threads: number
+  pid: number
+}
+
+export interface Versions {
+  python: string
+  torch: string
+  diffusers: string
+  transformers: string
+  problems: string[]
+}
+
+export interface LoadOptions {
+  model: string
+  device: string
+  dtype: string
+  vae_slicing: boolean
+  vae_tiling: boolean
+  cpu_offload: string
+  threads: number
+}
+
+export interface DenoiseArgs {
+  prompt: string
+  negative_prompt: string | null
+  guidance_scale: number
+  image: string | null
+  seed: number
+  steps: number
+  use_dynamic_cfg: boolean
+  height: number
+  width: number
+  frames: number
+}
+
+export interface DenoiseResult {
+  seconds: number
+  step_seconds: number[]
+  /** How often the patched forward really ran the transformer blocks; null when unpatched. */
+  block_loops: number | null
+}
+
+export interface DecodeResult {
+  seconds: number
+  write_seconds: number
+  frames: number
+  height: number
+  width: number
+}
+
+export interface Memory {
+  device_peak_bytes: number | null
+  host_peak_rss_bytes: number
+}
+
+/** Asked once per denoising step: compute the transformer blocks (true) or reuse residuals. */
+export type Decide = (index: number, timestep: number, distance: number | null) => boolean
+export type OnStep = (index: number, timestep: number) => void
+
+export interface Engine {
+  readonly pid: number
+  versions(): Promise<Versions>
+  load(options: LoadOptions): Promise<ModelFacts & { seconds: number }>
+  encodePrompt(prompt: string, negativePrompt: string | null, guidanceScale: number): Promise<{ seconds: number; cached: boolean }>
+  denoise(args: DenoiseArgs, decide: Decide | null, onStep: OnStep | null): Promise<DenoiseResult>
+  decode(framesDir: string): Promise<DecodeResult>
+  memory(): Promise<Memory>
+  /** Stop Python (idempotent). The bridge cannot be restarted in this Node process. */
+  close(): Promise<void>
+}
+
+interface Pythonia {
+  python: ((module: string) => Promise<any>) & { exit(): void }
+  com: { proc: ChildProcess | null }
+}
+
+let started = false
+
+export async function startEngine(options: { python: string; logFile: string }): Promise<Engine> {
+  if (started) throw new Error('the Python bridge can be started once per process')
+  started = true
+  process.env.PYTHON_BIN = options.python
+  process.env.PYTHONPATH = [PYTHON_SOURCE_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter)
+  process.env.TEACACHE_PYTHON_LOG = options.logFile
+  const imported = (await import('pythonia')) as unknown as { default?: Pythonia } & Pythonia
+  const pythonia: Pythonia = imported.default ?? imported
+  const proc = pythonia.com.proc
+  if (!proc || proc.pid === undefined) throw new TeacacheError('ENVIRONMENT', `could not start ${options.python}`)
+  const pid = proc.pid
+
+  let closing = false
+  let exited = false
+  // A crashed Python never answers a pending call: every call races against the process exit.
+  const death = new Promise<never>((_, reject) => {
+    proc.once('exit', (code, signal) => {
+      exited = true
+      if (closing) {
+        reject(new TeacacheError('INTERRUPTED', 'stopped: the Python process was shut down while it was working'))
+        return
+      }
+      reject(
+        new TeacacheError('PYTHON_DIED', `the Python process (pid ${pid}) exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}); see ${options.logFile}`),
+      )
+    })
+  })
+  death.catch(() => {})
+
+  const call = async <T>(what: () => Promise<T>): Promise<T> => {
+    try {
+      return await Promise.race([what(), death])
+    } catch (error) {
+      throw translate(error)
+    }
+  }
+  // Non-primitive results arrive as proxies (functions, to JS); valueOf() copies them over as JSON.
+  const plain = async <T>(proxy: any): Promise<T> => (typeof proxy === 'function' ? await proxy.valueOf() : proxy)
+
+  const module = await call(() => pythonia.python('teacache.bridge'))
+  const session: any = await call(() => module.open_session())
+
+  return {
+    pid,
+    versions: () => call(async () => plain<Versions>(await session.versions())),
+    load: (o) => call(async () => plain(await session.load$({ ...o, $timeout: Infinity }))),
+    encodePrompt: (prompt, negative_prompt, guidance_scale) =>
+      call(async () => plain(await session.encode_prompt$({ prompt, negative_prompt, guidance_scale, $timeout: Infinity }))),
+    denoise: (args, decide, on_step) => call(async () => plain(await session.denoise$({ ...args, decide, on_step, $timeout: Infinity }))),
+    decode: (frames_dir) => call(async () => plain(await session.decode$({ frames_dir, $timeout: Infinity }))),
+    memory: () => call(async () => plain(await session.memory())),
+    async close() {
+      if (closing) return
+      closing = true
+      if (!exited) {
+        const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+        pythonia.python.exit()
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 3000)
+        await gone
+        clearTimeout(timer)
+      }
+    },
+  }
+}
+
+interface PythonFailure {
+  type: string
+  message: string
+  input: boolean
+  out_of_memory: boolean
+  traceback: string
+}
+
+const ANSI = /\x1b\[[0-9;]*m/g
+
+/** Python errors arrive as an Error with an empty message and an ANSI-coloured stack. */
+export function translate(error: unknown): unknown {
+  if (error instanceof TeacacheError || !(error instanceof Error)) return error
+  const text = (error.stack ?? '').replace(ANSI, '')
+  const match = /TEACACHE_ERROR:([A-Za-z0-9+/=]+):END/.exec(text)
+  if (!match) return new TeacacheError('PYTHON', `Python bridge error: ${lastLine(text) || error.message}`, { details: text })
+  const failure = JSON.parse(Buffer.from(match[1], 'base64').toString('utf8')) as PythonFailure
+  if (failure.input) return new TeacacheError('INPUT', failure.message, { details: failure.traceback })
+  const hint = failure.out_of_memory
+    ? ' (out of memory: turn on vae_tiling and vae_slicing, set cpu_offload: model or sequential, or lower frames/height/width)'
+    : ''
+  return new TeacacheError('PYTHON', `${failure.type}: ${failure.message}${hint}`, { details: failure.traceback })
+}
+
+function lastLine(text: string): string {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? ''
+}

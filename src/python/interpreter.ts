@@ -1,0 +1,27 @@
+import { accessSync, constants } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { TeacacheError } from '../errors.ts'
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const PYTHON_SOURCE_DIR = join(PROJECT_ROOT, 'python')
+
+/**
+ * The Python interpreter that runs the model: TEACACHE_PYTHON when set (an existing environment
+ * with CUDA torch, say), else the project's own .venv made by scripts/setup-python.mjs.
+ */
+export function findPython(env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = env.TEACACHE_PYTHON
+  const candidate = chosen ? resolve(chosen) : join(PROJECT_ROOT, '.venv', process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python')
+  try {
+    accessSync(candidate, constants.X_OK)
+  } catch {
+    throw new TeacacheError(
+      'ENVIRONMENT',
+      chosen
+        ? `TEACACHE_PYTHON=${chosen} is not an executable Python interpreter`
+        : `the Python environment is missing (${candidate}); run \`npm run setup:python\` or set TEACACHE_PYTHON to a Python with torch and diffusers`,
+    )
+  }
+  return candidate
+}

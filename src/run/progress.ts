@@ -1,0 +1,40 @@
+import { Listr } from 'listr2'
+import type { StepProgress } from './execute.ts'
+
+/** A unit of visible work: a title and a body that may report denoising progress. */
+export interface Step {
+  title: string
+  run(report: (progress: StepProgress) => void): Promise<void>
+}
+
+export function describeProgress(p: StepProgress): string {
+  return `step ${p.index + 1}/${p.total} · ${p.computed} computed · ${p.skipped} skipped`
+}
+
+/**
+ * Show steps as a listr2 task list. On a terminal the denoise line updates in place; in a log
+ * (no TTY) progress is printed about ten times per loop so CI logs stay readable.
+ */
+export async function runWithProgress(steps: Step[], options: { quiet?: boolean } = {}): Promise<void> {
+  const tty = Boolean(process.stdout.isTTY)
+  const list = new Listr(
+    steps.map((step) => ({
+      title: step.title,
+      task: async (_: unknown, task: { output: string }) => {
+        await step.run((p) => {
+          const every = tty ? 1 : Math.max(1, Math.ceil(p.total / 10))
+          if ((p.index + 1) % every === 0 || p.index + 1 === p.total) task.output = describeProgress(p)
+        })
+      },
+      rendererOptions: { persistentOutput: false, outputBar: 1 },
+    })),
+    {
+      concurrent: false,
+      exitOnError: true,
+      renderer: options.quiet ? 'silent' : tty ? 'default' : 'simple',
+      fallbackRenderer: 'simple',
+      collectErrors: false,
+    },
+  )
+  await list.run()
+}

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto'
+import { constants, promises as fs } from 'node:fs'
+import { dirname, join, basename } from 'node:path'
+
+/** Write a file so that readers see the old content or the new, never half of it. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`)
+  try {
+    await fs.writeFile(tmp, data)
+    await fs.rename(tmp, path)
+  } catch (error) {
+    await fs.rm(tmp, { force: true })
+    throw error
+  }
+}
+
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`)
+}
+
+export async function readJson<T = unknown>(path: string): Promise<T> {
+  return JSON.parse(await fs.readFile(path, 'utf8')) as T
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await fs.access(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The nearest existing ancestor of a path is writable (so the path could be created). */
+export async function canCreate(path: string): Promise<boolean> {
+  let current = path
+  while (!(await exists(current))) {
+    const parent = dirname(current)
+    if (parent === current) return false
+    current = parent
+  }
+  try {
+    await fs.access(current, constants.W_OK)
+    return (await fs.stat(current)).isDirectory()
+  } catch {
+    return false
+  }
+}
