@@ -58,7 +58,7 @@ def load(model: str, device: str, dtype: str, vae_slicing: bool, vae_tiling: boo
     """Return (pipeline, facts). `model` is a tiny variant name or an absolute pipeline folder."""
     device, torch_dtype = resolve_device(device, dtype)
     if model in tiny.VARIANTS:
-        pipe = tiny.build(model)
+        pipe = tiny.build(model).to(dtype=torch_dtype)
         source = "built-in"
     else:
         folder = Path(model)
@@ -74,7 +74,6 @@ def load(model: str, device: str, dtype: str, vae_slicing: bool, vae_tiling: boo
             f"model: {model} loads as {type(pipe).__name__}, which is not a CogVideoX pipeline "
             "(expected a transformer with time_embedding and transformer_blocks)"
         )
-    pipe.to(dtype=torch_dtype)
     if vae_slicing:
         pipe.vae.enable_slicing()
     if vae_tiling:

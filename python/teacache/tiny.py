@@ -88,7 +88,8 @@ def build(variant: str = "tiny"):
             num_layers=2,
             sample_width=8,
             sample_height=8,
-            sample_frames=9,
+            # Sizes only matter for 1.0 I2V (learned positional embeddings): 64x64, 17 frames.
+            sample_frames=17,
             patch_size=2,
             patch_size_t=2 if is15 else None,
             temporal_compression_ratio=4,
@@ -123,3 +124,12 @@ def build(variant: str = "tiny"):
         tokenizer=_tokenizer(), text_encoder=text_encoder, vae=vae, transformer=transformer,
         scheduler=scheduler,
     )
+
+
+if __name__ == "__main__":
+    # python -m teacache.tiny VARIANT FOLDER: save a tiny pipeline, to exercise the real loading path.
+    import sys
+
+    if len(sys.argv) != 3:
+        sys.exit(f"usage: python -m teacache.tiny {{{','.join(VARIANTS)}}} FOLDER")
+    build(sys.argv[1]).save_pretrained(sys.argv[2])

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// Creates the project's Python environment (.venv) on `npm install`: torch first (torch==2.13.0
+// unless TEACACHE_TORCH names another spec), then requirements-dev.txt. Skipped when
+// TEACACHE_PYTHON points at an interpreter you manage yourself (a CUDA build of torch, say), and
+// when .venv already matches the requirement files.
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const venv = join(root, '.venv')
+const python = join(venv, process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python')
+const stampFile = join(venv, '.teacache-requirements')
+const torchSpec = process.env.TEACACHE_TORCH ?? 'torch==2.13.0'
+const log = (message) => process.stderr.write(`[teacache setup] ${message}\n`)
+
+function run(command, args) {
+  log(`${command} ${args.join(' ')}`)
+  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: root })
+  if (result.error || result.status !== 0) {
+    log(`failed: ${command} ${args.join(' ')} (${result.error?.message ?? `exit ${result.status}`})`)
+    process.exit(1)
+  }
+}
+
+function basePython() {
+  const candidates = [process.env.TEACACHE_BASE_PYTHON, 'python3.11', 'python3.12', 'python3', 'python'].filter(Boolean)
+  for (const candidate of candidates) {
+    const probe = spawnSync(candidate, ['-c', 'import sys, venv; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' })
+    if (probe.status !== 0) continue
+    const [major, minor] = probe.stdout.trim().split('.').map(Number)
+    if (major === 3 && minor >= 9) return candidate
+  }
+  log('no Python 3.9+ with venv found; install one or set TEACACHE_PYTHON to an interpreter with torch and diffusers')
+  process.exit(1)
+}
+
+if (process.env.TEACACHE_PYTHON) {
+  log(`TEACACHE_PYTHON=${process.env.TEACACHE_PYTHON}: using it, not creating .venv`)
+  process.exit(0)
+}
+
+const stamp = createHash('sha256')
+  .update(torchSpec)
+  .update(readFileSync(join(root, 'requirements.txt')))
+  .update(readFileSync(join(root, 'requirements-dev.txt')))
+  .digest('hex')
+if (existsSync(python) && existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === stamp) {
+  log('.venv is up to date')
+  process.exit(0)
+}
+
+if (existsSync(venv) && !existsSync(python)) rmSync(venv, { recursive: true, force: true })
+if (!existsSync(python)) run(basePython(), ['-m', 'venv', venv])
+const pip = [python, '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input']
+if (torchSpec !== 'skip') run(pip[0], [...pip.slice(1), ...torchSpec.split(/\s+/)])
+run(pip[0], [...pip.slice(1), '-r', join(root, 'requirements-dev.txt')])
+writeFileSync(stampFile, `${stamp}\n`)
+log(`ready: ${python}`)
