@@ -50,6 +50,7 @@ export function buildProgram(): Command {
       })
     })
 
+  // New commands are registered above this line, one block each, importing their module lazily.
   return program
 }
 

@@ -122,7 +122,7 @@ class Session:
     @_reported
     def denoise(self, prompt: str, negative_prompt: Optional[str], guidance_scale: float, decide,
                 on_step, image: Optional[str], seed: int, steps: int, use_dynamic_cfg: bool, height: int,
-                width: int, frames: int) -> dict:
+                width: int, frames: int, record_outputs: bool = False) -> dict:
         embeddings = self._embeddings[(prompt, negative_prompt, guidance_scale > 1.0)]
         self._latents = None
         if self.facts["device"].startswith("cuda"):
@@ -130,7 +130,7 @@ class Session:
         result = generate.denoise(
             self.pipe, self.facts, embeddings, decide=decide, on_step=on_step, image=image, seed=seed, steps=steps,
             guidance_scale=guidance_scale, use_dynamic_cfg=use_dynamic_cfg, height=height,
-            width=width, frames=frames,
+            width=width, frames=frames, record_outputs=record_outputs,
         )
         self._latents = result.pop("latents")
         return result
@@ -143,6 +143,22 @@ class Session:
             return generate.decode(self.pipe, self.facts, self._latents, frames_dir)
         finally:
             self._latents = None
+
+    @_reported
+    def indicator_trace(self, steps: int, guidance_scale: float) -> dict:
+        return generate.indicator_trace(self.pipe, self.facts, steps, guidance_scale)
+
+    @_reported
+    def bridge_roundtrip(self, callback, calls: int) -> list:
+        """Seconds per Python -> TypeScript call of `callback(index, timestep, distance)`: the per-step cost."""
+        import time
+
+        samples = []
+        for i in range(calls):
+            started = time.perf_counter()
+            callback(i, 999.0, 0.1)
+            samples.append(time.perf_counter() - started)
+        return samples
 
     @_reported
     def memory(self) -> dict:

@@ -44,7 +44,7 @@ def load_image(path: str) -> Image.Image:
 
 def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image: Optional[str], seed: int,
             steps: int, guidance_scale: float, use_dynamic_cfg: bool, height: int, width: int,
-            frames: int) -> dict:
+            frames: int, record_outputs: bool = False) -> dict:
     """Run the denoising loop; `decide` None means the unpatched diffusers forward.
 
     `on_step(index, timestep)`, when given, is called after every step (progress for runs that
@@ -54,7 +54,7 @@ def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image: Optional[s
     if decide is None:
         hook.remove(transformer)
     else:
-        hook.apply(transformer).begin(decide, steps)
+        hook.apply(transformer).begin(decide, steps, record_outputs)
     kwargs = {}
     if facts["task"] == "i2v":
         kwargs["image"] = load_image(image)
@@ -69,7 +69,7 @@ def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image: Optional[s
             on_step(index, float(timestep))
         return {}
 
-    block_loops = None
+    mechanism = {"block_loops": None, "output_changes": None}
     started = time.perf_counter()
     try:
         with torch.no_grad():
@@ -92,7 +92,7 @@ def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image: Optional[s
     finally:
         state = hook.state_of(transformer)
         if state is not None and state.armed:
-            block_loops = state.end()
+            mechanism = state.end()
     seconds = time.perf_counter() - started
     step_seconds = [b - a for a, b in zip([started] + stamps[:-1], stamps)]
     # CogVideoX1.5 pads the latent frames up to a multiple of patch_size_t; the pipeline drops
@@ -104,7 +104,7 @@ def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image: Optional[s
         "latents": latents[:, padding:],
         "seconds": seconds,
         "step_seconds": step_seconds,
-        "block_loops": block_loops,
+        **mechanism,
     }
 
 
@@ -128,3 +128,29 @@ def decode(pipe, facts: dict, latents: torch.Tensor, frames_dir: str) -> dict:
         "height": int(pixels.shape[1]),
         "width": int(pixels.shape[2]),
     }
+
+
+def indicator_trace(pipe, facts: dict, steps: int, guidance_scale: float) -> dict:
+    """Timesteps and raw indicator distances of a generation with `steps` steps, without denoising.
+
+    For CogVideoX the indicator depends only on the timestep (and the constant ofs of 1.5 I2V), so
+    this is the trace a real run measures, at the cost of `steps` small MLP calls. The batch is
+    the pipeline's (2 with classifier-free guidance) so the float sums match a run's bit for bit.
+    """
+    batch = 2 if guidance_scale > 1.0 else 1
+    transformer = pipe.transformer
+    device = pipe._execution_device
+    dtype = transformer.dtype
+    pipe.scheduler.set_timesteps(steps, device=device)
+    timesteps = pipe.scheduler.timesteps
+    ofs = None
+    if getattr(transformer, "ofs_embedding", None) is not None:
+        ofs = torch.full((1,), 2.0, device=device, dtype=dtype)
+    distances: list[Optional[float]] = []
+    previous = None
+    with torch.no_grad():
+        for t in timesteps:
+            emb = hook.embed_timestep(transformer, t.expand(batch).to(device), None, ofs, dtype)
+            distances.append(None if previous is None else hook.relative_l1(emb, previous))
+            previous = emb
+    return {"timesteps": [float(t) for t in timesteps], "distances": distances}

@@ -28,6 +28,8 @@ class TeaCacheState:
         self.target = target
         self.decide: Optional[Decide] = None
         self.num_steps = 0
+        # Calibration wants the output's relative L1 change per step; off otherwise (it costs a sync).
+        self.record_outputs = False
         self._clear()
 
     def _clear(self) -> None:
@@ -36,21 +38,24 @@ class TeaCacheState:
         self.residual: Optional[torch.Tensor] = None
         self.residual_encoder: Optional[torch.Tensor] = None
         self.block_loops = 0
+        self.previous_output: Optional[torch.Tensor] = None
+        self.output_changes: list[Optional[float]] = []
 
     @property
     def armed(self) -> bool:
         return self.decide is not None
 
-    def begin(self, decide: Decide, num_steps: int) -> None:
+    def begin(self, decide: Decide, num_steps: int, record_outputs: bool = False) -> None:
         self._clear()
-        self.decide, self.num_steps = decide, num_steps
+        self.decide, self.num_steps, self.record_outputs = decide, num_steps, record_outputs
 
-    def end(self) -> int:
-        """Disarm, free the cached tensors and return how many times the blocks really ran."""
-        loops = self.block_loops
+    def end(self) -> dict:
+        """Disarm, free the cached tensors; report how often the blocks ran (and output changes)."""
+        report = {"block_loops": self.block_loops, "output_changes": self.output_changes if self.record_outputs else None}
         self.decide = None
+        self.record_outputs = False
         self._clear()
-        return loops
+        return report
 
 
 def state_of(transformer: torch.nn.Module) -> Optional[TeaCacheState]:
@@ -83,9 +88,20 @@ def remove(transformer: torch.nn.Module) -> None:
         setattr(transformer, state.target, state.original_forward)
 
 
-def _relative_l1(current: torch.Tensor, previous: torch.Tensor) -> float:
+def relative_l1(current: torch.Tensor, previous: torch.Tensor) -> float:
+    """mean|current - previous| / mean|previous| over all elements, in float32."""
     previous = previous.float()
     return ((current.float() - previous).abs().mean() / previous.abs().mean()).item()
+
+
+def embed_timestep(transformer, timestep, timestep_cond, ofs, dtype: torch.dtype) -> torch.Tensor:
+    """The timestep embedding `emb` exactly as CogVideoX's forward computes it (ofs term for 1.5 I2V)."""
+    t_emb = transformer.time_proj(timestep).to(dtype=dtype)
+    emb = transformer.time_embedding(t_emb, timestep_cond)
+    if getattr(transformer, "ofs_embedding", None) is not None:
+        ofs_emb = transformer.ofs_proj(ofs).to(dtype=dtype)
+        emb = emb + transformer.ofs_embedding(ofs_emb)
+    return emb
 
 
 def _forward(
@@ -113,13 +129,8 @@ def _forward(
     batch_size, num_frames, _, height, width = hidden_states.shape
 
     # 1. Timestep embedding: the indicator TeaCache measures.
-    t_emb = self.time_proj(timestep).to(dtype=hidden_states.dtype)
-    emb = self.time_embedding(t_emb, timestep_cond)
-    if getattr(self, "ofs_embedding", None) is not None:
-        ofs_emb = self.ofs_proj(ofs).to(dtype=hidden_states.dtype)
-        emb = emb + self.ofs_embedding(ofs_emb)
-
-    distance = None if state.previous_emb is None else _relative_l1(emb, state.previous_emb)
+    emb = embed_timestep(self, timestep, timestep_cond, ofs, hidden_states.dtype)
+    distance = None if state.previous_emb is None else relative_l1(emb, state.previous_emb)
     state.previous_emb = emb
     step_timestep = float(timestep.flatten()[0].item()) if torch.is_tensor(timestep) else float(timestep)
     compute = state.decide(state.index, step_timestep, distance)
@@ -170,6 +181,10 @@ def _forward(
             batch_size, (num_frames + p_t - 1) // p_t, height // p, width // p, -1, p_t, p, p
         )
         output = output.permute(0, 1, 5, 4, 2, 6, 3, 7).flatten(6, 7).flatten(4, 5).flatten(1, 2)
+    if state.record_outputs:
+        previous = state.previous_output
+        state.output_changes.append(None if previous is None else relative_l1(output, previous))
+        state.previous_output = output
     if not return_dict:
         return (output,)
     from diffusers.models.modeling_outputs import Transformer2DModelOutput

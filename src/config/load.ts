@@ -4,7 +4,7 @@ import { parseDocument } from 'yaml'
 import type { z } from 'zod'
 import { TeacacheError } from '../errors.ts'
 import { closest } from '../util/suggest.ts'
-import { CONFIG_KEYS, TEACACHE_KEYS, configSchema, type Config } from './schema.ts'
+import { CONFIG_KEYS, SWEEP_KEYS, TEACACHE_KEYS, configSchema, type Config } from './schema.ts'
 
 /** Command-line values that replace the config's. Paths in them are relative to the cwd. */
 export interface Overrides {
@@ -42,6 +42,8 @@ export function parseConfig(text: string, configPath: string, overrides: Overrid
     if (typeof raw[key] === 'string') raw[key] = resolve(configDir, raw[key] as string)
   }
   if (typeof raw.model === 'string') raw.model = resolveModelPath(raw.model, configDir)
+  const sweep = raw.sweep as Record<string, unknown> | undefined
+  if (sweep && typeof sweep === 'object' && typeof sweep.prompts === 'string') raw.sweep = { ...sweep, prompts: resolve(configDir, sweep.prompts) }
   const { rel_l1_thresh, ...top } = overrides
   for (const [key, value] of Object.entries(top)) {
     if (value === undefined) continue
@@ -82,7 +84,7 @@ export function formatIssues(configPath: string, issues: readonly z.core.$ZodIss
   const lines = issues.flatMap((issue) => {
     const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[')
     if (issue.code === 'unrecognized_keys') {
-      const known = issue.path.length === 0 ? CONFIG_KEYS : issue.path[0] === 'teacache' ? TEACACHE_KEYS : []
+      const known = issue.path.length === 0 ? CONFIG_KEYS : ({ teacache: TEACACHE_KEYS, sweep: SWEEP_KEYS } as Record<string, string[]>)[String(issue.path[0])] ?? []
       return issue.keys.map((key) => {
         const guess = closest(key, known)
         const full = path ? `${path}.${key}` : key

@@ -23,6 +23,16 @@ export const teacacheSchema = z.strictObject({
   coefficients: coefficients.optional(),
 })
 
+/** `teacache sweep`: the grid of runs. Every field can also come from the command line. */
+export const sweepSchema = z.strictObject({
+  thresholds: z.array(teacacheSchema.shape.rel_l1_thresh).min(1, 'expected at least one threshold').optional(),
+  /** A list of prompts, or a file with one prompt per line (relative to the config file). */
+  prompts: z
+    .union([z.string().min(1), z.array(z.string().refine((s) => s.trim().length > 0, 'expected a non-empty prompt')).min(1)])
+    .optional(),
+  seeds: z.array(z.number().int('expected an integer').min(0).max(2 ** 32 - 1)).min(1, 'expected at least one seed').optional(),
+})
+
 const positiveInt = (what: string, max: number) =>
   z
     .number({ error: `expected ${what}` })
@@ -59,6 +69,7 @@ export const configSchema = z.strictObject({
   /** Folder under which new run folders are made (relative to the config file). */
   output: z.string().min(1).default('outputs'),
   teacache: teacacheSchema,
+  sweep: sweepSchema.optional(),
 })
 
 export type ConfigInput = z.input<typeof configSchema>
@@ -67,3 +78,4 @@ export type TeacacheConfig = Config['teacache']
 
 export const CONFIG_KEYS = Object.keys(configSchema.shape)
 export const TEACACHE_KEYS = Object.keys(teacacheSchema.shape)
+export const SWEEP_KEYS = Object.keys(sweepSchema.shape)

@@ -61,6 +61,8 @@ export interface DenoiseArgs {
   height: number
   width: number
   frames: number
+  /** Record the transformer output's relative L1 change per step (calibration; costs a sync a step). */
+  record_outputs?: boolean
 }
 
 export interface DenoiseResult {
@@ -68,6 +70,14 @@ export interface DenoiseResult {
   step_seconds: number[]
   /** How often the patched forward really ran the transformer blocks; null when unpatched. */
   block_loops: number | null
+  /** Relative L1 change of the transformer output per step (null at step 0), when recorded. */
+  output_changes: Array<number | null> | null
+}
+
+export interface IndicatorTrace {
+  timesteps: number[]
+  /** Raw indicator distance per step; null at step 0. */
+  distances: Array<number | null>
 }
 
 export interface DecodeResult {
@@ -94,6 +104,10 @@ export interface Engine {
   encodePrompt(prompt: string, negativePrompt: string | null, guidanceScale: number): Promise<{ seconds: number; cached: boolean }>
   denoise(args: DenoiseArgs, decide: Decide | null, onStep: OnStep | null): Promise<DenoiseResult>
   decode(framesDir: string): Promise<DecodeResult>
+  /** The timesteps and indicator distances a run with `steps` steps would measure, without denoising. */
+  indicatorTrace(steps: number, guidanceScale: number): Promise<IndicatorTrace>
+  /** Seconds per Python -> TypeScript callback, measured in Python: the per-step bridge cost. */
+  bridgeRoundtrip(callback: Decide, calls: number): Promise<number[]>
   memory(): Promise<Memory>
   /** Stop Python (idempotent). The bridge cannot be restarted in this Node process. */
   close(): Promise<void>
@@ -156,6 +170,8 @@ export async function startEngine(options: { python: string; logFile: string }):
       call(async () => plain(await session.encode_prompt$({ prompt, negative_prompt, guidance_scale, $timeout: Infinity }))),
     denoise: (args, decide, on_step) => call(async () => plain(await session.denoise$({ ...args, decide, on_step, $timeout: Infinity }))),
     decode: (frames_dir) => call(async () => plain(await session.decode$({ frames_dir, $timeout: Infinity }))),
+    indicatorTrace: (steps, guidance_scale) => call(async () => plain(await session.indicator_trace$({ steps, guidance_scale, $timeout: Infinity }))),
+    bridgeRoundtrip: (callback, calls) => call(async () => plain(await session.bridge_roundtrip$({ callback, calls, $timeout: Infinity }))),
     memory: () => call(async () => plain(await session.memory())),
     async close() {
       if (closing) return
