@@ -4,4 +4,7 @@ import { register } from 'tsx/esm/api'
 
 register()
 const { main } = await import('../src/cli.ts')
-process.exitCode = await main(process.argv)
+const code = await main(process.argv)
+// pythonia keeps handles open after its Python is gone; the command is done, so leave now.
+// (stdout and stderr are synchronous for files and pipes on POSIX: nothing is lost.)
+process.exit(code)

@@ -86,9 +86,10 @@ def build(variant: str = "tiny"):
             ofs_embed_dim=TIME_DIM if (i2v and is15) else None,
             text_embed_dim=TEXT_DIM,
             num_layers=2,
-            sample_width=8,
-            sample_height=8,
-            # Sizes only matter for 1.0 I2V (learned positional embeddings): 64x64, 17 frames.
+            # 1.5 crops its rotary grid from the sample size (so this is the largest latent it
+            # takes: 256 px); 1.0 I2V has learned positional embeddings fixed to it: 64x64, 17 frames.
+            sample_width=32 if is15 else 8,
+            sample_height=32 if is15 else 8,
             sample_frames=17,
             patch_size=2,
             patch_size_t=2 if is15 else None,

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs'
 import { TeacacheError } from '../errors.ts'
 import type { Task } from '../model/resolve.ts'
+import type { ModelFacts } from '../python/bridge.ts'
 import type { Config } from './schema.ts'
 
 /**
@@ -57,4 +58,27 @@ export async function checkRunInputs(config: Config, task: Task): Promise<void> 
   const problems = ruleViolations(config, task)
   if (problems.length > 0) throw new TeacacheError('CONFIG', problems.join('\n'))
   if (config.image) await checkImage(config.image)
+}
+
+/**
+ * Rules that need the loaded model's facts: the size must fit its positional embeddings.
+ * CogVideoX1.5 crops its rotary grid from the sample size; learned embeddings (1.0 I2V) fit one size only.
+ */
+export function modelFitViolations(config: Config, facts: ModelFacts): string[] {
+  const s = facts.vae_scale_factor_spatial
+  const maxHeight = facts.sample_height * s
+  const maxWidth = facts.sample_width * s
+  if (facts.learned_positional_embeddings) {
+    const problems: string[] = []
+    if (config.height !== maxHeight || config.width !== maxWidth) problems.push(`height, width: this model has learned positional embeddings and takes only ${maxWidth}x${maxHeight}, got ${config.width}x${config.height}`)
+    if (config.frames !== facts.sample_frames) problems.push(`frames: this model has learned positional embeddings and takes only ${facts.sample_frames} frames, got ${config.frames}`)
+    return problems
+  }
+  if (facts.patch_size_t !== null) {
+    const problems: string[] = []
+    if (config.height > maxHeight) problems.push(`height: this model takes at most ${maxHeight} pixels (sample_height ${facts.sample_height} x ${s}), got ${config.height}`)
+    if (config.width > maxWidth) problems.push(`width: this model takes at most ${maxWidth} pixels (sample_width ${facts.sample_width} x ${s}), got ${config.width}`)
+    return problems
+  }
+  return []
 }

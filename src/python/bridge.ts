@@ -21,6 +21,12 @@ export interface ModelFacts extends ArchitectureFacts {
   patch_size_t: number | null
   ofs_embed_dim: number | null
   max_text_seq_length: number
+  /** Latent sample size the transformer was configured with (bounds its positional embeddings). */
+  sample_height: number
+  sample_width: number
+  sample_frames: number
+  learned_positional_embeddings: boolean
+  rotary_positional_embeddings: boolean
   vae_scale_factor_spatial: number
   vae_scale_factor_temporal: number
   device: string
@@ -159,8 +165,30 @@ export async function startEngine(options: { python: string; logFile: string }):
   // Non-primitive results arrive as proxies (functions, to JS); valueOf() copies them over as JSON.
   const plain = async <T>(proxy: any): Promise<T> => (typeof proxy === 'function' ? await proxy.valueOf() : proxy)
 
-  const module = await call(() => pythonia.python('teacache.bridge'))
-  const session: any = await call(() => module.open_session())
+  const stop = async () => {
+    if (closing) return
+    closing = true
+    if (exited) return
+    const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+    pythonia.python.exit()
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 3000)
+    await gone
+    clearTimeout(timer)
+  }
+
+  let session: any
+  try {
+    const module = await call(() => pythonia.python('teacache.bridge'))
+    session = await call(() => module.open_session())
+  } catch (error) {
+    await stop()
+    const reason = error instanceof TeacacheError && error.code === 'PYTHON' ? error.message.replace(/^Python bridge error: /, '') : (error as Error).message
+    throw new TeacacheError(
+      'ENVIRONMENT',
+      `${options.python} cannot run teacache's Python side (${reason}); run \`npm run setup:python\` or install requirements.txt into it`,
+      { details: error instanceof TeacacheError ? error.details : undefined },
+    )
+  }
 
   return {
     pid,
@@ -173,17 +201,7 @@ export async function startEngine(options: { python: string; logFile: string }):
     indicatorTrace: (steps, guidance_scale) => call(async () => plain(await session.indicator_trace$({ steps, guidance_scale, $timeout: Infinity }))),
     bridgeRoundtrip: (callback, calls) => call(async () => plain(await session.bridge_roundtrip$({ callback, calls, $timeout: Infinity }))),
     memory: () => call(async () => plain(await session.memory())),
-    async close() {
-      if (closing) return
-      closing = true
-      if (!exited) {
-        const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
-        pythonia.python.exit()
-        const timer = setTimeout(() => proc.kill('SIGKILL'), 3000)
-        await gone
-        clearTimeout(timer)
-      }
-    },
+    close: stop,
   }
 }
 
@@ -211,6 +229,8 @@ export function translate(error: unknown): unknown {
   return new TeacacheError('PYTHON', `${failure.type}: ${failure.message}${hint}`, { details: failure.traceback })
 }
 
+/** The Python exception line, without pythonia's decoration ("*** JS ***" or an emoji marker). */
 function lastLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? ''
+  const line = text.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? ''
+  return line.replace(/^(\*\*\* JS \*\*\*|\u{1F309})\s*/u, '')
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,6 +23,12 @@ export function findPython(env: NodeJS.ProcessEnv = process.env): string {
         ? `TEACACHE_PYTHON=${chosen} is not an executable Python interpreter`
         : `the Python environment is missing (${candidate}); run \`npm run setup:python\` or set TEACACHE_PYTHON to a Python with torch and diffusers`,
     )
+  }
+  // pythonia crashes Node (an unhandled EPIPE) when its interpreter is not Python: ask first.
+  const probe = spawnSync(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8', timeout: 30_000 })
+  const [major, minor] = (probe.stdout ?? '').trim().split('.').map(Number)
+  if (probe.status !== 0 || major !== 3 || !(minor >= 9)) {
+    throw new TeacacheError('ENVIRONMENT', `${candidate} is not a Python 3.9+ interpreter (${probe.error?.message ?? (probe.stderr?.trim() || `printed "${probe.stdout?.trim()}"`)})`)
   }
   return candidate
 }

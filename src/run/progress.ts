@@ -1,4 +1,4 @@
-import { Listr } from 'listr2'
+import { Listr, ListrLogger } from 'listr2'
 import type { StepProgress } from './execute.ts'
 
 /** A unit of visible work: a title and a body that may report denoising progress. */
@@ -30,9 +30,12 @@ export async function runWithProgress(steps: Step[], options: { quiet?: boolean 
     })),
     {
       concurrent: false,
+      // Signals belong to the command (src/run/signals.ts): listr2's own handler would exit 127.
+      registerSignalListeners: false,
       exitOnError: true,
       renderer: options.quiet ? 'silent' : tty ? 'default' : 'simple',
-      fallbackRenderer: 'simple',
+      // The error boundary prints the message once, on stderr; progress stays on stdout.
+      rendererOptions: tty ? { showErrorMessage: false } : { logger: new ListrLogger({ useIcons: true, toStderr: [] }) },
       collectErrors: false,
     },
   )
