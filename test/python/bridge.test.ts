@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { TeacacheError } from '../../src/errors.ts'
+import { translate } from '../../src/python/bridge.ts'
+
+/** How a failure that crossed the bridge is turned into one plain message (no Python is started here). */
+function pythonError(payload: object): Error {
+  const encoded = Buffer.from(JSON.stringify(payload)).toString('base64')
+  const error = new Error('')
+  // pythonia puts the traceback, with ANSI colours, in the stack; the message is empty.
+  error.stack = `\u001b[31m*** PY ***\u001b[0m Python Error Call to 'denoise' failed:\n  at x (y.py:1)\n\u001b[1m*** JS *** BridgeError: TEACACHE_ERROR:${encoded}:END\u001b[22m`
+  return error
+}
+
+const failure = { type: 'RuntimeError', message: 'boom', input: false, out_of_memory: false, traceback: 'Traceback (most recent call last):\n  ...\nRuntimeError: boom' }
+
+describe('translate', () => {
+  it.each([
+    [failure, 'PYTHON', 'RuntimeError: boom', 1],
+    [{ ...failure, type: 'InputError', message: 'device: "cuda" was asked for but torch sees no CUDA device', input: true }, 'INPUT', 'device: "cuda" was asked for but torch sees no CUDA device', 2],
+    [
+      { ...failure, type: 'OutOfMemoryError', message: 'CUDA out of memory. Tried to allocate 2.00 GiB', out_of_memory: true },
+      'PYTHON',
+      'OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (out of memory: turn on vae_tiling and vae_slicing, set cpu_offload: model or sequential, or lower frames/height/width)',
+      1,
+    ],
+  ])('%j', (payload, code, message, exitCode) => {
+    const error = translate(pythonError(payload)) as TeacacheError
+    expect(error).toBeInstanceOf(TeacacheError)
+    expect(error).toMatchObject({ code, message, exitCode, details: payload.traceback })
+  })
+
+  it('keeps the last line of an error without the marker, minus colours and decoration', () => {
+    const error = new Error('')
+    error.stack = "*** PY *** Python Error\n\u001b[1m*** JS *** ModuleNotFoundError: No module named 'torch'\u001b[22m"
+    expect((translate(error) as TeacacheError).message).toBe("Python bridge error: ModuleNotFoundError: No module named 'torch'")
+  })
+
+  it('passes TeacacheErrors through', () => {
+    const own = new TeacacheError('PYTHON_DIED', 'gone')
+    expect(translate(own)).toBe(own)
+  })
+})
