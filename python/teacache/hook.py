@@ -8,8 +8,9 @@ callable (the TypeScript policy, through the bridge) that is asked once per deno
 
 from __future__ import annotations
 
+import contextlib
 import types
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import torch
 
@@ -104,8 +105,38 @@ def embed_timestep(transformer, timestep, timestep_cond, ofs, dtype: torch.dtype
     return emb
 
 
-def _forward(
+@contextlib.contextmanager
+def _lora_scale(transformer, attention_kwargs: Optional[dict]) -> Iterator[Optional[dict]]:
+    """What diffusers' LoRA-scale decorator does for the stock forward, which this one replaces."""
+    scale = 1.0
+    if attention_kwargs is not None and "scale" in attention_kwargs:
+        attention_kwargs = dict(attention_kwargs)
+        scale = attention_kwargs.pop("scale")
+    from diffusers.utils import USE_PEFT_BACKEND
+
+    if not (USE_PEFT_BACKEND and scale != 1.0):
+        yield attention_kwargs
+        return
+    from diffusers.utils import scale_lora_layers, unscale_lora_layers
+
+    scale_lora_layers(transformer, scale)
+    try:
+        yield attention_kwargs
+    finally:
+        unscale_lora_layers(transformer, scale)
+
+
+def _forward(self, *args, attention_kwargs: Optional[dict] = None, **kwargs):
+    state: TeaCacheState = self.__dict__[ATTR]
+    if not state.armed:
+        return state.original_forward(*args, attention_kwargs=attention_kwargs, **kwargs)
+    with _lora_scale(self, attention_kwargs) as cleaned:
+        return _cached_forward(self, state, *args, attention_kwargs=cleaned, **kwargs)
+
+
+def _cached_forward(
     self,
+    state: TeaCacheState,
     hidden_states: torch.Tensor,
     encoder_hidden_states: torch.Tensor,
     timestep: Any,
@@ -115,12 +146,6 @@ def _forward(
     attention_kwargs: Optional[dict] = None,
     return_dict: bool = True,
 ):
-    state: TeaCacheState = self.__dict__[ATTR]
-    if not state.armed:
-        return state.original_forward(
-            hidden_states, encoder_hidden_states, timestep, timestep_cond=timestep_cond, ofs=ofs,
-            image_rotary_emb=image_rotary_emb, attention_kwargs=attention_kwargs, return_dict=return_dict,
-        )
     if state.index >= state.num_steps:
         raise TeaCacheError(
             f"the transformer was called for step {state.index} but the generation announced "

@@ -179,3 +179,49 @@ def test_decoded_frames_are_lossless_png(tiny_t2v, tmp_path):
     from PIL import Image
 
     assert Image.open(files[0]).mode == "RGB"
+
+
+def test_installs_underneath_accelerate_offload_hooks(tiny_t2v):
+    """With CPU offload, accelerate wraps forward; TeaCache must run inside that wrapper, and leave it intact."""
+    from accelerate.hooks import ModelHook, add_hook_to_module, remove_hook_from_module
+
+    pipe, facts = tiny_t2v
+    hook.remove(pipe.transformer)
+    plain = run(pipe, facts)["latents"]
+
+    class Counting(ModelHook):
+        calls = 0
+
+        def pre_forward(self, module, *args, **kwargs):
+            Counting.calls += 1
+            return args, kwargs
+
+    add_hook_to_module(pipe.transformer, Counting())
+    try:
+        out = run(pipe, facts, decide=always)
+        assert hook.state_of(pipe.transformer).target == "_old_forward"
+        assert Counting.calls == 6 and out["block_loops"] == 6
+        assert torch.equal(out["latents"], plain)
+        hook.remove(pipe.transformer)
+        assert torch.equal(run(pipe, facts)["latents"], plain) and Counting.calls == 12
+    finally:
+        remove_hook_from_module(pipe.transformer)
+    assert torch.equal(run(pipe, facts)["latents"], plain)
+
+
+def test_lora_scale_is_taken_out_of_attention_kwargs(tiny_t2v):
+    pipe, facts = tiny_t2v
+    seen = []
+    block = pipe.transformer.transformer_blocks[0]
+    handle = block.register_forward_pre_hook(lambda m, a, kw: seen.append(kw.get("attention_kwargs")), with_kwargs=True)
+    try:
+        state = hook.apply(pipe.transformer)
+        state.begin(always, 1)
+        latents = torch.zeros(2, 2, 4, 4, 4)  # (batch, latent frames, channels, h, w)
+        text = torch.zeros(2, 16, 32)
+        with torch.no_grad():
+            pipe.transformer(latents, text, torch.tensor([999, 999]), attention_kwargs={"scale": 0.5, "other": 1})
+        state.end()
+    finally:
+        handle.remove()
+    assert seen == [{"other": 1}]
