@@ -1,0 +1,17 @@
+import { promises as fs } from 'node:fs'
+import { resolve } from 'node:path'
+import { TeacacheError } from '../errors.ts'
+import { writeReport } from '../report/generate.ts'
+
+/** `teacache report <sweep-dir>`: REPORT.md from the run folders alone. Never starts Python. */
+export async function reportCommand(dir: string, options: { videos?: boolean; quiet?: boolean } = {}): Promise<string> {
+  const sweepDir = resolve(dir)
+  const isDir = await fs.stat(sweepDir).then((s) => s.isDirectory(), () => false)
+  if (!isDir) throw new TeacacheError('INPUT', `${dir}: no such folder; give the folder that \`teacache sweep\` wrote`)
+  const { path, data } = await writeReport(sweepDir, { videos: options.videos })
+  if (!options.quiet) {
+    const c = data.counts
+    process.stdout.write(`${path}: ${c.completed} of ${c.total} runs completed${c.failed ? `, ${c.failed} failed` : ''}\n`)
+  }
+  return path
+}

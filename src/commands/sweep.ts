@@ -1,0 +1,150 @@
+import { join, resolve } from 'node:path'
+import { loadConfig, type LoadedConfig } from '../config/load.ts'
+import { checkRunInputs } from '../config/rules.ts'
+import { DEVICE_PATTERN } from '../config/schema.ts'
+import { TeacacheError } from '../errors.ts'
+import { resolveModel } from '../model/resolve.ts'
+import { writeReport } from '../report/generate.ts'
+import { createRunContext } from '../run/execute.ts'
+import { chooseRunDir } from '../run/output.ts'
+import { loadModel, startPython, type Loaded } from '../run/session.ts'
+import { onShutdown } from '../run/signals.ts'
+import { buildRuns, formatShard, inShard, parseShard, type Grid, type Shard } from '../sweep/grid.ts'
+import { resolveGrid, type GridFlags } from '../sweep/inputs.ts'
+import { checkSweepDir } from '../sweep/folder.ts'
+import { buildManifest, manifestConflicts, writeManifest } from '../sweep/manifest.ts'
+import { executeRuns, runConfig, type Outcome, type PlannedRun } from '../sweep/runner.ts'
+import { fingerprint, runSettings } from '../sweep/settings.ts'
+import { planRun, readRunFolder } from '../sweep/state.ts'
+import { describeWorker, parseDevices, planWorkers, runWorkers, type Worker } from '../sweep/workers.ts'
+
+export interface SweepOptions extends GridFlags {
+  model?: string
+  steps?: number
+  /** A coefficients file from `teacache calibrate`, replacing teacache.coefficients. */
+  coefficients?: string
+  device?: string
+  output?: string
+  force?: boolean
+  shard?: string
+  devices?: string
+  /** false: leave REPORT.md to the caller (a --devices parent writes it once all workers are done). */
+  report?: boolean
+  quiet?: boolean
+}
+
+/**
+ * `teacache sweep`: every check that needs no Python runs first (config, grid, model, folder,
+ * which runs are already done); then one pipeline load serves every run of this process's share.
+ */
+export async function sweepCommand(configFile: string, options: SweepOptions): Promise<{ dir: string; outcomes: Outcome[] }> {
+  const base = await loadConfig(configFile, { model: options.model, steps: options.steps, coefficients: options.coefficients })
+  if (options.device !== undefined && !DEVICE_PATTERN.test(options.device)) {
+    throw new TeacacheError('CONFIG', `--device: expected "auto", "cpu", "cuda" or "cuda:N", got "${options.device}"`)
+  }
+  const config: LoadedConfig = options.device ? { ...base, device: options.device } : base
+  const grid = await resolveGrid(config, options)
+  const location = await resolveModel(config.model)
+  await checkRunInputs(config, location)
+  const shard = options.shard === undefined ? undefined : parseFlag('--shard', () => parseShard(options.shard!))
+  const devices = options.devices === undefined ? undefined : parseFlag('--devices', () => parseDevices(options.devices!))
+  if (shard && !options.output) throw new TeacacheError('CONFIG', '--output: --shard needs the shared sweep folder, so that every shard writes into the same one')
+
+  const dir = options.output ? resolve(options.output) : await chooseRunDir({ parent: config.output, name: `${config.name}-sweep` })
+  const manifest = buildManifest(config, grid)
+  const existing = await checkSweepDir(dir, manifest, Boolean(options.force))
+
+  if (devices) {
+    await runWorkerProcesses(planWorkers(devices, shard), config, grid, dir, options)
+    return { dir, outcomes: [] }
+  }
+
+  const planned: PlannedRun[] = []
+  for (const spec of buildRuns(grid).filter((run) => inShard(run, shard))) {
+    const runDir = join(dir, spec.id)
+    const runCfg = runConfig(config, spec, dir)
+    planned.push({ spec, dir: runDir, config: runCfg, plan: planRun(await readRunFolder(runDir), fingerprint(runSettings(runCfg)), Boolean(options.force)) })
+  }
+  const toRun = planned.filter((p) => p.plan.action === 'run')
+  const keepManifest = existing !== null && manifestConflicts(existing, manifest).length === 0
+
+  let started: Awaited<ReturnType<typeof startPython>> | undefined
+  let loaded: Loaded | undefined
+  let manifestWritten = keepManifest
+  const shutdown = onShutdown(() => started?.engine.close())
+  try {
+    const setup = toRun.length === 0 ? [] : [
+      { title: 'Start Python', run: async () => void (started = await startPython()) },
+      {
+        title: `Load ${config.model}`,
+        run: async () => {
+          loaded = await loadModel(started!, config, location)
+          // What only the loaded model can tell (no coefficients for it, say) is a config problem:
+          // found on a throwaway context, before any run folder is made.
+          const probe = toRun.find((p) => p.spec.threshold !== null) ?? toRun[0]
+          createRunContext(loaded, probe.config, probe.dir, 0)
+          if (!keepManifest) await writeManifest(dir, manifest)
+          manifestWritten = true
+        },
+      },
+    ]
+    if (toRun.length === 0 && !keepManifest) await writeManifest(dir, manifest)
+    const { outcomes, fatal } = await executeRuns(planned, {
+      setup, shutdown, quiet: options.quiet, loaded: () => loaded!, loadSeconds: () => loaded?.loadSeconds ?? 0,
+    })
+    if (shutdown.signal) {
+      const kept = outcomes.filter((o) => o.status === 'completed' || o.status === 'skipped').length
+      throw new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}: ${kept} finished run(s) kept in ${dir}; run the same command again to finish the sweep`, { exitCode: shutdown.exitCode })
+    }
+    if (fatal && !manifestWritten) throw fatal
+    const reportPath = options.report === false ? null : (await writeReport(dir)).path
+    if (fatal) throw fatal
+    if (!options.quiet) process.stdout.write(summary(outcomes, shard, reportPath ?? dir))
+    const failed = outcomes.filter((o) => o.status === 'failed')
+    if (failed.length > 0) {
+      const first = failed[0].error instanceof Error ? failed[0].error.message : String(failed[0].error)
+      throw new TeacacheError('PYTHON', `${failed.length} of ${outcomes.length} runs failed (first: ${failed[0].spec.id}: ${first}); the others are in ${reportPath ?? dir}`, { exitCode: 1 })
+    }
+    return { dir, outcomes }
+  } finally {
+    shutdown.dispose()
+    await started?.engine.close()
+  }
+}
+
+function parseFlag<T>(flag: string, parse: () => T): T {
+  try {
+    return parse()
+  } catch (error) {
+    throw new TeacacheError('CONFIG', `${flag}: ${(error as Error).message}`)
+  }
+}
+
+async function runWorkerProcesses(workers: Worker[], config: LoadedConfig, grid: Grid, dir: string, options: SweepOptions): Promise<void> {
+  if (!options.quiet) process.stdout.write(`${workers.length} workers into ${dir}:\n${workers.map((w) => `  ${describeWorker(w)}\n`).join('')}`)
+  const args = (w: Worker) => [
+    'sweep', config.configPath, '--output', dir, '--shard', formatShard(w.shard), '--device', w.deviceFlag, '--no-report',
+    '--thresholds', grid.thresholds.join(','), '--seeds', grid.seeds.join(','),
+    ...(options.prompts !== undefined ? ['--prompts', resolve(options.prompts)] : []),
+    ...(options.model !== undefined ? ['--model', config.model] : []),
+    ...(options.steps !== undefined ? ['--steps', String(options.steps)] : []),
+    ...(options.coefficients !== undefined ? ['--coefficients', resolve(options.coefficients)] : []),
+    ...(options.force ? ['--force'] : []),
+    ...(options.quiet ? ['--quiet'] : []),
+  ]
+  const { results, signal, exitCode } = await runWorkers(workers, args)
+  if (signal) throw new TeacacheError('INTERRUPTED', `interrupted by ${signal}: finished runs are kept in ${dir}; run the same command again to finish the sweep`, { exitCode })
+  const reportPath = options.report === false ? null : (await writeReport(dir)).path
+  const failed = results.filter((r) => r.exitCode !== 0)
+  if (failed.length > 0) {
+    const lines = failed.map((r) => `${describeWorker(r.worker)} exited with code ${r.exitCode}${r.signal ? ` (${r.signal})` : ''}`)
+    throw new TeacacheError('PYTHON', `${lines.join('; ')}; see its output above${reportPath ? ` and ${reportPath}` : ''}`, { exitCode: failed[0].exitCode === 2 ? 2 : 1 })
+  }
+  if (!options.quiet && reportPath) process.stdout.write(`report: ${reportPath}\n`)
+}
+
+function summary(outcomes: Outcome[], shard: Shard | undefined, report: string): string {
+  const count = (status: Outcome['status']) => outcomes.filter((o) => o.status === status).length
+  const share = shard ? ` (shard ${formatShard(shard)})` : ''
+  return `\nsweep${share}: ${outcomes.length} runs: ${count('completed')} completed, ${count('skipped')} already done, ${count('failed')} failed\nreport: ${report}\n`
+}

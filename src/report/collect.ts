@@ -1,0 +1,29 @@
+import { join } from 'node:path'
+import { TeacacheError } from '../errors.ts'
+import { buildRuns, type RunSpec } from '../sweep/grid.ts'
+import { MANIFEST, readManifest, type SweepManifest } from '../sweep/manifest.ts'
+import { readRunFolder, type RunFolder } from '../sweep/state.ts'
+
+/**
+ * Everything a report is made from: the manifest and whatever run folders exist. Shards and
+ * workers write into one folder, so reading it merges them; runs not yet made show as missing.
+ */
+export interface CollectedRun {
+  spec: RunSpec
+  dir: string
+  folder: RunFolder
+}
+
+export interface Collected {
+  dir: string
+  manifest: SweepManifest
+  runs: CollectedRun[]
+}
+
+export async function collectSweep(dir: string): Promise<Collected> {
+  const manifest = await readManifest(dir)
+  if (!manifest) throw new TeacacheError('INPUT', `${dir}: not a sweep folder (no ${MANIFEST}); give the folder that \`teacache sweep\` wrote`)
+  const specs = buildRuns(manifest.grid)
+  const runs = await Promise.all(specs.map(async (spec) => ({ spec, dir: join(dir, spec.id), folder: await readRunFolder(join(dir, spec.id)) })))
+  return { dir, manifest, runs }
+}

@@ -1,0 +1,70 @@
+/**
+ * The grid of a sweep: every prompt x seed, each with its uncached baseline first and then every
+ * threshold in ascending order. Run ids are folder paths inside the sweep folder and depend only
+ * on the grid, so shards, workers and re-runs agree on them.
+ */
+export interface Grid {
+  prompts: string[]
+  seeds: number[]
+  thresholds: number[]
+}
+
+export interface RunSpec {
+  /** e.g. "p0-s42/baseline", "p1-s42/t0.2": the run folder relative to the sweep folder. */
+  id: string
+  /** Position in the whole grid's order: what shards split on. */
+  index: number
+  promptIndex: number
+  prompt: string
+  seed: number
+  /** null for the baseline (TeaCache off: diffusers' own forward). */
+  threshold: number | null
+}
+
+export const groupId = (promptIndex: number, seed: number) => `p${promptIndex}-s${seed}`
+export const columnId = (threshold: number | null) => (threshold === null ? 'baseline' : `t${threshold}`)
+
+export function buildRuns(grid: Grid): RunSpec[] {
+  const thresholds = [...grid.thresholds].sort((a, b) => a - b)
+  const runs: RunSpec[] = []
+  for (const [promptIndex, prompt] of grid.prompts.entries()) {
+    for (const seed of grid.seeds) {
+      for (const threshold of [null, ...thresholds]) {
+        runs.push({ id: `${groupId(promptIndex, seed)}/${columnId(threshold)}`, index: runs.length, promptIndex, prompt, seed, threshold })
+      }
+    }
+  }
+  return runs
+}
+
+/** Shard i of n (1-based, as Slurm's --array=1-N and test runners' --shard count). */
+export interface Shard {
+  index: number
+  count: number
+}
+
+/** Runs are dealt round-robin, so every shard gets a similar mix of baselines and thresholds. */
+export function inShard(run: Pick<RunSpec, 'index'>, shard: Shard | undefined): boolean {
+  return !shard || run.index % shard.count === shard.index - 1
+}
+
+/**
+ * Split shard i/n over k workers: worker j gets shard (i + n*j)/(n*k). Round-robin dealing makes
+ * the union of those exactly shard i/n, and they never overlap.
+ */
+export function splitShard(shard: Shard | undefined, workers: number): Shard[] {
+  const base = shard ?? { index: 1, count: 1 }
+  return Array.from({ length: workers }, (_, j) => ({ index: base.index + base.count * j, count: base.count * workers }))
+}
+
+export function parseShard(text: string): Shard {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text)
+  const index = match ? Number(match[1]) : NaN
+  const count = match ? Number(match[2]) : NaN
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new RangeError(`expected i/n with 1 <= i <= n (e.g. 1/4), got "${text}"`)
+  }
+  return { index, count }
+}
+
+export const formatShard = (shard: Shard) => `${shard.index}/${shard.count}`

@@ -1,0 +1,91 @@
+import { promises as fs } from 'node:fs'
+import { resolve } from 'node:path'
+import type { LoadedConfig } from '../config/load.ts'
+import { MAX_PROMPT_CHARS, MAX_THRESHOLD } from '../config/schema.ts'
+import { TeacacheError } from '../errors.ts'
+import type { Grid } from './grid.ts'
+
+/** The published TeaCache4CogVideoX1.5 table's thresholds: the default when neither flag nor config names any. */
+export const DEFAULT_THRESHOLDS = [0.1, 0.2, 0.3]
+
+export interface GridFlags {
+  /** "0.1,0.2,0.3" */
+  thresholds?: string
+  /** A file with one prompt per line, relative to the cwd. */
+  prompts?: string
+  /** "42,43" */
+  seeds?: string
+}
+
+/** Flags win over the config's `sweep:` section, which wins over the config's own prompt and seed. */
+export async function resolveGrid(config: LoadedConfig, flags: GridFlags, cwd = process.cwd()): Promise<Grid> {
+  const thresholds = flags.thresholds !== undefined ? parseList('--thresholds', flags.thresholds, parseThreshold) : (config.sweep?.thresholds ?? DEFAULT_THRESHOLDS)
+  const seeds = flags.seeds !== undefined ? parseList('--seeds', flags.seeds, parseSeed) : (config.sweep?.seeds ?? [config.seed])
+  let prompts: string[]
+  if (flags.prompts !== undefined) prompts = await readPromptsFile(resolve(cwd, flags.prompts), '--prompts')
+  else if (typeof config.sweep?.prompts === 'string') prompts = await readPromptsFile(config.sweep.prompts, `${config.configPath}: sweep.prompts`)
+  else prompts = config.sweep?.prompts ?? [config.prompt]
+  unique(flags.thresholds !== undefined ? '--thresholds' : 'sweep.thresholds', thresholds)
+  unique(flags.seeds !== undefined ? '--seeds' : 'sweep.seeds', seeds)
+  unique(flags.prompts !== undefined ? '--prompts' : 'sweep.prompts', prompts)
+  // Sorted so the same set typed in another order is the same sweep (prompts keep their order: it names p0, p1, ...).
+  return { prompts, seeds: [...seeds].sort((a, b) => a - b), thresholds: [...thresholds].sort((a, b) => a - b) }
+}
+
+function parseList<T>(flag: string, text: string, parse: (item: string) => T | string): T[] {
+  const items = text.split(',').map((s) => s.trim())
+  if (items.some((s) => s === '')) throw new TeacacheError('CONFIG', `${flag}: expected a comma-separated list without empty items, got "${text}"`)
+  return items.map((item) => {
+    const value = parse(item)
+    if (typeof value === 'string') throw new TeacacheError('CONFIG', `${flag}: ${value}, got "${item}"`)
+    return value
+  })
+}
+
+export function parseThreshold(item: string): number | string {
+  const n = Number(item)
+  if (!Number.isFinite(n) || n < 0) return 'expected thresholds >= 0 (0 computes every step)'
+  if (n > MAX_THRESHOLD) return `expected thresholds of at most ${MAX_THRESHOLD}`
+  return n
+}
+
+export function parseSeed(item: string): number | string {
+  const n = Number(item)
+  return Number.isSafeInteger(n) && n >= 0 && n <= 2 ** 32 - 1 ? n : 'expected integer seeds from 0 to 4294967295'
+}
+
+function unique(where: string, values: readonly (string | number)[]): void {
+  const seen = new Map<string | number, number>()
+  for (const [i, value] of values.entries()) {
+    const first = seen.get(value)
+    if (first !== undefined) {
+      const shown = typeof value === 'string' ? `prompt ${i} repeats prompt ${first}` : `${value} is listed twice`
+      throw new TeacacheError('CONFIG', `${where}: ${shown}; every run of a sweep must differ`)
+    }
+    seen.set(value, i)
+  }
+}
+
+/** One prompt per line; blank lines and lines starting with # are skipped. */
+export async function readPromptsFile(path: string, label: string): Promise<string[]> {
+  let text: string
+  try {
+    text = await fs.readFile(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new TeacacheError('INPUT', `${label}: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`)
+  }
+  return parsePrompts(text, `${label}: ${path}`)
+}
+
+export function parsePrompts(text: string, where: string): string[] {
+  const prompts: string[] = []
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    if (line.length > MAX_PROMPT_CHARS) throw new TeacacheError('INPUT', `${where}:${i + 1}: expected a prompt of at most ${MAX_PROMPT_CHARS} characters`)
+    prompts.push(line)
+  }
+  if (prompts.length === 0) throw new TeacacheError('INPUT', `${where}: expected one prompt per line, found none`)
+  return prompts
+}

@@ -1,0 +1,52 @@
+import { promises as fs } from 'node:fs'
+import { join } from 'node:path'
+import type { RunRecord } from '../run/record.ts'
+import { fingerprint, runSettings } from './settings.ts'
+
+/**
+ * What a run folder of a sweep holds. "incomplete" is a folder without run.json: the process
+ * died hard (SIGKILL, power) before it could record anything.
+ */
+export type FolderStatus = 'completed' | 'failed' | 'interrupted' | 'missing' | 'incomplete' | 'unreadable'
+
+export interface RunFolder {
+  status: FolderStatus
+  record: RunRecord | null
+  /** Why run.json could not be used, for "unreadable". */
+  problem?: string
+}
+
+export async function readRunFolder(dir: string): Promise<RunFolder> {
+  let text: string
+  try {
+    text = await fs.readFile(join(dir, 'run.json'), 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { status: 'unreadable', record: null, problem: (error as Error).message }
+    const folder = await fs.stat(dir).then(() => true, () => false)
+    return { status: folder ? 'incomplete' : 'missing', record: null }
+  }
+  try {
+    const record = JSON.parse(text) as RunRecord
+    if (record.format !== 'teacache-run/1' || !['completed', 'failed', 'interrupted'].includes(record.status)) throw new Error('not a teacache-run/1 record')
+    return { status: record.status, record }
+  } catch (error) {
+    return { status: 'unreadable', record: null, problem: (error as Error).message }
+  }
+}
+
+export type Plan = { action: 'skip' } | { action: 'run'; reason: string }
+
+/** Skip a run only when it completed with exactly the settings it would run with now. */
+export function planRun(folder: RunFolder, expectedFingerprint: string, force: boolean): Plan {
+  if (force) return { action: 'run', reason: folder.status === 'missing' ? 'new' : 'forced' }
+  switch (folder.status) {
+    case 'missing':
+      return { action: 'run', reason: 'new' }
+    case 'completed':
+      return fingerprint(runSettings(folder.record!.config)) === expectedFingerprint ? { action: 'skip' } : { action: 'run', reason: 'settings changed' }
+    case 'unreadable':
+      return { action: 'run', reason: `run.json unreadable (${folder.problem})` }
+    default:
+      return { action: 'run', reason: `previously ${folder.status}` }
+  }
+}

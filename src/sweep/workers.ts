@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { PROJECT_ROOT } from '../python/interpreter.ts'
+import { onShutdown } from '../run/signals.ts'
+import { formatShard, splitShard, type Shard } from './grid.ts'
+
+/**
+ * `--devices`: one worker process per device. The Python bridge starts once per Node process,
+ * so each worker is a child `teacache sweep --shard k/n` pinned to its device; they write into
+ * the same sweep folder and the parent merges their runs into one report.
+ */
+export interface Worker {
+  label: string
+  device: string
+  shard: Shard
+  /** What the child runs on: "cuda" with only its GPU visible, or "cpu". */
+  deviceFlag: string
+  env: Record<string, string>
+}
+
+export const DEVICE_ID = /^(cpu|\d+)$/
+
+export function parseDevices(text: string): string[] {
+  const items = text.split(',').map((s) => s.trim())
+  const bad = items.find((d) => !DEVICE_ID.test(d))
+  if (bad !== undefined) throw new RangeError(`expected a comma-separated list of GPU numbers or "cpu" (e.g. 0,1), got "${bad}"`)
+  const gpus = items.filter((d) => d !== 'cpu')
+  const twice = gpus.find((d, i) => gpus.indexOf(d) !== i)
+  if (twice !== undefined) throw new RangeError(`GPU ${twice} is listed twice; one worker per GPU`)
+  return items
+}
+
+export function planWorkers(devices: string[], shard: Shard | undefined): Worker[] {
+  const shards = splitShard(shard, devices.length)
+  return devices.map((device, i) => ({
+    label: `worker ${i + 1}/${devices.length} (${device === 'cpu' ? 'cpu' : `gpu ${device}`})`,
+    device,
+    shard: shards[i],
+    // Hiding the other GPUs keeps each worker's allocations (and diffusers' default device) on its own card.
+    deviceFlag: device === 'cpu' ? 'cpu' : 'cuda',
+    env: { CUDA_VISIBLE_DEVICES: device === 'cpu' ? '' : device },
+  }))
+}
+
+export interface WorkerResult {
+  worker: Worker
+  exitCode: number
+  signal: NodeJS.Signals | null
+}
+
+/** Start every worker, prefix its output lines with its label, and wait for all of them. */
+export async function runWorkers(
+  workers: Worker[],
+  argsFor: (worker: Worker) => string[],
+  options: { bin?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ results: WorkerResult[]; signal?: NodeJS.Signals; exitCode: number }> {
+  const bin = options.bin ?? join(PROJECT_ROOT, 'bin', 'teacache.mjs')
+  const children: ChildProcess[] = []
+  // Ctrl-C reaches the children through the terminal's process group; SIGTERM from a scheduler
+  // reaches only this process, so pass it on and let each worker record its current run.
+  const shutdown = onShutdown(() => {
+    for (const child of children) if (child.exitCode === null) child.kill(shutdown.signal)
+    return undefined
+  })
+  try {
+    const results = await Promise.all(
+      workers.map((worker) => {
+        const child = spawn(process.execPath, [bin, ...argsFor(worker)], {
+          env: { ...(options.env ?? process.env), ...worker.env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+        children.push(child)
+        forward(child.stdout!, process.stdout, worker.label)
+        forward(child.stderr!, process.stderr, worker.label)
+        return new Promise<WorkerResult>((resolve) => {
+          child.once('error', (error) => {
+            process.stderr.write(`[${worker.label}] could not start: ${error.message}\n`)
+            resolve({ worker, exitCode: 1, signal: null })
+          })
+          child.once('close', (code, signal) => resolve({ worker, exitCode: code ?? 1, signal }))
+        })
+      }),
+    )
+    return { results, signal: shutdown.signal, exitCode: shutdown.exitCode }
+  } finally {
+    shutdown.dispose()
+  }
+}
+
+function forward(from: NodeJS.ReadableStream, to: NodeJS.WritableStream, label: string): void {
+  createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => to.write(`[${label}] ${line}\n`))
+}
+
+export const describeWorker = (w: Worker) => `${w.label}, shard ${formatShard(w.shard)}`

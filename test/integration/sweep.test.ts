@@ -1,0 +1,180 @@
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { execa } from 'execa'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { collectSweep } from '../../src/report/collect.ts'
+import { measureQuality } from '../../src/report/generate.ts'
+import { buildReportData, type ReportData } from '../../src/report/summary.ts'
+import type { RunRecord } from '../../src/run/record.ts'
+import { BIN, pythonTripwire, teacache, tempDir } from '../helpers/cli.ts'
+
+/**
+ * End to end on the tiny model (CPU): one sweep interrupted and resumed, and the same sweep as two
+ * shards (`--devices cpu,cpu` starts two worker processes, each a `teacache sweep --shard k/2`),
+ * merged by `report`. The two folders are shared by every assertion below.
+ */
+const work = tempDir('tc-sweep-')
+const config = join(work, 'tiny-sweep.yaml')
+writeFileSync(join(work, 'prompts.txt'), '# two prompts\nA red panda drinks tea.\nA fox runs through snow.\n')
+writeFileSync(config, `model: tiny
+prompt: "unused: sweep.prompts wins"
+negative_prompt: "blurry"
+seed: 42
+steps: 6
+height: 64
+width: 64
+frames: 17
+fps: 8
+device: cpu
+dtype: float32
+# Several sweeps run at once here: one thread each keeps them from fighting over the cores.
+threads: 1
+vae_slicing: false
+vae_tiling: false
+teacache:
+  rel_l1_thresh: 1.0
+  coefficients: [0, 0, 0, 1, 0]
+sweep:
+  thresholds: [0.5, 1, 2]
+  prompts: prompts.txt
+`)
+const IDS = ['p0-s42', 'p1-s42'].flatMap((g) => ['baseline', 't0.5', 't1', 't2'].map((c) => `${g}/${c}`))
+const full = join(work, 'full')
+const sharded = join(work, 'sharded')
+const readRun = (dir: string, id: string) => JSON.parse(readFileSync(join(dir, id, 'run.json'), 'utf8')) as RunRecord
+
+async function reportData(dir: string): Promise<ReportData> {
+  const collected = await collectSweep(dir)
+  return buildReportData(collected, await measureQuality(collected), { computed: false, weights: [], reason: 'n/a' })
+}
+
+/** Everything but wall-clock measurements: what must agree between a sharded and an unsharded sweep. */
+function withoutTimings(data: ReportData) {
+  const { started: _s, finished: _f, ...setup } = data.setup!
+  return {
+    ...data, setup,
+    runs: data.runs.map(({ denoise: _d, decode: _c, latency: _l, speedup: _p, ...rest }) => rest),
+    columns: data.columns.map(({ latency: _l, denoise: _d, decode: _c, speedup: _p, ...rest }) => rest),
+  }
+}
+
+describe('teacache sweep (tiny, CPU)', () => {
+  let interrupted: { exitCode: number | undefined; stderr: string; done: Map<string, { started: string; mtime: number }> }
+  let resumed: Awaited<ReturnType<typeof teacache>>
+  let workers: Awaited<ReturnType<typeof teacache>>
+
+  beforeAll(async () => {
+    // Stop the sweep with SIGTERM as soon as its first run is on disk.
+    const child = execa(process.execPath, [BIN, 'sweep', config, '--output', full], { reject: false, stdin: 'ignore' })
+    const first = join(full, IDS[0], 'run.json')
+    while (!existsSync(first) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20))
+    child.kill('SIGTERM')
+    const result = await child
+    const done = new Map<string, { started: string; mtime: number }>()
+    for (const id of IDS) {
+      if (existsSync(join(full, id, 'run.json')) && readRun(full, id).status === 'completed') {
+        done.set(id, { started: readRun(full, id).started_at, mtime: statSync(join(full, id, 'run.json')).mtimeMs })
+      }
+    }
+    interrupted = { exitCode: result.exitCode, stderr: String(result.stderr), done }
+    ;[resumed, workers] = await Promise.all([
+      teacache(['sweep', config, '--output', full]),
+      teacache(['sweep', config, '--output', sharded, '--devices', 'cpu,cpu']),
+    ])
+  })
+
+  it('an interrupted sweep exits 143, and running it again finishes it without redoing finished runs', () => {
+    expect(interrupted.exitCode).toBe(143)
+    expect(interrupted.stderr).toMatch(/interrupted by SIGTERM: \d+ finished run\(s\) kept in .*; run the same command again/)
+    expect(interrupted.done.has(IDS[0])).toBe(true)
+    expect(interrupted.done.size).toBeLessThan(IDS.length)
+    expect(resumed.exitCode).toBe(0)
+    expect(resumed.stdout).toContain(`${IDS.length - interrupted.done.size} completed, ${interrupted.done.size} already done, 0 failed`)
+    for (const id of IDS) expect(readRun(full, id).status).toBe('completed')
+    for (const [id, before] of interrupted.done) {
+      expect(readRun(full, id).started_at).toBe(before.started)
+      expect(statSync(join(full, id, 'run.json')).mtimeMs).toBe(before.mtime)
+    }
+  })
+
+  it('writes every run folder in the run format, REPORT.md, chart.svg and a comparison video per prompt', () => {
+    expect(readdirSync(full).sort()).toEqual(['REPORT.md', 'chart.svg', 'compare-p0-s42.mp4', 'compare-p1-s42.mp4', 'p0-s42', 'p1-s42', 'sweep.json'])
+    for (const id of IDS) expect(readdirSync(join(full, id)).sort()).toEqual(['frames', 'run.json', 'video.mp4'])
+    expect(readRun(full, 'p1-s42/t1')).toMatchObject({ config: { prompt: 'A fox runs through snow.', seed: 42, steps: 6 }, teacache: { enabled: true, rel_l1_thresh: 1 } })
+    expect(readRun(full, 'p0-s42/baseline')).toMatchObject({ teacache: { enabled: false }, block_loops: null })
+    expect(readFileSync(join(full, 'chart.svg'), 'utf8')).toMatch(/^<svg /)
+    expect(readFileSync(join(full, 'compare-p0-s42.mp4')).subarray(4, 8).toString()).toBe('ftyp')
+  })
+
+  it('the report\'s numbers equal what the run.json files hold', () => {
+    const md = readFileSync(join(full, 'REPORT.md'), 'utf8')
+    const cells = (first: string) => md.split('\n').find((l) => l.startsWith(`| ${first} |`))!.split(' | ').slice(1).map((c) => c.replace(/\s*\|$/, ''))
+    const close = (cell: string, value: number) => {
+      const shown = cell.match(/^[\d.]+/)![0]
+      const decimals = shown.split('.')[1]?.length ?? 0
+      expect(Math.abs(Number(shown) - value)).toBeLessThanOrEqual(0.5 * 10 ** -decimals + 1e-12)
+    }
+    const latency = (id: string) => readRun(full, id).timings_s.denoise + readRun(full, id).timings_s.decode
+    for (const [row, group] of [['p0 · seed 42', 'p0-s42'], ['p1 · seed 42', 'p1-s42']]) {
+      const shown = cells(row)
+      ;['baseline', 't0.5', 't1', 't2'].forEach((column, i) => close(shown[i], latency(`${group}/${column}`)))
+      ;['t0.5', 't1', 't2'].forEach((column, i) => {
+        const speedup = shown[i + 1].match(/\(([\d.]+)x\)/)![1]
+        expect(Math.abs(Number(speedup) - latency(`${group}/baseline`) / latency(`${group}/${column}`))).toBeLessThanOrEqual(0.005 + 1e-12)
+      })
+    }
+    const columns = ['baseline', 't0.5', 't1', 't2']
+    columns.forEach((column, i) => {
+      const values = ['p0-s42', 'p1-s42'].map((g) => latency(`${g}/${column}`))
+      const mean = (values[0] + values[1]) / 2
+      const sd = Math.abs(values[0] - values[1]) / Math.SQRT2
+      const [m, s] = cells('**mean ± sd**')[i].split(' ± ')
+      close(m, mean)
+      close(s, sd)
+      const computed = readRun(full, `p0-s42/${column}`).computed_steps
+      expect(readRun(full, `p1-s42/${column}`).computed_steps).toBe(computed)
+      expect(cells('computed steps')[i]).toBe(`${computed}/6`)
+    })
+    // With identity coefficients and these distances, 0.5 computes every step: the same video as the baseline.
+    expect(cells('**PSNR, mean ± sd (dB)**')[0]).toBe('∞')
+    expect(readRun(full, 'p0-s42/t2').skipped_steps).toBeGreaterThan(0)
+    expect(Number(cells('**PSNR, mean ± sd (dB)**')[2].split(' ± ')[0])).toBeLessThan(Number(cells('**PSNR, mean ± sd (dB)**')[1].split(' ± ')[0]))
+  })
+
+  it('--devices cpu,cpu runs the two shards as separate worker processes into one folder', () => {
+    expect(workers.exitCode).toBe(0)
+    expect(workers.stdout).toContain('worker 1/2 (cpu), shard 1/2')
+    expect(workers.stdout).toMatch(/\[worker 1\/2 \(cpu\)\] .*p0-s42\/baseline · 6\/6 steps computed/)
+    expect(workers.stdout).toMatch(/\[worker 2\/2 \(cpu\)\] .*p0-s42\/t0.5 · 6\/6 steps computed/)
+    expect(workers.stdout).toContain('[worker 2/2 (cpu)] sweep (shard 2/2): 4 runs: 4 completed')
+    // Same settings, other processes: the same frames as the single-process sweep.
+    const frames = (dir: string, id: string) => readdirSync(join(dir, id, 'frames')).sort().map((f) => readFileSync(join(dir, id, 'frames', f)))
+    for (const id of IDS) expect(frames(sharded, id).every((buf, i) => buf.equals(frames(full, id)[i]))).toBe(true)
+  })
+
+  it('two shards merged by `report` give the same report as the unsharded sweep (timings aside), without starting Python', async () => {
+    const trip = pythonTripwire()
+    const report = await teacache(['report', sharded], { env: trip.env })
+    expect(report.stderr).toBe('')
+    expect(report.exitCode).toBe(0)
+    expect(trip.started()).toBe(false)
+    expect(withoutTimings(await reportData(sharded))).toEqual(withoutTimings(await reportData(full)))
+    const section = (dir: string, from: string, to: string) => {
+      const md = readFileSync(join(dir, 'REPORT.md'), 'utf8')
+      return md.slice(md.indexOf(from), md.indexOf(to))
+    }
+    expect(section(sharded, '## Skipped steps', '## Side-by-side')).toBe(section(full, '## Skipped steps', '## Side-by-side'))
+    expect(section(sharded, '| PSNR / SSIM', 'LPIPS')).toBe(section(full, '| PSNR / SSIM', 'LPIPS'))
+  })
+
+  it('a finished sweep runs again without Python; other settings in its folder are refused with exit 2', async () => {
+    const trip = pythonTripwire()
+    const again = await teacache(['sweep', config, '--output', full, '--quiet'], { env: trip.env })
+    expect(again.exitCode).toBe(0)
+    expect(trip.started()).toBe(false)
+    const other = await teacache(['sweep', config, '--output', full, '--thresholds', '0.5,1'], { env: trip.env })
+    expect(other.exitCode).toBe(2)
+    expect(other.stderr).toContain(`--output: ${full} holds a sweep with other settings:\n  thresholds: [0.5,1,2] -> [0.5,1]`)
+    expect(trip.started()).toBe(false)
+  })
+})

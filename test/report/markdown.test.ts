@@ -1,0 +1,77 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { collectSweep } from '../../src/report/collect.ts'
+import { measureQuality } from '../../src/report/generate.ts'
+import { renderReport } from '../../src/report/markdown.ts'
+import { buildReportData } from '../../src/report/summary.ts'
+import { makeSweepFixture, twoPromptFixture } from '../fixtures/sweep.ts'
+
+const LPIPS = { computed: false as const, weights: [], reason: 'no weights here' }
+const temp = () => mkdtempSync(join(tmpdir(), 'tc-md-'))
+const tableRow = (md: string, first: string) => md.split('\n').find((l) => l.startsWith(`| ${first} |`))?.split(' | ').map((c) => c.replace(/^\| |\s*\|$/g, ''))
+
+async function render(dir: string) {
+  const collected = await collectSweep(dir)
+  const data = buildReportData(collected, await measureQuality(collected), LPIPS)
+  return renderReport(data, { chart: 'chart.svg', videos: [{ group: 'p0-s1', file: 'compare-p0-s1.mp4' }, { group: 'p1-s1', error: 'ffmpeg broke' }] }, `teacache report ${dir}`)
+}
+
+describe('REPORT.md', () => {
+  it('lays out latency in the published shape: baseline | TeaCache (t) ..., per prompt and mean ± sd', async () => {
+    const dir = temp()
+    twoPromptFixture(dir)
+    const md = await render(dir)
+    expect(md).toContain('| latency (s) | Baseline | TeaCache (0.1) | TeaCache (0.2) |')
+    expect(tableRow(md, 'p0 · seed 1')).toEqual(['p0 · seed 1', '12.0', '8.00 (1.50x)', '6.00 (2.00x)'])
+    expect(tableRow(md, 'p1 · seed 1')).toEqual(['p1 · seed 1', '16.0', 'failed', '8.00 (2.00x)'])
+    expect(tableRow(md, '**mean ± sd**')).toEqual(['**mean ± sd**', '14.0 ± 2.83', '8.00', '7.00 ± 1.41'])
+    expect(tableRow(md, 'computed steps')).toEqual(['computed steps', '4/4', '3/4', '2/4'])
+    expect(tableRow(md, 'denoise, mean ± sd (s)')).toEqual(['denoise, mean ± sd (s)', '12.0 ± 2.83', '6.00', '5.00 ± 1.41'])
+    expect(tableRow(md, 'runs completed')).toEqual(['runs completed', '2/2', '1/2', '2/2'])
+  })
+
+  it('shows quality, the skip grid, the chart, the videos, the failure and why LPIPS is missing', async () => {
+    const dir = temp()
+    twoPromptFixture(dir)
+    const md = await render(dir)
+    expect(tableRow(md, 'p0 · seed 1')).toBeDefined()
+    expect(md).toContain(`| p0 · seed 1 | ${(20 * Math.log10(127.5)).toFixed(2)} dB / `)
+    expect(md).toMatch(/\nt=0\.1 +█·██ {2}3\/4\n/)
+    expect(md).toMatch(/\nt=0\.2 +█··█ {2}2\/4\n/)
+    expect(md).toContain('![Latency, PSNR and SSIM against threshold](chart.svg)')
+    expect(md).toContain('- p0-s1: [compare-p0-s1.mp4](compare-p0-s1.mp4)')
+    expect(md).toContain('- p1-s1: not made: ffmpeg broke')
+    expect(md).toContain('| `p1-s1/t0.1` | failed | — |')
+    expect(md).toContain('failed: PYTHON: RuntimeError: CUDA out of memory')
+    expect(md).toContain('LPIPS: not computed: no weights here.')
+    expect(md).toContain('5 of 6 runs completed, 1 failed.')
+    expect(md).not.toContain('Published reference')
+  })
+
+  it.each([
+    { task: 't2v' as const, baseline: '465', at: ['322', '260'] },
+    { task: 'i2v' as const, baseline: '475', at: ['316', '239'] },
+  ])('adds the published H100 figures ($task) in their own column only at the reference setup', async ({ task, baseline, at }) => {
+    const dir = temp()
+    const run = () => ({ status: 'completed' as const, denoise: 300, decode: 20, shift: 0, schedule: Array(50).fill(true) })
+    makeSweepFixture(dir, {
+      grid: { prompts: ['a'], seeds: [42], thresholds: [0.1, 0.2, 0.25] },
+      run,
+      setup: { width: 1360, height: 768, frames: 81, steps: 50, layers: 42, heads: 48, version: '1.5', task },
+    })
+    const md = await render(dir)
+    expect(md).toContain('## Published reference (not measured here)')
+    const header = tableRow(md, 'column')!
+    expect(header[1]).toMatch(/^measured here \(s\)/)
+    expect(header[2]).toMatch(/^published \(s\): .*H100/)
+    expect(tableRow(md, 'Baseline')).toEqual(['Baseline', '320', baseline])
+    expect(tableRow(md, 'TeaCache (0.1)')).toEqual(['TeaCache (0.1)', '320', at[0]])
+    expect(tableRow(md, 'TeaCache (0.2)')).toEqual(['TeaCache (0.2)', '320', at[1]])
+    expect(tableRow(md, 'TeaCache (0.25)')).toEqual(['TeaCache (0.25)', '320', '—'])
+    // The measured latency table holds measured numbers only.
+    const latency = md.slice(md.indexOf('## Latency'), md.indexOf('## Quality'))
+    expect(latency).not.toContain(baseline)
+  })
+})

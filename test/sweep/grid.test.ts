@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { buildRuns, inShard, parseShard, splitShard, type Shard } from '../../src/sweep/grid.ts'
+
+const grid = { prompts: ['a', 'b'], seeds: [42, 7], thresholds: [0.3, 0.1, 0.2] }
+
+describe('sweep grid', () => {
+  it('puts each prompt and seed\'s baseline first, then thresholds ascending, with folder ids', () => {
+    const runs = buildRuns(grid)
+    expect(runs).toHaveLength(2 * 2 * 4)
+    expect(runs.slice(0, 5).map((r) => r.id)).toEqual(['p0-s42/baseline', 'p0-s42/t0.1', 'p0-s42/t0.2', 'p0-s42/t0.3', 'p0-s7/baseline'])
+    expect(runs.map((r) => r.index)).toEqual(runs.map((_, i) => i))
+    expect(runs.at(-1)).toMatchObject({ id: 'p1-s7/t0.3', prompt: 'b', promptIndex: 1, seed: 7, threshold: 0.3 })
+    expect(new Set(runs.map((r) => r.id)).size).toBe(runs.length)
+  })
+
+  it.each([1, 2, 3, 5, 16])('%i shards cover every run exactly once', (count) => {
+    const runs = buildRuns(grid)
+    const owners = runs.map((run) => Array.from({ length: count }, (_, i) => i + 1).filter((index) => inShard(run, { index, count })))
+    expect(owners.every((o) => o.length === 1)).toBe(true)
+    const sizes = Array.from({ length: count }, (_, i) => owners.filter((o) => o[0] === i + 1).length)
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1)
+  })
+
+  it.each([
+    { shard: undefined, workers: 2 },
+    { shard: { index: 2, count: 3 }, workers: 2 },
+    { shard: { index: 1, count: 2 }, workers: 4 },
+  ])('splitting shard $shard over $workers workers gives exactly that shard\'s runs', ({ shard, workers }) => {
+    const runs = buildRuns(grid)
+    const parts = splitShard(shard as Shard | undefined, workers)
+    const mine = runs.filter((r) => inShard(r, shard as Shard | undefined)).map((r) => r.id)
+    const union = parts.flatMap((part) => runs.filter((r) => inShard(r, part)).map((r) => r.id))
+    expect(union.sort()).toEqual(mine.sort())
+    expect(new Set(union).size).toBe(union.length)
+  })
+
+  it.each([
+    ['1/1', { index: 1, count: 1 }],
+    [' 3 / 4 ', { index: 3, count: 4 }],
+  ])('parses shard "%s"', (text, shard) => expect(parseShard(text)).toEqual(shard))
+
+  it.each(['0/2', '3/2', '1/0', 'a/b', '1', '1/2/3', '-1/2'])('rejects shard "%s"', (text) => {
+    expect(() => parseShard(text)).toThrow(/expected i\/n with 1 <= i <= n/)
+  })
+})

@@ -1,0 +1,53 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parseConfig } from '../../src/config/load.ts'
+import { DEFAULT_THRESHOLDS, parsePrompts, resolveGrid } from '../../src/sweep/inputs.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'tc-inputs-'))
+writeFileSync(join(dir, 'prompts.txt'), '# my prompts\nA cat.\n\n  A dog.  \n')
+const config = (sweep = '') =>
+  parseConfig(`model: tiny\nprompt: "The config prompt."\nseed: 5\nsteps: 4\nheight: 16\nwidth: 16\nframes: 5\nteacache:\n  rel_l1_thresh: 0.1\n${sweep}`, join(dir, 'c.yaml'))
+
+describe('sweep grid inputs', () => {
+  it('defaults to the config prompt and seed and the published thresholds', async () => {
+    expect(await resolveGrid(config(), {}, dir)).toEqual({ prompts: ['The config prompt.'], seeds: [5], thresholds: DEFAULT_THRESHOLDS })
+  })
+
+  it('takes the sweep: section, with a prompts file relative to the config', async () => {
+    const c = config('sweep:\n  thresholds: [0.3, 0.1]\n  seeds: [1, 2]\n  prompts: prompts.txt\n')
+    expect(await resolveGrid(c, {}, '/')).toEqual({ prompts: ['A cat.', 'A dog.'], seeds: [1, 2], thresholds: [0.1, 0.3] })
+  })
+
+  it('lets flags win over the sweep: section (paths relative to the cwd)', async () => {
+    const c = config('sweep:\n  thresholds: [0.3]\n  seeds: [1]\n  prompts: ["x", "y"]\n')
+    expect(await resolveGrid(c, { thresholds: '0.2, 0.05', seeds: '9,3', prompts: 'prompts.txt' }, dir)).toEqual({ prompts: ['A cat.', 'A dog.'], seeds: [3, 9], thresholds: [0.05, 0.2] })
+    expect((await resolveGrid(c, {}, dir)).prompts).toEqual(['x', 'y'])
+  })
+
+  it.each([
+    { flags: { thresholds: '0.1,,0.2' }, error: '--thresholds: expected a comma-separated list without empty items, got "0.1,,0.2"' },
+    { flags: { thresholds: '0.1,abc' }, error: '--thresholds: expected thresholds >= 0 (0 computes every step), got "abc"' },
+    { flags: { thresholds: '-1' }, error: '--thresholds: expected thresholds >= 0 (0 computes every step), got "-1"' },
+    { flags: { thresholds: '9' }, error: '--thresholds: expected thresholds of at most 5, got "9"' },
+    { flags: { thresholds: '0.1,0.1' }, error: '--thresholds: 0.1 is listed twice; every run of a sweep must differ' },
+    { flags: { seeds: '1.5' }, error: '--seeds: expected integer seeds from 0 to 4294967295, got "1.5"' },
+    { flags: { seeds: '3,3' }, error: '--seeds: 3 is listed twice; every run of a sweep must differ' },
+    { flags: { prompts: 'nope.txt' }, error: `--prompts: cannot read ${join(dir, 'nope.txt')} (no such file)` },
+  ])('rejects $flags', async ({ flags, error }) => {
+    await expect(resolveGrid(config(), flags, dir)).rejects.toMatchObject({ code: expect.stringMatching(/CONFIG|INPUT/), exitCode: 2, message: error })
+  })
+
+  it.each([
+    { text: '# only a comment\n\n', error: 'where: expected one prompt per line, found none' },
+    { text: `ok\n${'x'.repeat(10_001)}\n`, error: 'where:2: expected a prompt of at most 10000 characters' },
+  ])('rejects a prompts file: $error', ({ text, error }) => {
+    expect(() => parsePrompts(text, 'where')).toThrow(error)
+  })
+
+  it('rejects repeated prompts from a file', async () => {
+    writeFileSync(join(dir, 'twice.txt'), 'same\nother\nsame\n')
+    await expect(resolveGrid(config(), { prompts: 'twice.txt' }, dir)).rejects.toThrow('--prompts: prompt 2 repeats prompt 0')
+  })
+})

@@ -1,0 +1,104 @@
+import { existsSync, mkdtempSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { TeacacheError } from '../../src/errors.ts'
+import type { Engine, ModelFacts } from '../../src/python/bridge.ts'
+import { writeReport } from '../../src/report/generate.ts'
+import { encodePng } from '../../src/quality/png.ts'
+import type { RunRecord } from '../../src/run/record.ts'
+import type { Loaded } from '../../src/run/session.ts'
+import type { Shutdown } from '../../src/run/signals.ts'
+import { buildRuns, type Grid } from '../../src/sweep/grid.ts'
+import { buildManifest, writeManifest } from '../../src/sweep/manifest.ts'
+import { executeRuns, runConfig, type PlannedRun } from '../../src/sweep/runner.ts'
+import { baseConfig, fixtureFrame } from '../fixtures/sweep.ts'
+
+/**
+ * The sweep loop against a stand-in engine (no Python): the prompt picks what the engine does,
+ * so one run can fail, the Python process can "die", or a signal can arrive mid-run.
+ */
+const FACTS = {
+  model: 'tiny', source: 'built-in', pipeline_class: 'CogVideoXPipeline', transformer_class: 'CogVideoXTransformer3DModel',
+  num_layers: 2, num_attention_heads: 2, version: '1.5', task: 't2v', attention_head_dim: 16, in_channels: 4, patch_size: 2, patch_size_t: 2,
+  ofs_embed_dim: null, max_text_seq_length: 8, sample_height: 8, sample_width: 8, sample_frames: 9, learned_positional_embeddings: false,
+  rotary_positional_embeddings: true, vae_scale_factor_spatial: 8, vae_scale_factor_temporal: 4, device: 'cpu', device_name: 'fake', dtype: 'float32',
+  torch: '2', diffusers: '0.42', threads: 1, pid: 1,
+} as ModelFacts
+
+function fakeLoaded(shutdown: { signal?: NodeJS.Signals }): Loaded {
+  const engine = {
+    pid: 1,
+    encodePrompt: async () => ({ seconds: 0.01, cached: false }),
+    async denoise(args, decide, onStep) {
+      if (args.prompt === 'explode') throw new TeacacheError('PYTHON', 'RuntimeError: boom', { details: 'Traceback: boom' })
+      if (args.prompt === 'die') throw new TeacacheError('PYTHON_DIED', 'the Python process exited unexpectedly')
+      for (let i = 0; i < args.steps; i++) {
+        if (args.prompt === 'signal' && i === 1) {
+          shutdown.signal = 'SIGTERM'
+          throw new TeacacheError('INTERRUPTED', 'stopped')
+        }
+        if (decide) decide(i, 1000 - i, i === 0 ? null : 0.6)
+        else onStep!(i, 1000 - i)
+      }
+      return { seconds: 0.1, step_seconds: Array(args.steps).fill(0.1 / args.steps), block_loops: null, output_changes: null }
+    },
+    async decode(dir) {
+      mkdirSync(dir, { recursive: true })
+      for (let f = 0; f < 2; f++) writeFileSync(join(dir, `frame_0000${f}.png`), encodePng(fixtureFrame(f, 0)))
+      return { seconds: 0.02, write_seconds: 0, frames: 2, height: 16, width: 16 }
+    },
+    memory: async () => ({ device_peak_bytes: null, host_peak_rss_bytes: 1 }),
+    close: async () => {},
+  } as Partial<Engine> as Engine
+  return { engine, versions: { python: '3', torch: '2', diffusers: '0.42', transformers: '5', problems: [] }, facts: FACTS, loadSeconds: 1.5, logFile: '/dev/null' }
+}
+
+async function sweep(prompts: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'tc-runner-'))
+  const grid: Grid = { prompts, seeds: [3], thresholds: [1] }
+  const config = baseConfig(dir)
+  await writeManifest(dir, buildManifest(config, grid))
+  const planned: PlannedRun[] = buildRuns(grid).map((spec) => ({ spec, dir: join(dir, spec.id), config: runConfig(config, spec, dir), plan: { action: 'run', reason: 'new' } }))
+  const state: { signal?: NodeJS.Signals } = {}
+  const shutdown: Shutdown = { get signal() { return state.signal }, get exitCode() { return state.signal ? 143 : 0 }, dispose() {} }
+  const loaded = fakeLoaded(state)
+  const result = await executeRuns(planned, { setup: [], shutdown, quiet: true, loaded: () => loaded, loadSeconds: () => loaded.loadSeconds })
+  const record = (id: string) => JSON.parse(readFileSync(join(dir, id, 'run.json'), 'utf8')) as RunRecord
+  return { dir, ...result, record }
+}
+
+describe('sweep runner', () => {
+  it('records every run in the run format, charging the model load to the first only', async () => {
+    const { outcomes, fatal, record } = await sweep(['ok'])
+    expect(fatal).toBeUndefined()
+    expect(outcomes.map((o) => [o.spec.id, o.status])).toEqual([['p0-s3/baseline', 'completed'], ['p0-s3/t1', 'completed']])
+    expect(record('p0-s3/baseline')).toMatchObject({ status: 'completed', teacache: { enabled: false }, timings_s: { load: 1.5 } })
+    // distances 0.6 with identity coefficients at threshold 1: step 1 skipped, step 2 computed (1.2), step 3 forced
+    expect(record('p0-s3/t1')).toMatchObject({ status: 'completed', teacache: { enabled: true, rel_l1_thresh: 1 }, timings_s: { load: 0 }, computed_steps: 3, skipped_steps: 1 })
+  })
+
+  it('records a failed run with its error and goes on; REPORT.md shows it', async () => {
+    const { dir, outcomes, fatal, record } = await sweep(['explode', 'ok'])
+    expect(fatal).toBeUndefined()
+    expect(outcomes.map((o) => o.status)).toEqual(['failed', 'failed', 'completed', 'completed'])
+    expect(record('p0-s3/baseline')).toMatchObject({ status: 'failed', error: { code: 'PYTHON', message: 'RuntimeError: boom' } })
+    expect(readFileSync(join(dir, 'p0-s3/baseline/error.txt'), 'utf8')).toBe('Traceback: boom')
+    const { path } = await writeReport(dir, { videos: false, lpips: { computed: false, weights: [], reason: 'test' } })
+    const md = readFileSync(path, 'utf8')
+    expect(md).toContain('2 of 4 runs completed, 2 failed.')
+    expect(md).toContain('| `p0-s3/baseline` | failed | — | — | — | — | — | — | — | failed: PYTHON: RuntimeError: boom |')
+  })
+
+  it.each([
+    { prompt: 'die', status: 'failed', code: 'PYTHON_DIED' },
+    { prompt: 'signal', status: 'interrupted', code: 'INTERRUPTED' },
+  ])('stops the sweep when $code, recording the current run as $status', async ({ prompt, status, code }) => {
+    const { dir, outcomes, fatal, record } = await sweep([prompt, 'ok'])
+    expect(fatal).toMatchObject({ code })
+    expect(outcomes.map((o) => o.status)).toEqual([status])
+    expect(record('p0-s3/baseline').status).toBe(status)
+    expect(existsSync(join(dir, 'p0-s3/t1'))).toBe(false)
+    expect(existsSync(join(dir, 'p1-s3/baseline'))).toBe(false)
+  })
+})

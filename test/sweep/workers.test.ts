@@ -1,0 +1,52 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it, vi } from 'vitest'
+import { parseDevices, planWorkers, runWorkers } from '../../src/sweep/workers.ts'
+
+describe('--devices workers', () => {
+  it.each([
+    ['0,1', ['0', '1']],
+    ['cpu, cpu', ['cpu', 'cpu']],
+    ['3', ['3']],
+  ])('parses "%s"', (text, devices) => expect(parseDevices(text)).toEqual(devices))
+
+  it.each([
+    ['0,0', /GPU 0 is listed twice/],
+    ['cuda:0', /GPU numbers or "cpu"/],
+    ['0,,1', /GPU numbers or "cpu"/],
+    ['-1', /GPU numbers or "cpu"/],
+  ])('rejects "%s"', (text, error) => expect(() => parseDevices(text)).toThrow(error))
+
+  it('gives each worker one device and one share of the grid', () => {
+    const workers = planWorkers(['0', '3'], undefined)
+    expect(workers.map((w) => [w.shard, w.deviceFlag, w.env.CUDA_VISIBLE_DEVICES])).toEqual([
+      [{ index: 1, count: 2 }, 'cuda', '0'],
+      [{ index: 2, count: 2 }, 'cuda', '3'],
+    ])
+    expect(planWorkers(['cpu'], { index: 2, count: 3 })).toMatchObject([{ shard: { index: 2, count: 3 }, deviceFlag: 'cpu', env: { CUDA_VISIBLE_DEVICES: '' } }])
+    expect(planWorkers(['0', '1'], { index: 2, count: 3 }).map((w) => w.shard)).toEqual([{ index: 2, count: 6 }, { index: 5, count: 6 }])
+  })
+
+  it('runs every worker as a child process, labels its output and collects exit codes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tc-workers-'))
+    const bin = join(dir, 'fake.mjs')
+    // Stands in for bin/teacache.mjs: echoes what it was given, fails for shard 2.
+    writeFileSync(bin, "const a = process.argv.slice(2); console.log(`args ${a.join(' ')} gpu=${process.env.CUDA_VISIBLE_DEVICES}`); console.error('warn'); process.exit(a.includes('2/2') ? 3 : 0)\n")
+    const out: string[] = []
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true))
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true))
+    try {
+      const workers = planWorkers(['0', '1'], undefined)
+      const { results, signal } = await runWorkers(workers, (w) => ['sweep', '--shard', `${w.shard.index}/${w.shard.count}`], { bin })
+      expect(signal).toBeUndefined()
+      expect(results.map((r) => r.exitCode)).toEqual([0, 3])
+    } finally {
+      spy.mockRestore()
+      err.mockRestore()
+    }
+    expect(out).toContain('[worker 1/2 (gpu 0)] args sweep --shard 1/2 gpu=0\n')
+    expect(out).toContain('[worker 2/2 (gpu 1)] args sweep --shard 2/2 gpu=1\n')
+    expect(out).toContain('[worker 2/2 (gpu 1)] warn\n')
+  })
+})
