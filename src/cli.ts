@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { TeacacheError } from './errors.ts'
+import { MAX_THRESHOLD } from './config/schema.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 /**
@@ -14,6 +15,13 @@ const number = (flag: string, check: (n: number) => boolean, expected: string) =
 }
 const integer = (flag: string) => number(flag, Number.isSafeInteger, 'an integer')
 const threshold = number('--rel-l1-thresh', (n) => Number.isFinite(n) && n >= 0, 'a number >= 0')
+const thresholdList = (value: string) => {
+  const items = value.split(',').map((item) => item.trim())
+  const numbers = items.map(Number)
+  const bad = items.findIndex((item, i) => item === '' || !(numbers[i] >= 0 && numbers[i] <= MAX_THRESHOLD))
+  if (bad >= 0) throw new InvalidArgumentError(`expected comma-separated thresholds from 0 to ${MAX_THRESHOLD}, got "${items[bad]}" in "${value}"`)
+  return numbers
+}
 
 export function buildProgram(): Command {
   const program = new Command('teacache')
@@ -34,6 +42,7 @@ export function buildProgram(): Command {
     .option('--steps <n>', 'denoising steps', integer('--steps'))
     .option('--output <dir>', 'run folder to create (default: a new folder under the config\'s output)')
     .option('--force', 'replace --output if it already holds files')
+    .option('--coefficients <file>', 'coefficients file from teacache calibrate (replaces teacache.coefficients)')
     .addOption(new Option('--quiet', 'no progress display').hideHelp())
     .action(async (config: string, options) => {
       const { runCommand } = await import('./commands/run.ts')
@@ -47,7 +56,85 @@ export function buildProgram(): Command {
         output: options.output,
         force: options.force,
         quiet: options.quiet,
+        coefficients: options.coefficients,
       })
+    })
+
+  program
+    .command('plan')
+    .description('the skip schedule of each threshold, from the model\'s timestep embeddings or an earlier run (no denoising)')
+    .argument('<config>', 'YAML config (see configs/)')
+    .option('--thresholds <list>', `comma-separated thresholds (default: the config's sweep.thresholds, else a grid from 0 to 2)`, thresholdList)
+    .option('--target-speedup <s>', 'pick the threshold that reaches this speedup with the fewest skipped steps', number('--target-speedup', (n) => Number.isFinite(n) && n >= 1, 'a speedup of 1 or more'))
+    .option('--from-run <dir>', 'replay the indicator recorded in an earlier run folder and predict latency from its timings (no Python)')
+    .option('--coefficients <file>', 'coefficients file from teacache calibrate (replaces teacache.coefficients)')
+    .option('--json', 'print the plan as JSON: [{threshold, computed_steps, skipped, predicted_speedup, predicted_seconds}]')
+    .addOption(new Option('--quiet', 'no progress display').hideHelp())
+    .action(async (config: string, options) => {
+      const { planCommand } = await import('./commands/plan.ts')
+      await planCommand(config, options)
+    })
+
+  program
+    .command('calibrate')
+    .description('fit TeaCache coefficients for a model and setting: every step computed, indicator vs output change, degree-4 least squares')
+    .argument('<config>', 'YAML config: model, size, frames, steps and guidance to fit for')
+    .option('--prompts <file>', 'prompts to calibrate on, one per line (default: the config\'s prompt)')
+    .option('--output <file>', 'coefficients file to write (default: coefficients/<config name>.yaml beside the config); an SVG plot is written beside it')
+    .option('--force', 'replace --output (and its plot) if they exist')
+    .addOption(new Option('--quiet', 'no progress display').hideHelp())
+    .action(async (config: string, options) => {
+      const { calibrateCommand } = await import('./commands/calibrate.ts')
+      await calibrateCommand(config, options)
+    })
+
+  program
+    .command('sweep')
+    .description('run the uncached baseline and every threshold for every prompt and seed on one loaded pipeline, then write REPORT.md')
+    .argument('<config>', 'YAML config (see configs/); its sweep: section may list thresholds, prompts and seeds')
+    .option('--thresholds <list>', 'comma-separated thresholds (default: sweep.thresholds, else 0.1,0.2,0.3)')
+    .option('--prompts <file>', 'prompts, one per line (default: sweep.prompts, else the config\'s prompt)')
+    .option('--seeds <list>', 'comma-separated seeds (default: sweep.seeds, else the config\'s seed)')
+    .option('--output <dir>', 'sweep folder: new, or an earlier run of the same sweep to finish (default: a new folder under the config\'s output)')
+    .option('--force', 'redo every run, even completed ones, and accept a folder holding other settings')
+    .option('--devices <list>', 'one worker process per device: GPU numbers or "cpu", e.g. 0,1,2,3')
+    .option('--shard <i/n>', 'run only share i of n of the grid (1-based), e.g. one Slurm array task; needs --output')
+    .option('--model <id|dir>', 'hub id (from the local Hugging Face cache), pipeline folder, or "tiny"')
+    .option('--steps <n>', 'denoising steps', integer('--steps'))
+    .option('--coefficients <file>', 'coefficients file from teacache calibrate (replaces teacache.coefficients)')
+    .option('--device <device>', 'device for every run: auto, cpu, cuda, cuda:N (overrides the config)')
+    .addOption(new Option('--no-report', 'leave REPORT.md to a later `teacache report` (workers of --devices)').hideHelp())
+    .addOption(new Option('--quiet', 'no progress display').hideHelp())
+    .action(async (config: string, options) => {
+      const { sweepCommand } = await import('./commands/sweep.ts')
+      await sweepCommand(config, options)
+    })
+
+  program
+    .command('report')
+    .description('regenerate REPORT.md, chart.svg and the comparison videos of a sweep folder from its run folders (no Python)')
+    .argument('<sweep-dir>', 'folder written by teacache sweep (shards merged: whatever runs are there)')
+    .option('--no-videos', 'skip the side-by-side comparison videos')
+    .addOption(new Option('--quiet', 'print nothing').hideHelp())
+    .action(async (dir: string, options) => {
+      const { reportCommand } = await import('./commands/report.ts')
+      await reportCommand(dir, options)
+    })
+
+  program
+    .command('bench')
+    .description('measure TeaCache overhead, skip fidelity, bridge round trip and sweep amortisation; write bench/results/latest.{json,md}')
+    .option('--mode <mode>', 'cpu: the small random-weight model here; gpu: the full-size 5B architecture (needs CUDA); default cpu')
+    .option('--gpu', 'same as --mode gpu')
+    .option('--repeats <n>', 'measured rounds per comparison, after one warm-up round (default 10)', integer('--repeats'))
+    .option('--steps <n>', 'denoising steps per generation (cpu, default 20) or timed transformer steps (gpu, default 3)', integer('--steps'))
+    .option('--threads <n>', 'torch threads (0: torch\'s default)', integer('--threads'))
+    .option('--sweep-repeats <n>', 'rounds of sweep vs separate runs (0 skips that comparison; default 2)', integer('--sweep-repeats'))
+    .option('--compile', 'gpu mode: also time torch.compile on the transformer blocks')
+    .option('--output <file.json>', 'results file; the .md goes beside it (default bench/results/latest.json, gpu-latest.json for gpu)')
+    .action(async (options) => {
+      const { benchCommand } = await import('./commands/bench.ts')
+      await benchCommand(options)
     })
 
   // New commands are registered above this line, one block each, importing their module lazily.

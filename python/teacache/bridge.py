@@ -96,13 +96,15 @@ class Session:
 
     @_reported
     def load(self, model: str, device: str, dtype: str, vae_slicing: bool, vae_tiling: bool,
-             cpu_offload: str, threads: int = 0) -> dict:
+             cpu_offload: str, threads: int = 0, trust_remote_code: bool = False) -> dict:
         if threads > 0:
             torch.set_num_threads(threads)
         import time
 
         started = time.perf_counter()
-        self.pipe, self.facts = pipeline.load(model, device, dtype, vae_slicing, vae_tiling, cpu_offload)
+        self.pipe, self.facts = pipeline.load(
+            model, device, dtype, vae_slicing, vae_tiling, cpu_offload, trust_remote_code
+        )
         self._embeddings.clear()
         return {**self.facts, "seconds": time.perf_counter() - started}
 

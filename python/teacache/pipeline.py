@@ -60,7 +60,19 @@ def device_name(device: str) -> str:
     return platform.processor() or platform.machine() or "cpu"
 
 
-def load(model: str, device: str, dtype: str, vae_slicing: bool, vae_tiling: bool, cpu_offload: str):
+TRUSTED_LIBRARIES = {"diffusers", "transformers", None}
+
+
+def custom_components(index: dict) -> list[str]:
+    """Components whose class comes from code inside the checkpoint rather than an installed library."""
+    return [
+        name for name, value in index.items()
+        if not name.startswith("_") and isinstance(value, list) and value and value[0] not in TRUSTED_LIBRARIES
+    ]
+
+
+def load(model: str, device: str, dtype: str, vae_slicing: bool, vae_tiling: bool, cpu_offload: str,
+         trust_remote_code: bool = False):
     """Return (pipeline, facts). `model` is a tiny variant name or an absolute pipeline folder."""
     device, torch_dtype = resolve_device(device, dtype)
     if model in tiny.VARIANTS:
@@ -70,9 +82,19 @@ def load(model: str, device: str, dtype: str, vae_slicing: bool, vae_tiling: boo
         folder = Path(model)
         if not (folder / "model_index.json").is_file():
             raise InputError(f"model: {model} is not a diffusers pipeline folder (no model_index.json)")
+        import json
+
         from diffusers import DiffusionPipeline
 
-        pipe = DiffusionPipeline.from_pretrained(str(folder), torch_dtype=torch_dtype, local_files_only=True)
+        custom = custom_components(json.loads((folder / "model_index.json").read_text()))
+        if custom and not trust_remote_code:
+            raise InputError(
+                f"model: {model} has components defined by code inside the checkpoint ({', '.join(custom)}); "
+                "teacache runs it only with trust_remote_code: true in the config"
+            )
+        pipe = DiffusionPipeline.from_pretrained(
+            str(folder), torch_dtype=torch_dtype, local_files_only=True, trust_remote_code=trust_remote_code
+        )
         source = str(folder)
     transformer = getattr(pipe, "transformer", None)
     if transformer is None or not hasattr(transformer, "transformer_blocks") or not hasattr(transformer, "time_embedding"):

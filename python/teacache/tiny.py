@@ -52,8 +52,12 @@ def _tokenizer():
     )
 
 
-def build(variant: str = "tiny"):
-    """Build the pipeline for one of VARIANTS, on the CPU in float32."""
+def build(variant: str = "tiny", transformer_sizes: dict | None = None):
+    """Build the pipeline for one of VARIANTS, on the CPU in float32.
+
+    `transformer_sizes` overrides transformer arguments (layers, heads, head width, sample sizes):
+    the benchmark's larger models reuse this builder; None builds the variant as it always was.
+    """
     if variant not in VARIANTS:
         raise ValueError(f"unknown tiny variant {variant!r}; expected one of {sorted(VARIANTS)}")
     spec = VARIANTS[variant]
@@ -77,7 +81,7 @@ def build(variant: str = "tiny"):
                 num_heads=4, relative_attention_num_buckets=8, dropout_rate=0.0,
             )
         ).eval()
-        transformer = CogVideoXTransformer3DModel(
+        transformer = CogVideoXTransformer3DModel(**{**dict(
             num_attention_heads=2,
             attention_head_dim=16,
             in_channels=LATENT_CHANNELS * (2 if i2v else 1),
@@ -98,7 +102,7 @@ def build(variant: str = "tiny"):
             use_rotary_positional_embeddings=True,
             use_learned_positional_embeddings=i2v and not is15,
             patch_bias=not is15,
-        ).eval()
+        ), **(transformer_sizes or {})}).eval()
         vae = AutoencoderKLCogVideoX(
             in_channels=3,
             out_channels=3,

@@ -225,3 +225,16 @@ def test_lora_scale_is_taken_out_of_attention_kwargs(tiny_t2v):
     finally:
         handle.remove()
     assert seen == [{"other": 1}]
+
+
+def test_checkpoint_code_is_not_run_unless_trusted(tmp_path):
+    import json
+
+    (tmp_path / "model_index.json").write_text(json.dumps({
+        "_class_name": "CogVideoXPipeline", "transformer": ["my_transformer", "MyTransformer"],
+        "vae": ["diffusers", "AutoencoderKLCogVideoX"], "unused": [None, None],
+    }))
+    (tmp_path / "my_transformer.py").write_text("raise SystemExit('remote code ran')\n")
+    assert pipeline.custom_components(json.loads((tmp_path / "model_index.json").read_text())) == ["transformer"]
+    with pytest.raises(pipeline.InputError, match="trust_remote_code: true"):
+        pipeline.load(str(tmp_path), "cpu", "float32", False, False, "none")

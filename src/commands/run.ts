@@ -20,7 +20,7 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
   const { output, force, quiet, ...overrides } = options
   const config = await loadConfig(configFile, overrides)
   const location = await resolveModel(config.model)
-  await checkRunInputs(config, location.task)
+  await checkRunInputs(config, location)
   const runDir = await chooseRunDir({ explicit: output, parent: config.output, name: config.name, force })
 
   let started: Awaited<ReturnType<typeof startPython>> | undefined

@@ -3,6 +3,7 @@ import { basename, dirname, extname, isAbsolute, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import type { z } from 'zod'
 import { TeacacheError } from '../errors.ts'
+import { readCoefficientsFile, type CoefficientsOrigin } from '../policy/coefficients-file.ts'
 import { closest } from '../util/suggest.ts'
 import { CONFIG_KEYS, SWEEP_KEYS, TEACACHE_KEYS, configSchema, type Config } from './schema.ts'
 
@@ -14,15 +15,25 @@ export interface Overrides {
   seed?: number
   steps?: number
   rel_l1_thresh?: number
+  /** A coefficients file (--coefficients), replacing the config's teacache.coefficients. */
+  coefficients?: string
 }
 
-export interface LoadedConfig extends Config {
+export interface LoadedConfig extends Omit<Config, 'teacache'> {
   /** Absolute path of the config file, and its name without extension (names run folders). */
   configPath: string
   name: string
+  /** Coefficients named by file are read at load time: the numbers here, the file's record in coefficientsFile. */
+  teacache: Omit<Config['teacache'], 'coefficients'> & { coefficients?: number[] }
+  coefficientsFile?: CoefficientsOrigin
 }
 
-export async function loadConfig(file: string, overrides: Overrides = {}, cwd = process.cwd()): Promise<LoadedConfig> {
+/** `ignore` drops a coefficients file name unread: for calibrate, which makes that file and uses no coefficients. */
+export interface ParseOptions {
+  coefficientsFile?: 'read' | 'ignore'
+}
+
+export async function loadConfig(file: string, overrides: Overrides = {}, cwd = process.cwd(), options: ParseOptions = {}): Promise<LoadedConfig> {
   const configPath = resolve(cwd, file)
   let text: string
   try {
@@ -31,10 +42,10 @@ export async function loadConfig(file: string, overrides: Overrides = {}, cwd = 
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message
     throw new TeacacheError('CONFIG', `${file}: cannot read the config (${reason})`)
   }
-  return parseConfig(text, configPath, overrides, cwd)
+  return parseConfig(text, configPath, overrides, cwd, options)
 }
 
-export function parseConfig(text: string, configPath: string, overrides: Overrides = {}, cwd = process.cwd()): LoadedConfig {
+export function parseConfig(text: string, configPath: string, overrides: Overrides = {}, cwd = process.cwd(), options: ParseOptions = {}): LoadedConfig {
   const raw = parseYaml(text, configPath)
   const configDir = dirname(configPath)
   // Paths written in the config are relative to the config file; paths on the command line to the cwd.
@@ -44,7 +55,12 @@ export function parseConfig(text: string, configPath: string, overrides: Overrid
   if (typeof raw.model === 'string') raw.model = resolveModelPath(raw.model, configDir)
   const sweep = raw.sweep as Record<string, unknown> | undefined
   if (sweep && typeof sweep === 'object' && typeof sweep.prompts === 'string') raw.sweep = { ...sweep, prompts: resolve(configDir, sweep.prompts) }
-  const { rel_l1_thresh, ...top } = overrides
+  const teacacheRaw = raw.teacache
+  const named = teacacheRaw && typeof teacacheRaw === 'object' ? (teacacheRaw as Record<string, unknown>).coefficients : undefined
+  if (typeof named === 'string' && named !== '') {
+    raw.teacache = { ...(teacacheRaw as object), coefficients: resolve(configDir, named) }
+  }
+  const { rel_l1_thresh, coefficients, ...top } = overrides
   for (const [key, value] of Object.entries(top)) {
     if (value === undefined) continue
     raw[key] = key === 'image' ? resolve(cwd, value as string) : key === 'model' ? resolveModelPath(value as string, cwd) : value
@@ -53,9 +69,20 @@ export function parseConfig(text: string, configPath: string, overrides: Overrid
     const teacache = raw.teacache
     raw.teacache = teacache && typeof teacache === 'object' && !Array.isArray(teacache) ? { ...teacache, rel_l1_thresh } : { rel_l1_thresh }
   }
+  if (coefficients !== undefined) {
+    const teacache = raw.teacache
+    const file = resolve(cwd, coefficients)
+    raw.teacache = teacache && typeof teacache === 'object' && !Array.isArray(teacache) ? { ...teacache, coefficients: file } : { coefficients: file }
+  }
   const parsed = configSchema.safeParse(raw)
   if (!parsed.success) throw new TeacacheError('CONFIG', formatIssues(configPath, parsed.error.issues))
-  return { ...parsed.data, output: resolve(cwd, parsed.data.output), configPath, name: basename(configPath, extname(configPath)) }
+  const { teacache, ...rest } = parsed.data
+  const base = { ...rest, output: resolve(cwd, parsed.data.output), configPath, name: basename(configPath, extname(configPath)) }
+  if (typeof teacache.coefficients !== 'string') return { ...base, teacache: { ...teacache, coefficients: teacache.coefficients } }
+  if (options.coefficientsFile === 'ignore') return { ...base, teacache: { ...teacache, coefficients: undefined } }
+  const field = coefficients !== undefined ? '--coefficients' : 'teacache.coefficients'
+  const coefficientsFile = readCoefficientsFile(teacache.coefficients, field)
+  return { ...base, teacache: { ...teacache, coefficients: coefficientsFile.coefficients }, coefficientsFile }
 }
 
 /** Model values that look like paths become absolute; hub ids and built-in names stay as they are. */
@@ -81,7 +108,7 @@ function parseYaml(text: string, configPath: string): Record<string, unknown> {
 }
 
 export function formatIssues(configPath: string, issues: readonly z.core.$ZodIssue[]): string {
-  const lines = issues.flatMap((issue) => {
+  const lines = unwrapUnions(issues).flatMap((issue) => {
     const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[')
     if (issue.code === 'unrecognized_keys') {
       const known = issue.path.length === 0 ? CONFIG_KEYS : ({ teacache: TEACACHE_KEYS, sweep: SWEEP_KEYS } as Record<string, string[]>)[String(issue.path[0])] ?? []
@@ -94,4 +121,17 @@ export function formatIssues(configPath: string, issues: readonly z.core.$ZodIss
     return [`${path || '(config)'}: ${issue.message}`]
   })
   return `${configPath}: invalid config\n  ${lines.join('\n  ')}`
+}
+
+/**
+ * A union (a list or a file path) reports "invalid_union" with every branch's issues; when only
+ * one branch was of the right type, its issues say what is wrong far better.
+ */
+function unwrapUnions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union') return [issue]
+    const relevant = issue.errors.filter((branch) => !branch.every((e) => e.code === 'invalid_type' && e.path.length === 0))
+    if (relevant.length !== 1) return [issue]
+    return unwrapUnions(relevant[0].map((e) => ({ ...e, path: [...issue.path, ...e.path] }) as z.core.$ZodIssue))
+  })
 }

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs'
 import { TeacacheError } from '../errors.ts'
-import type { Task } from '../model/resolve.ts'
+import type { ModelLocation, Task } from '../model/resolve.ts'
 import type { ModelFacts } from '../python/bridge.ts'
 import type { Config } from './schema.ts'
 
@@ -54,8 +54,14 @@ export async function checkImage(path: string): Promise<void> {
   if (!known) throw new TeacacheError('INPUT', `image: ${path} is not a PNG, JPEG, WebP, GIF or BMP image`)
 }
 
-export async function checkRunInputs(config: Config, task: Task): Promise<void> {
-  const problems = ruleViolations(config, task)
+export async function checkRunInputs(config: Config, location: ModelLocation): Promise<void> {
+  const problems = ruleViolations(config, location.task)
+  if (location.customComponents.length > 0 && !config.trust_remote_code) {
+    problems.push(
+      `model: ${config.model} has components defined by code inside the checkpoint (${location.customComponents.join(', ')}); ` +
+        'teacache runs such code only with trust_remote_code: true in the config',
+    )
+  }
   if (problems.length > 0) throw new TeacacheError('CONFIG', problems.join('\n'))
   if (config.image) await checkImage(config.image)
 }

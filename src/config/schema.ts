@@ -20,7 +20,12 @@ export const teacacheSchema = z.strictObject({
     .number({ error: 'expected a number' })
     .min(0, 'expected a threshold of 0 or more (0 computes every step)')
     .max(MAX_THRESHOLD, `expected a threshold of at most ${MAX_THRESHOLD}; larger ones skip every step but the first and last`),
-  coefficients: coefficients.optional(),
+  /** 5 numbers, or the path of a file written by `teacache calibrate` (relative to the config file). */
+  coefficients: z
+    .union([coefficients, z.string().min(1, 'expected a path to a coefficients file')], {
+      error: 'expected 5 numbers (highest power first) or the path of a coefficients file written by teacache calibrate',
+    })
+    .optional(),
 })
 
 /** `teacache sweep`: the grid of runs. Every field can also come from the command line. */
@@ -66,6 +71,8 @@ export const configSchema = z.strictObject({
   vae_tiling: z.boolean().default(true),
   cpu_offload: z.enum(['none', 'model', 'sequential']).default('none'),
   threads: z.number().int().min(0).max(1024).default(0),
+  /** Run Python code shipped inside a checkpoint (custom pipeline components). Off unless asked for. */
+  trust_remote_code: z.boolean().default(false),
   /** Folder under which new run folders are made (relative to the config file). */
   output: z.string().min(1).default('outputs'),
   teacache: teacacheSchema,

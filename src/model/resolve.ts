@@ -15,6 +15,8 @@ export interface ModelLocation {
   kind: 'tiny' | 'folder' | 'hub-cache'
   task: Task
   pipelineClass: string
+  /** Components whose code would come from inside the checkpoint (never run unless trusted). */
+  customComponents: string[]
 }
 
 export const TINY_MODELS: Record<string, { task: Task; version: '1.5' | '1.0' }> = {
@@ -33,7 +35,7 @@ const HUB_ID = /^[\w.-]+\/[\w.-]+$/
 
 export async function resolveModel(model: string, env: NodeJS.ProcessEnv = process.env): Promise<ModelLocation> {
   const tiny = TINY_MODELS[model]
-  if (tiny) return { load: model, kind: 'tiny', task: tiny.task, pipelineClass: tiny.task === 'i2v' ? 'CogVideoXImageToVideoPipeline' : 'CogVideoXPipeline' }
+  if (tiny) return { load: model, kind: 'tiny', task: tiny.task, pipelineClass: tiny.task === 'i2v' ? 'CogVideoXImageToVideoPipeline' : 'CogVideoXPipeline', customComponents: [] }
   if (isAbsolute(model)) return { load: model, kind: 'folder', ...(await readPipelineFolder(model, model)) }
   if (HUB_ID.test(model)) {
     const folder = await hubCacheSnapshot(model, env)
@@ -63,8 +65,10 @@ async function hubCacheSnapshot(id: string, env: NodeJS.ProcessEnv): Promise<str
   return join(repo, 'snapshots', revision)
 }
 
-async function readPipelineFolder(folder: string, shown: string): Promise<{ task: Task; pipelineClass: string }> {
-  let index: { _class_name?: unknown }
+const TRUSTED_LIBRARIES = new Set(['diffusers', 'transformers'])
+
+async function readPipelineFolder(folder: string, shown: string): Promise<{ task: Task; pipelineClass: string; customComponents: string[] }> {
+  let index: Record<string, unknown> & { _class_name?: unknown }
   try {
     index = JSON.parse(await fs.readFile(join(folder, 'model_index.json'), 'utf8'))
   } catch (error) {
@@ -78,5 +82,8 @@ async function readPipelineFolder(folder: string, shown: string): Promise<{ task
   if (!task) {
     throw new TeacacheError('INPUT', `model: ${shown} holds a ${pipelineClass || 'unnamed'} pipeline; teacache runs ${Object.keys(PIPELINE_TASKS).join(' or ')}`)
   }
-  return { task, pipelineClass }
+  const customComponents = Object.entries(index)
+    .filter(([name, value]) => !name.startsWith('_') && Array.isArray(value) && value[0] !== null && !TRUSTED_LIBRARIES.has(String(value[0])))
+    .map(([name]) => name)
+  return { task, pipelineClass, customComponents }
 }

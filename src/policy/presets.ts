@@ -57,13 +57,16 @@ export function describeArchitecture(f: ArchitectureFacts): string {
 
 export interface ChosenCoefficients {
   coefficients: readonly number[]
-  /** "config" or "preset:<name>". */
+  /** "config", "file:<path>" or "preset:<name>". */
   source: string
 }
 
-/** Explicit coefficients win; else the preset for this architecture; else a clear error. */
-export function chooseCoefficients(explicit: readonly number[] | undefined, facts: ArchitectureFacts): ChosenCoefficients {
-  if (explicit) return { coefficients: explicit, source: 'config' }
+/**
+ * Explicit coefficients win; else the preset for this architecture; else a clear error.
+ * `explicitSource` names where explicit ones came from ("config", or "file:<path>" for a calibrated file).
+ */
+export function chooseCoefficients(explicit: readonly number[] | undefined, facts: ArchitectureFacts, explicitSource = 'config'): ChosenCoefficients {
+  if (explicit) return { coefficients: explicit, source: explicitSource }
   const preset = presetFor(facts)
   if (preset) return { coefficients: preset.coefficients, source: `preset:${preset.name}` }
   throw new TeacacheError(

@@ -54,6 +54,7 @@ export interface LoadOptions {
   vae_tiling: boolean
   cpu_offload: string
   threads: number
+  trust_remote_code: boolean
 }
 
 export interface DenoiseArgs {

@@ -3,7 +3,8 @@ import { arch, platform } from 'node:os'
 import { join } from 'node:path'
 import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError } from '../errors.ts'
-import { chooseCoefficients } from '../policy/presets.ts'
+import { modelFitViolations } from '../config/rules.ts'
+import { coefficientsForRun } from '../policy/coefficients-file.ts'
 import { createPolicy, type Policy } from '../policy/teacache.ts'
 import type { DecodeResult, DenoiseResult, Decide } from '../python/bridge.ts'
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs.ts'
@@ -43,8 +44,18 @@ export interface RunContext {
   video: string | null
 }
 
+const warned = new Set<string>()
+
+/** The checks that need the loaded model come first: a failure here leaves nothing on disk. */
 export function createRunContext(loaded: Loaded, config: LoadedConfig, runDir: string, loadSeconds: number): RunContext {
-  const coefficients = config.teacache.enabled ? chooseCoefficients(config.teacache.coefficients, loaded.facts) : null
+  const problems = modelFitViolations(config, loaded.facts)
+  if (problems.length > 0) throw new TeacacheError('CONFIG', problems.join('\n'))
+  const coefficients = config.teacache.enabled ? coefficientsForRun(config, loaded.facts) : null
+  // A coefficients file fitted on another setting still runs, but the user should know (once per command).
+  if (coefficients?.warning && !warned.has(coefficients.warning)) {
+    warned.add(coefficients.warning)
+    process.stderr.write(`teacache: warning: ${coefficients.warning}\n`)
+  }
   return {
     loaded, config, runDir, loadSeconds, coefficients,
     startedAt: new Date(), policy: null, timesteps: [], encodeSeconds: 0, denoise: null, decode: null, videoSeconds: 0, video: null,
@@ -121,7 +132,7 @@ export function runTasks(config: LoadedConfig, get: () => RunContext): RunTask[]
 /** Write run.json (and error.txt for a failure): the run's outcome, whatever it was. */
 export async function finishRun(ctx: RunContext, status: RunStatus, error?: unknown): Promise<RunRecord> {
   const { facts, versions, engine } = ctx.loaded
-  const { configPath, name: _name, ...config } = ctx.config
+  const { configPath, name: _name, coefficientsFile: _file, ...config } = ctx.config
   const steps = stepRecords(ctx.policy?.decisions ?? [], ctx.timesteps, ctx.denoise?.step_seconds ?? [])
   const memory = await engine.memory().catch(() => null)
   const timings = {

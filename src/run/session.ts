@@ -44,6 +44,7 @@ export async function loadModel(
     vae_tiling: config.vae_tiling,
     cpu_offload: config.cpu_offload,
     threads: config.threads,
+    trust_remote_code: config.trust_remote_code,
   })
   const { seconds, ...rest } = facts
   return { ...started, facts: rest, loadSeconds: seconds }

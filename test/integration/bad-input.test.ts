@@ -25,6 +25,14 @@ teacache:
 `
 const tinyI2v = tiny.replace('model: tiny', 'model: tiny-i2v').replace('seed: 42', 'seed: 42\nimage: first-frame.png')
 
+/** A pipeline folder whose transformer class would come from a Python file inside it. */
+function customCheckpoint(): string {
+  const dir = tempDir('tc-custom-')
+  writeFileSync(join(dir, 'model_index.json'), JSON.stringify({ _class_name: 'CogVideoXPipeline', transformer: ['my_transformer', 'MyTransformer'] }))
+  writeFileSync(join(dir, 'my_transformer.py'), 'raise SystemExit("remote code ran")\n')
+  return dir
+}
+
 type Case = { name: string; config?: string; args?: string[]; command?: string[]; message: RegExp }
 const t = (from: string, to: string) => tiny.replace(from, to)
 
@@ -68,6 +76,7 @@ const cases: Case[] = [
   { name: 'image given to a T2V model', config: `${tiny}image: /etc/hostname\n`, message: /image: this model is text-to-video/ },
   { name: 'missing model folder', args: ['--model', '/nowhere/CogVideoX1.5-5B'], message: /model: \/nowhere\/CogVideoX1\.5-5B: the folder does not exist/ },
   { name: 'folder that is not a pipeline', args: ['--model', ROOT], message: /model: .*: it has no model_index\.json/ },
+  { name: 'checkpoint with its own code', args: ['--model', customCheckpoint()], message: /model: .* has components defined by code inside the checkpoint \(transformer\); teacache runs such code only with trust_remote_code: true/ },
   { name: 'hub id not in the cache', args: ['--model', 'THUDM/CogVideoX1.5-5B'], message: /model: THUDM\/CogVideoX1\.5-5B is not in the local Hugging Face cache/ },
   { name: 'model that is no model', args: ['--model', 'cogvideo please'], message: /model: "cogvideo please" is neither a built-in model/ },
   { name: 'output under a file', args: ['--output', join(ROOT, 'package.json', 'run')], message: /--output: .* cannot be created/ },

@@ -106,7 +106,7 @@ describe('faults during a run', () => {
     const result = await teacache(['run', 'configs/tiny-i2v.yaml', '--image', image, '--steps', '4', '--output', out])
     expect(result.exitCode).toBe(1)
     // PIL reads the signature, then fails on the body: its error type and message, nothing else.
-    expect(result.stderr).toMatch(/^teacache: (OSError|UnidentifiedImageError): .+$/)
+    expect(result.stderr).toMatch(/^teacache: (OSError|UnidentifiedImageError): .+$/m)
     expect(result.stderr).not.toMatch(/\x1b\[/)
     expect(readFileSync(join(out, 'error.txt'), 'utf8')).toMatch(/Traceback \(most recent call last\)/)
     expect(readRun(out)).toMatchObject({ status: 'failed', error: { code: 'PYTHON' } })

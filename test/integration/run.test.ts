@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { parseCoefficientsFile } from '../../src/policy/coefficients-file.ts'
 import { schedule } from '../../src/policy/teacache.ts'
 import { findPython } from '../../src/python/interpreter.ts'
 import type { RunRecord } from '../../src/run/record.ts'
@@ -17,10 +18,11 @@ const sameFrames = (a: string, b: string) => {
   return x.length === y.length && x.every((buf, i) => buf.equals(y[i]))
 }
 
-async function run(args: string[]): Promise<string> {
+async function run(args: string[], warning?: RegExp): Promise<string> {
   const out = join(work, `out-${Math.random().toString(36).slice(2)}`)
   const result = await teacache(['run', ...args, '--output', out])
-  expect(result.stderr).toBe('')
+  if (warning) expect(result.stderr).toMatch(warning)
+  else expect(result.stderr).toBe('')
   expect(result.exitCode).toBe(0)
   return out
 }
@@ -31,7 +33,9 @@ describe('teacache run (tiny T2V)', () => {
   let zero: string
   beforeAll(async () => {
     const disabled = join(work, 'disabled.yaml')
-    writeFileSync(disabled, readFileSync(join(ROOT, 'configs', 'tiny.yaml'), 'utf8').replace('teacache:\n', 'teacache:\n  enabled: false\n'))
+    // The copy lives elsewhere: point its coefficients file back at configs/.
+    const tiny = readFileSync(join(ROOT, 'configs', 'tiny.yaml'), 'utf8').replace('coefficients: coefficients/', `coefficients: ${join(ROOT, 'configs', 'coefficients')}/`)
+    writeFileSync(disabled, tiny.replace('teacache:\n', 'teacache:\n  enabled: false\n'))
     ;[skipping, baseline, zero] = await Promise.all([
       run(['configs/tiny.yaml']),
       run([disabled]),
@@ -40,12 +44,14 @@ describe('teacache run (tiny T2V)', () => {
   })
 
   it('writes the run folder contract', () => {
+    // configs/tiny.yaml names the coefficients `teacache calibrate` fitted on the tiny model.
+    const tinyCoefficients = parseCoefficientsFile(readFileSync(join(ROOT, 'configs', 'coefficients', 'tiny.yaml'), 'utf8'), 'tiny.yaml').coefficients
     expect(readdirSync(skipping).sort()).toEqual(['frames', 'run.json', 'video.mp4'])
     const record = readRun(skipping)
     expect(record).toMatchObject({
       format: 'teacache-run/1', status: 'completed', error: null,
       model: { pipeline_class: 'CogVideoXPipeline', version: '1.5', task: 't2v', num_layers: 2 },
-      teacache: { enabled: true, rel_l1_thresh: 1, coefficients: [0, 0, 0, 1, 0], coefficients_source: 'config' },
+      teacache: { enabled: true, rel_l1_thresh: 1, coefficients: tinyCoefficients, coefficients_source: `file:${join(ROOT, 'configs', 'coefficients', 'tiny.yaml')}` },
       output: { video: 'video.mp4', frames_dir: 'frames', frames: 17, height: 64, width: 64 },
     })
     expect(record.environment).toMatchObject({ device: 'cpu', dtype: 'float32' })
@@ -99,8 +105,9 @@ describe('teacache run (other models)', () => {
     const folder = join(work, 'tiny-saved')
     await execa(findPython(), ['-m', 'teacache.tiny', 'tiny', folder], { env: { PYTHONPATH: join(ROOT, 'python') } })
     expect(existsSync(join(folder, 'model_index.json'))).toBe(true)
-    const fromFolder = await run(['configs/tiny.yaml', '--model', folder, '--steps', '6'])
-    const builtIn = await run(['configs/tiny.yaml', '--steps', '6'])
+    // The tiny coefficients were fitted at 20 steps on the built-in model: both runs say so.
+    const fromFolder = await run(['configs/tiny.yaml', '--model', folder, '--steps', '6'], /^teacache: warning: teacache\.coefficients: .* was fitted on another setting \(model tiny -> .*tiny-saved, steps 20 -> 6\)/)
+    const builtIn = await run(['configs/tiny.yaml', '--steps', '6'], /^teacache: warning: .*\(steps 20 -> 6\)/)
     expect(readRun(fromFolder).model.source).toBe(folder)
     expect(sameFrames(fromFolder, builtIn)).toBe(true)
   })

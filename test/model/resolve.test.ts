@@ -14,6 +14,9 @@ const t2v = pipelineFolder(join(root, 't2v'), 'CogVideoXPipeline')
 const i2v = pipelineFolder(join(root, 'i2v'), 'CogVideoXImageToVideoPipeline')
 const flux = pipelineFolder(join(root, 'flux'), 'FluxPipeline')
 const empty = pipelineFolder(join(root, 'empty'), null)
+const custom = join(root, 'custom')
+mkdirSync(custom)
+writeFileSync(join(custom, 'model_index.json'), JSON.stringify({ _class_name: 'CogVideoXPipeline', transformer: ['my_transformer', 'MyTransformer'], vae: ['diffusers', 'AutoencoderKLCogVideoX'], safety_checker: [null, null] }))
 // A hub cache laid out as huggingface_hub does: refs/main names the snapshot.
 const cache = join(root, 'hub')
 pipelineFolder(join(cache, 'models--THUDM--CogVideoX1.5-5B-I2V', 'snapshots', 'abc123'), 'CogVideoXImageToVideoPipeline')
@@ -25,7 +28,8 @@ describe('resolveModel', () => {
   it.each([
     ['tiny', { load: 'tiny', kind: 'tiny', task: 't2v' }],
     ['tiny-i2v', { load: 'tiny-i2v', kind: 'tiny', task: 'i2v' }],
-    [t2v, { load: t2v, kind: 'folder', task: 't2v', pipelineClass: 'CogVideoXPipeline' }],
+    [t2v, { load: t2v, kind: 'folder', task: 't2v', pipelineClass: 'CogVideoXPipeline', customComponents: [] }],
+    [custom, { kind: 'folder', task: 't2v', customComponents: ['transformer'] }],
     [i2v, { load: i2v, kind: 'folder', task: 'i2v' }],
     ['THUDM/CogVideoX1.5-5B-I2V', { load: join(cache, 'models--THUDM--CogVideoX1.5-5B-I2V', 'snapshots', 'abc123'), kind: 'hub-cache', task: 'i2v' }],
   ])('%s', async (model, expected) => {

@@ -1,0 +1,122 @@
+import { promises as fs } from 'node:fs'
+import { delimiter, join } from 'node:path'
+import { execa } from 'execa'
+import { TeacacheError } from '../errors.ts'
+import { PYTHON_SOURCE_DIR } from '../python/interpreter.ts'
+import { readJson } from '../util/fs.ts'
+import { predictLatency, type Prediction } from './predict.ts'
+import { median } from './stats.ts'
+
+/**
+ * GPU mode: python/teacache/bench.py builds the full-size CogVideoX1.5-5B transformer and VAE
+ * with random weights and times them; this side predicts latency and writes the report.
+ */
+
+export interface GpuMeasurements {
+  device: string
+  dtype: string
+  torch: string
+  parameters: number
+  build_s: number
+  latent_frames: number
+  video: { height: number; width: number; frames: number }
+  steps_timed: number
+  step_s: { unpatched: number[]; patched_computed: number[]; patched_skipped: number[] }
+  transformer_peak_bytes?: number
+  decode: { seconds: number; output_shape: number[]; peak_bytes: number | null }
+  /** Eager and compiled blocks timed in alternating rounds; speedup = median eager / median compiled. */
+  compile?: {
+    compile_and_first_steps_s: number
+    step_s: number[]
+    eager_step_s: number[]
+    speedup: number
+    output_relative_l1_vs_eager: number
+    output_max_abs_diff_vs_eager: number
+  }
+}
+
+export interface GpuResults {
+  format: 'teacache-bench-gpu/1'
+  date: string
+  command: string
+  measurements: GpuMeasurements
+  per_step_s: { unpatched: number; patched_computed: number; patched_skipped: number; compiled: number | null }
+  /** Patched (threshold 0) / unpatched per-step time on the GPU. */
+  overhead_ratio: number
+  prediction: Prediction
+  /** Compiled blocks are offered only when faster and within bf16 noise of eager. */
+  compile_verdict: string | null
+}
+
+/** The largest output change still called exact for compiled bf16 blocks (bf16 has ~3 significant digits). */
+export const COMPILE_TOLERANCE = 5e-3
+
+export async function measureGpu(python: string, options: { steps: number; compile: boolean; workDir: string }): Promise<GpuMeasurements> {
+  const out = join(options.workDir, 'gpu.json')
+  const args = ['-m', 'teacache.bench', 'gpu', '--json', out, '--steps', String(options.steps), ...(options.compile ? ['--compile'] : [])]
+  const env = { PYTHONPATH: [PYTHON_SOURCE_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONUNBUFFERED: '1' }
+  const result = await execa(python, args, { env, reject: false, stdin: 'ignore', stdout: 'inherit', stderr: 'pipe' })
+  const stderr = String(result.stderr).trim()
+  if (result.exitCode === 3) throw new TeacacheError('ENVIRONMENT', stderr.split('\n').pop() || 'no CUDA device')
+  if (result.exitCode !== 0) throw new TeacacheError('PYTHON', `the GPU benchmark failed (exit code ${result.exitCode}): ${stderr.split('\n').slice(-5).join('\n')}`, { details: stderr })
+  const measured = await readJson<GpuMeasurements>(out)
+  await fs.rm(out, { force: true })
+  return measured
+}
+
+export function analyzeGpu(m: GpuMeasurements, meta: { date: string; command: string }): GpuResults {
+  const unpatched = median(m.step_s.unpatched)
+  const computed = median(m.step_s.patched_computed)
+  const skipped = median(m.step_s.patched_skipped)
+  const compiled = m.compile ? median(m.compile.step_s) : null
+  let verdict: string | null = null
+  if (m.compile) {
+    const faster = m.compile.speedup > 1
+    const exact = m.compile.output_relative_l1_vs_eager <= COMPILE_TOLERANCE
+    const why = [faster ? null : 'not faster', exact ? null : `output differs from eager by more than ${COMPILE_TOLERANCE}`].filter(Boolean).join(', ')
+    verdict =
+      `compiled blocks run ${m.compile.speedup.toFixed(3)}x eager per step (alternating rounds), output relative L1 ` +
+      `${m.compile.output_relative_l1_vs_eager.toExponential(2)} vs eager, compiling took ${m.compile.compile_and_first_steps_s.toFixed(0)} s: ` +
+      (faster && exact ? 'worth offering as a config switch' : `not worth a config switch (${why})`)
+  }
+  return {
+    format: 'teacache-bench-gpu/1',
+    ...meta,
+    measurements: m,
+    per_step_s: { unpatched, patched_computed: computed, patched_skipped: skipped, compiled },
+    overhead_ratio: computed / unpatched,
+    prediction: predictLatency({ step_s: computed, skipped_step_s: skipped, decode_s: m.decode.seconds }),
+    compile_verdict: verdict,
+  }
+}
+
+export function renderGpuMarkdown(r: GpuResults): string {
+  const m = r.measurements
+  const p = r.prediction
+  const rows = [
+    ['transformer step, unpatched (CFG batch 2)', `${r.per_step_s.unpatched.toFixed(3)} s`],
+    ['transformer step, TeaCache computed', `${r.per_step_s.patched_computed.toFixed(3)} s (${r.overhead_ratio.toFixed(4)}x)`],
+    ['transformer step, TeaCache skipped', `${r.per_step_s.patched_skipped.toFixed(3)} s`],
+    ['VAE decode (slicing + tiling)', `${m.decode.seconds.toFixed(1)} s`],
+    ['50-step baseline, predicted vs published', `${p.baseline_predicted_s.toFixed(0)} s vs ${p.baseline_published_s} s (${p.baseline_ratio.toFixed(2)}x)`],
+    ...p.thresholds.map((t) => [
+      `threshold ${t.threshold}: ${t.computed_steps}/50 computed`,
+      `${t.predicted_s.toFixed(0)} s (${t.predicted_speedup.toFixed(2)}x) vs published ${t.published_s} s (${t.published_speedup.toFixed(2)}x)`,
+    ]),
+    ...(r.per_step_s.compiled !== null ? [['transformer step, torch.compile on blocks', `${r.per_step_s.compiled.toFixed(3)} s`]] : []),
+  ]
+  return [
+    '# teacache benchmark (GPU, full-size CogVideoX1.5-5B architecture, random weights)',
+    '',
+    `Command: \`${r.command}\` · ${r.date} · ${m.device}, ${m.dtype}, torch ${m.torch} · ${(m.parameters / 1e9).toFixed(2)}B parameters · ` +
+      `${m.video.width}x${m.video.height}x${m.video.frames} (${m.latent_frames} latent frames) · ${m.steps_timed} timed steps after one warm-up`,
+    '',
+    '| measurement | value |',
+    '| --- | --- |',
+    ...rows.map(([k, v]) => `| ${k} | ${v} |`),
+    '',
+    `Derivation: ${p.derivation}`,
+    ...(r.compile_verdict ? ['', `torch.compile: ${r.compile_verdict}.`] : []),
+    '',
+  ].join('\n')
+}

@@ -1,0 +1,132 @@
+import { promises as fs } from 'node:fs'
+import { dirname, extname, join, relative, resolve } from 'node:path'
+import { calibrationSvg } from '../calibrate/plot.ts'
+import { mergePairs, pairsOf, readPrompts, type Pairs } from '../calibrate/pairs.ts'
+import { loadConfig } from '../config/load.ts'
+import { checkRunInputs, modelFitViolations } from '../config/rules.ts'
+import { TeacacheError } from '../errors.ts'
+import { resolveModel } from '../model/resolve.ts'
+import { formatCoefficientsFile, COEFFICIENTS_FORMAT, type CoefficientsFile } from '../policy/coefficients-file.ts'
+import { DEGREE, polyfit, type Fit } from '../policy/fit.ts'
+import type { ModelFacts } from '../python/bridge.ts'
+import { runWithProgress, type Step } from '../run/progress.ts'
+import { canCreate, exists, writeFileAtomic } from '../util/fs.ts'
+import packageJson from '../../package.json' with { type: 'json' }
+
+export interface CalibrateOptions {
+  prompts?: string
+  output?: string
+  force?: boolean
+  quiet?: boolean
+}
+
+/**
+ * `teacache calibrate`: generate with every step computed (through the TeaCache forward, so the
+ * indicator is measured exactly as a run measures it), pair each step's indicator distance with
+ * the change of the transformer output, and fit the degree-4 rescale polynomial.
+ */
+export async function calibrateCommand(configFile: string, options: CalibrateOptions): Promise<CoefficientsFile> {
+  // The coefficients are what this command makes: a config naming a file not yet written is fine.
+  const config = await loadConfig(configFile, {}, process.cwd(), { coefficientsFile: 'ignore' })
+  const prompts = options.prompts ? await readPrompts(resolve(options.prompts)) : [config.prompt]
+  const expected = prompts.length * (config.steps - 1)
+  if (expected < DEGREE + 1) {
+    throw new TeacacheError(
+      'CONFIG',
+      `steps: calibration gets one pair per step after the first and prompt (${prompts.length} x ${config.steps - 1} = ${expected}); ` +
+        `a degree-${DEGREE} fit needs at least ${DEGREE + 1}: use more steps or more prompts`,
+    )
+  }
+  const location = await resolveModel(config.model)
+  await checkRunInputs(config, location)
+  const output = options.output ? resolve(options.output) : join(dirname(config.configPath), 'coefficients', `${config.name}.yaml`)
+  const plot = `${output.slice(0, output.length - extname(output).length)}.svg`
+  for (const file of [output, plot]) {
+    if (!options.force && (await exists(file))) throw new TeacacheError('OUTPUT', `--output: ${file} already exists; choose another file or pass --force to replace it`)
+  }
+  if (!(await canCreate(dirname(output)))) throw new TeacacheError('OUTPUT', `--output: ${dirname(output)} cannot be created or written`)
+
+  const { startPython, loadModel } = await import('../run/session.ts')
+  let started: Awaited<ReturnType<typeof startPython>> | undefined
+  let facts: ModelFacts | undefined
+  const collected: Pairs[] = []
+  const negative = config.negative_prompt ?? null
+  const steps: Step[] = [
+    { title: 'Start Python', run: async () => void (started = await startPython()) },
+    {
+      title: `Load ${config.model}`,
+      run: async () => {
+        facts = (await loadModel(started!, config, location)).facts
+        const problems = modelFitViolations(config, facts)
+        if (problems.length > 0) throw new TeacacheError('CONFIG', problems.join('\n'))
+      },
+    },
+    ...prompts.map((prompt, p): Step => ({
+      title: `Prompt ${p + 1}/${prompts.length}: ${config.steps} steps, every one computed`,
+      run: async (report) => {
+        const engine = started!.engine
+        await engine.encodePrompt(prompt, negative, config.guidance_scale)
+        const distances: Array<number | null> = []
+        const result = await engine.denoise(
+          {
+            prompt, negative_prompt: negative, guidance_scale: config.guidance_scale, image: config.image ?? null, seed: config.seed,
+            steps: config.steps, use_dynamic_cfg: config.use_dynamic_cfg, height: config.height, width: config.width, frames: config.frames,
+            record_outputs: true,
+          },
+          (index, _timestep, distance) => {
+            distances[index] = distance
+            report({ index, total: config.steps, computed: index + 1, skipped: 0 })
+            return true
+          },
+          null,
+        )
+        collected.push(pairsOf(distances, result.output_changes ?? []))
+      },
+    })),
+  ]
+  try {
+    await runWithProgress(steps, { quiet: options.quiet })
+  } finally {
+    await started?.engine.close()
+  }
+
+  const { xs, ys } = mergePairs(collected)
+  const fit = polyfit(xs, ys)
+  const file = record(config, facts!, prompts.length, fit)
+  await fs.mkdir(dirname(output), { recursive: true })
+  await writeFileAtomic(plot, calibrationSvg({ xs, ys, coefficients: fit.coefficients, title: `${config.model}: R² ${fit.r2.toFixed(4)} over ${fit.pairs} pairs` }))
+  await writeFileAtomic(output, formatCoefficientsFile(file))
+  if (!options.quiet) {
+    process.stdout.write(
+      `\nFitted ${fit.pairs} pairs (${prompts.length} prompt${prompts.length === 1 ? '' : 's'} x ${config.steps - 1} steps): ` +
+        `R² ${fit.r2.toFixed(4)}, RMSE ${fit.rmse.toPrecision(3)}, x from ${fit.xRange[0].toPrecision(3)} to ${fit.xRange[1].toPrecision(3)}\n` +
+        `coefficients: [${fit.coefficients.map((c) => c.toPrecision(8)).join(', ')}]\n` +
+        `wrote ${shown(output)} (use it with teacache.coefficients or --coefficients) and the plot ${shown(plot)}\n`,
+    )
+  }
+  return file
+}
+
+function record(config: Awaited<ReturnType<typeof loadConfig>>, facts: ModelFacts, prompts: number, fit: Fit): CoefficientsFile {
+  const { transformer_class, version, task, num_layers, num_attention_heads, dtype } = facts
+  const { model, height, width, frames, steps, guidance_scale, use_dynamic_cfg, seed } = config
+  return {
+    format: COEFFICIENTS_FORMAT,
+    coefficients: fit.coefficients,
+    command: commandLine(),
+    created_at: new Date().toISOString(),
+    fitted_on: { model, transformer_class, version, task, num_layers, num_attention_heads, height, width, frames, steps, guidance_scale, use_dynamic_cfg, dtype, prompts, seed },
+    fit: { degree: DEGREE, pairs: fit.pairs, r2: fit.r2, rmse: fit.rmse, x_min: fit.xRange[0], x_max: fit.xRange[1], teacache: packageJson.version },
+  }
+}
+
+/** The command as typed (relative paths and all), so a committed file says how to remake it. */
+function commandLine(): string {
+  const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)
+  return ['teacache', ...process.argv.slice(2)].map(quote).join(' ')
+}
+
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path)
+  return rel && !rel.startsWith('..') ? rel : path
+}

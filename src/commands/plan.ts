@@ -1,0 +1,129 @@
+import { relative } from 'node:path'
+import { loadConfig, type LoadedConfig } from '../config/load.ts'
+import { TeacacheError } from '../errors.ts'
+import { resolveModel } from '../model/resolve.ts'
+import { formatPlan, formatTarget, planJson, unreachable, type PlanHeader } from '../plan/format.ts'
+import { chooseForTarget, DEFAULT_THRESHOLDS, everySchedule, planEntry, type PlanEntry } from '../plan/plan.ts'
+import { describeLatencyModel, latencyModel } from '../plan/predict.ts'
+import { traceFromRun, type Trace } from '../plan/trace.ts'
+import { coefficientsWarning, type RunSetting } from '../policy/coefficients-file.ts'
+import { chooseCoefficients, type ArchitectureFacts, type ChosenCoefficients } from '../policy/presets.ts'
+import { runWithProgress } from '../run/progress.ts'
+
+export interface PlanOptions {
+  thresholds?: number[]
+  targetSpeedup?: number
+  fromRun?: string
+  json?: boolean
+  coefficients?: string
+  quiet?: boolean
+}
+
+interface Measured {
+  trace: Trace
+  source: string
+  coefficients: ChosenCoefficients
+  latency: ReturnType<typeof latencyModel> | null
+}
+
+/**
+ * `teacache plan`: the skip schedule of every threshold, replayed with the run's own policy from
+ * the model's timestep embeddings (one short Python session) or from an earlier run.json (no
+ * Python at all: the bridge is imported only on the model path).
+ */
+export async function planCommand(configFile: string, options: PlanOptions): Promise<PlanEntry[]> {
+  const config = await loadConfig(configFile, { coefficients: options.coefficients })
+  const measured = options.fromRun ? await fromRun(config, options.fromRun) : await fromModel(config, Boolean(options.json || options.quiet))
+  const { trace, coefficients, latency } = measured
+  const entry = (t: number) => planEntry(coefficients.coefficients, trace.distances, t, latency)
+  const thresholds = options.thresholds ?? config.sweep?.thresholds ?? [...DEFAULT_THRESHOLDS, config.teacache.rel_l1_thresh]
+  const listed = [...new Set(thresholds)].sort((a, b) => a - b).map(entry)
+
+  const header: PlanHeader = {
+    config: shown(config.configPath),
+    source: measured.source,
+    steps: trace.distances.length,
+    coefficients,
+    latency: latency ? describeLatencyModel(latency) : null,
+  }
+  const write = (text: string) => void process.stdout.write(text)
+  if (options.targetSpeedup === undefined) {
+    write(options.json ? planJson(listed) : formatPlan(header, listed))
+    return listed
+  }
+  // Without a threshold list, every distinct schedule is a candidate, under its roundest threshold.
+  const candidates = options.thresholds ? listed : everySchedule(coefficients.coefficients, trace.distances, latency)
+  const result = chooseForTarget(candidates, options.targetSpeedup)
+  if (options.json) write(planJson(result.reached ? [result.entry] : []))
+  else write(`${formatPlan(header, listed)}${result.reached ? formatTarget(options.targetSpeedup, result, latency !== null) : ''}`)
+  if (!result.reached) {
+    const measure = latency ? 'predicted speedup' : 'step ratio, no timings'
+    // Not bad input, but nothing to act on: exit 1, like a search that found nothing.
+    throw new TeacacheError('INPUT', unreachable(options.targetSpeedup, result.best, measure), { exitCode: 1 })
+  }
+  return [result.entry]
+}
+
+async function fromRun(config: LoadedConfig, dir: string): Promise<Measured> {
+  const run = await traceFromRun(dir)
+  // A trace belongs to one model and step count; planning another would silently mislead.
+  for (const key of ['model', 'steps'] as const) {
+    if (run.setting[key] !== config[key]) {
+      throw new TeacacheError(
+        'INPUT',
+        `--from-run: ${dir} was made with ${key} ${run.setting[key]}, but ${shown(config.configPath)} has ${key} ${config[key]}; ` +
+          'plan with the config of that run, or without --from-run',
+      )
+    }
+  }
+  return {
+    trace: run,
+    source: `recorded in ${shown(dir)}/run.json (no Python)`,
+    coefficients: planCoefficients(config, run.setting, run.model, run.coefficients),
+    latency: run.timings ? latencyModel(run.timings) : null,
+  }
+}
+
+async function fromModel(config: LoadedConfig, quiet: boolean): Promise<Measured> {
+  const location = await resolveModel(config.model)
+  const { startPython, loadModel } = await import('../run/session.ts')
+  let started: Awaited<ReturnType<typeof startPython>> | undefined
+  let measured: Measured | undefined
+  try {
+    let facts: ArchitectureFacts | undefined
+    await runWithProgress(
+      [
+        { title: 'Start Python', run: async () => void (started = await startPython()) },
+        { title: `Load ${config.model}`, run: async () => void (facts = (await loadModel(started!, config, location)).facts) },
+        {
+          title: `Measure the indicator over ${config.steps} steps`,
+          run: async () => {
+            const trace = await started!.engine.indicatorTrace(config.steps, config.guidance_scale)
+            const source = `the model's timestep embeddings (${config.model}, guidance ${config.guidance_scale})`
+            measured = { trace, source, coefficients: planCoefficients(config, config, facts!, null), latency: null }
+          },
+        },
+      ],
+      { quiet },
+    )
+  } finally {
+    await started?.engine.close()
+  }
+  return measured!
+}
+
+/** The config's coefficients (or --coefficients) win; else those the run used; else the preset. */
+function planCoefficients(config: LoadedConfig, setting: RunSetting, facts: ArchitectureFacts, recorded: ChosenCoefficients | null): ChosenCoefficients {
+  const file = config.coefficientsFile
+  if (file) {
+    const warning = coefficientsWarning(file, setting, facts)
+    if (warning) process.stderr.write(`teacache: warning: ${warning}\n`)
+  }
+  if (!config.teacache.coefficients && recorded) return recorded
+  return chooseCoefficients(config.teacache.coefficients, facts, file ? `file:${shown(file.path)}` : 'config')
+}
+
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path)
+  return rel && !rel.startsWith('..') ? rel : path
+}

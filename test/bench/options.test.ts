@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest'
+import { benchOptions } from '../../src/bench/options.ts'
+
+describe('benchOptions', () => {
+  it('defaults to the cpu bench writing bench/results/latest.{json,md}', () => {
+    expect(benchOptions({}, '/repo')).toEqual({
+      mode: 'cpu', repeats: 10, steps: 20, threads: 0, sweepRepeats: 2,
+      json: '/repo/bench/results/latest.json', markdown: '/repo/bench/results/latest.md', compile: false,
+    })
+  })
+
+  it.each([
+    [{ gpu: true }, { mode: 'gpu', steps: 3, sweepRepeats: 0, json: '/repo/bench/results/gpu-latest.json' }],
+    [{ mode: 'gpu', compile: true, steps: 5 }, { mode: 'gpu', compile: true, steps: 5 }],
+    [{ output: 'out/x.local.json' }, { json: '/repo/out/x.local.json', markdown: '/repo/out/x.local.md' }],
+    [{ sweepRepeats: 0, repeats: 3, steps: 8 }, { sweepRepeats: 0, repeats: 3, steps: 8 }],
+  ])('%j', (flags, expected) => {
+    expect(benchOptions(flags, '/repo')).toMatchObject(expected)
+  })
+
+  it.each([
+    [{ mode: 'tpu' }, /^--mode: expected "cpu" or "gpu", got "tpu"/],
+    [{ gpu: true, mode: 'cpu' }, /^--gpu: contradicts --mode cpu/],
+    [{ compile: true }, /^--compile: .*--mode gpu/],
+    [{ gpu: true, sweepRepeats: 1 }, /^--sweep-repeats: .*cpu mode only/],
+    [{ repeats: 1 }, /^--repeats: expected an integer from 2/],
+    [{ steps: 5 }, /^--steps: expected an integer from 6/],
+    [{ gpu: true, steps: 0 }, /^--steps: expected an integer from 1/],
+    [{ threads: -1 }, /^--threads: /],
+    [{ output: 'results.md' }, /^--output: expected a \.json file/],
+  ])('%j is refused', (flags, message) => {
+    expect(() => benchOptions(flags, '/repo')).toThrow(message)
+  })
+})

@@ -1,0 +1,134 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { PlanEntry } from '../../src/plan/plan.ts'
+import type { RunRecord } from '../../src/run/record.ts'
+import { pythonTripwire, teacache, tempDir } from '../helpers/cli.ts'
+import { fixtureRun, writeRun } from '../plan/fixtures.ts'
+
+const work = tempDir('tc-plan-')
+const skippedOf = (record: RunRecord) => record.steps.filter((s) => !s.computed).map((s) => s.index)
+
+async function cli(args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  const result = await teacache(args, { env })
+  expect(result.stderr).toBe('')
+  expect(result.exitCode).toBe(0)
+  return result.stdout
+}
+
+async function run(args: string[]): Promise<{ dir: string; record: RunRecord }> {
+  const dir = join(work, `run-${Math.random().toString(36).slice(2)}`)
+  await cli(['run', ...args, '--output', dir, '--quiet'])
+  return { dir, record: JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord }
+}
+
+/**
+ * The plan and real runs on the tiny model: one Python process for the plan, one per run. (The
+ * 1.0 architecture is planned and run end to end in calibrate.test.ts.)
+ */
+describe('teacache plan (tiny model)', () => {
+  // Thresholds whose schedules differ on the tiny model with its fitted coefficients.
+  const thresholds = [0, 0.5, 1, 2]
+  let fromModel: PlanEntry[]
+  let fromRun: PlanEntry[]
+  let runs: Array<{ dir: string; record: RunRecord }>
+  let pythonStarted: boolean
+
+  beforeAll(async () => {
+    const [plan, ...started] = await Promise.all([
+      cli(['plan', 'configs/tiny.yaml', '--json', '--thresholds', thresholds.join(',')]),
+      run(['configs/tiny.yaml', '--rel-l1-thresh', '0.5']),
+      run(['configs/tiny.yaml', '--rel-l1-thresh', '2']),
+    ])
+    fromModel = JSON.parse(plan as string)
+    runs = started as typeof runs
+    // --from-run needs no Python: a tripwire interpreter shows it is never started.
+    const trip = pythonTripwire()
+    fromRun = JSON.parse(await cli(['plan', 'configs/tiny.yaml', '--json', '--from-run', runs[0].dir, '--thresholds', thresholds.join(',')], trip.env))
+    pythonStarted = trip.started()
+  })
+
+  it('plans distinct, non-trivial schedules at the chosen thresholds (so the comparisons below mean something)', () => {
+    expect(fromModel.map((e) => e.threshold)).toEqual(thresholds)
+    expect(new Set(fromModel.map((e) => e.skipped.join(','))).size).toBe(thresholds.length)
+    expect(fromModel[0].skipped).toEqual([])
+    expect(fromModel.slice(1).every((e) => e.skipped.length > 0)).toBe(true)
+  })
+
+  it('a real run skips exactly the steps the plan from the model predicted', () => {
+    expect(skippedOf(runs[0].record)).toEqual(fromModel[1].skipped)
+    expect(skippedOf(runs[1].record)).toEqual(fromModel[3].skipped)
+    expect(runs[1].record.computed_steps).toBe(fromModel[3].computed_steps)
+  })
+
+  it('the plan from a run.json gives the same schedules as the plan from the model, without Python', () => {
+    const schedules = (entries: PlanEntry[]) => entries.map(({ threshold, computed_steps, skipped }) => ({ threshold, computed_steps, skipped }))
+    expect(schedules(fromRun)).toEqual(schedules(fromModel))
+    expect(pythonStarted).toBe(false)
+  })
+
+  it('predicts latency only with timings: 1x at threshold 0, faster with every further skip', () => {
+    expect(fromModel.every((e) => e.predicted_speedup === null && e.predicted_seconds === null)).toBe(true)
+    expect(fromRun[0].predicted_speedup).toBe(1)
+    for (const [i, entry] of fromRun.entries()) {
+      expect(entry.predicted_seconds).toBeGreaterThan(0)
+      if (i > 0) expect(entry.predicted_speedup).toBeGreaterThan(fromRun[i - 1].predicted_speedup!)
+    }
+  })
+
+})
+
+/** --target-speedup and bad input on a fixture run: no Python anywhere. */
+describe('teacache plan (fixture run, no Python)', () => {
+  const dir = tempDir('tc-plan-fixture-')
+  const config = join(dir, 'c.yaml')
+  writeFileSync(config, 'model: tiny\nprompt: a cat\nsteps: 10\nheight: 64\nwidth: 64\nframes: 17\nteacache:\n  rel_l1_thresh: 0.3\n  coefficients: [0, 0, 0, 1, 0]\n')
+  // Ten steps, every distance 0.1; computed 1 s, skipped 0.5 s, 2 s outside the loop (see test/plan/plan.test.ts).
+  const timings = { computed: 1, skipped: 0.5, encode_prompt: 0.5, decode: 1, encode_video: 0.5 }
+  const runDir = writeRun(join(dir, 'run'), fixtureRun([null, ...Array(9).fill(0.1)], 0.2, timings))
+
+  async function plan(args: string[]) {
+    const trip = pythonTripwire()
+    const result = await teacache(['plan', config, '--from-run', runDir, ...args], { env: trip.env })
+    expect(trip.started()).toBe(false)
+    return result
+  }
+
+  it('--target-speedup picks the threshold reaching it with the fewest skips', async () => {
+    const result = await plan(['--target-speedup', '1.4', '--json'])
+    expect(result.exitCode).toBe(0)
+    const [entry, ...rest] = JSON.parse(result.stdout) as PlanEntry[]
+    expect(rest).toEqual([])
+    expect(entry).toMatchObject({ threshold: 0.5, computed_steps: 3, skipped: [1, 2, 3, 4, 6, 7, 8] })
+    expect(entry.predicted_speedup).toBeCloseTo(12 / 8.5, 10)
+    const text = await plan(['--target-speedup', '1.4'])
+    expect(text.stdout).toMatch(/^Target 1\.4x by predicted speedup: threshold 0\.5 computes 3 of 10 steps \(1\.41x\)/m)
+    expect(text.stdout).toMatch(/latency = encode prompt 0\.500 s .* computed x 1\.000 s \+ skipped x 0\.500 s/)
+  })
+
+  it('an unreachable target prints the table, says so on stderr and exits 1', async () => {
+    const result = await plan(['--target-speedup', '1.6'])
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toMatch(/threshold +computed +skipped steps +latency +speedup/)
+    expect(result.stderr).toMatch(/^teacache: --target-speedup: 1\.6x is not reachable \(predicted speedup\); the most is 1\.50x at threshold 0\.8 \(2 of 10 steps computed\)/)
+    const json = await plan(['--target-speedup', '1.6', '--json'])
+    expect([json.exitCode, json.stdout]).toEqual([1, '[]'])
+  })
+
+  const other = join(dir, 'c12.yaml')
+  writeFileSync(other, readFileSync(config, 'utf8').replace('steps: 10', 'steps: 12'))
+  it.each([
+    ['a run folder without run.json', [config, '--from-run', dir], /--from-run: .*run\.json: does not exist/],
+    ['a run of another step count', [other, '--from-run', runDir], /--from-run: .* was made with steps 10, but .*c12\.yaml has steps 12/],
+    ['a threshold that is no number', [config, '--thresholds', '0.1,abc'], /--thresholds.*expected comma-separated thresholds from 0 to 5, got "abc"/],
+    ['a target below 1', [config, '--target-speedup', '0.5'], /--target-speedup.*expected a speedup of 1 or more/],
+    ['a missing coefficients file', [config, '--from-run', runDir, '--coefficients', '/nowhere/c.yaml'], /--coefficients: \/nowhere\/c\.yaml does not exist/],
+  ])('%s is bad input: exit 2, before Python', async (_, args, message) => {
+    const trip = pythonTripwire()
+    const result = await teacache(['plan', ...args], { env: trip.env })
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toMatch(message)
+    expect(result.stdout).toBe('')
+    expect(trip.started()).toBe(false)
+  })
+})

@@ -1,0 +1,41 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { schedule } from '../../src/policy/teacache.ts'
+
+/** A hand-made trace (identity coefficients: rescaled = distance) and run records built from it. */
+export const IDENTITY = [0, 0, 0, 1, 0]
+export const TRACE: Array<number | null> = [null, 0.1, 0.25, 0.05, 0.3, 0.1, 0.1, 0.2, 0.15, 0.05, 0.4, 0.1]
+
+export interface FixtureTimings {
+  computed: number
+  skipped: number
+  encode_prompt: number
+  decode: number
+  encode_video: number
+}
+
+/** A completed run.json of the tiny model over `distances`, as `teacache run` would write it. */
+export function fixtureRun(distances: Array<number | null>, threshold: number, t: FixtureTimings, coefficients = IDENTITY) {
+  const decisions = schedule({ coefficients, threshold }, distances)
+  const steps = decisions.map((d) => ({ ...d, timestep: 999 - d.index, seconds: d.computed ? t.computed : t.skipped }))
+  const denoise = steps.reduce((s, x) => s + x.seconds, 0)
+  const computed = steps.filter((s) => s.computed).length
+  return {
+    format: 'teacache-run/1',
+    status: 'completed',
+    error: null,
+    config: { model: 'tiny', steps: distances.length, guidance_scale: 6, height: 64, width: 64, frames: 17, use_dynamic_cfg: true, teacache: { enabled: true, rel_l1_thresh: threshold, coefficients } },
+    model: { model: 'tiny', transformer_class: 'CogVideoXTransformer3DModel', version: '1.5', task: 't2v', num_layers: 2, num_attention_heads: 2 },
+    teacache: { enabled: true, rel_l1_thresh: threshold, coefficients, coefficients_source: 'config' },
+    steps,
+    computed_steps: computed,
+    skipped_steps: steps.length - computed,
+    timings_s: { load: 1, encode_prompt: t.encode_prompt, denoise, decode: t.decode, encode_video: t.encode_video, total: 0 },
+  }
+}
+
+export function writeRun(dir: string, record: object): string {
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'run.json'), JSON.stringify(record))
+  return dir
+}

@@ -1,0 +1,47 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { traceFromRun } from '../../src/plan/trace.ts'
+import { tempDir } from '../helpers/cli.ts'
+import { fixtureRun, TRACE, writeRun } from './fixtures.ts'
+
+const TIMES = { computed: 1, skipped: 0.25, encode_prompt: 0.5, decode: 2, encode_video: 0.5 }
+
+describe('traceFromRun', () => {
+  it('reads the distances, setting, coefficients and timings of a completed run', async () => {
+    const dir = writeRun(join(tempDir('tc-trace-'), 'run'), fixtureRun(TRACE, 0.3, TIMES))
+    const trace = await traceFromRun(dir)
+    expect(trace.distances).toEqual(TRACE)
+    expect(trace.setting).toMatchObject({ model: 'tiny', steps: TRACE.length })
+    expect(trace.coefficients).toEqual({ coefficients: [0, 0, 0, 1, 0], source: 'config' })
+    expect(trace.timings?.steps.filter((s) => !s.computed).map((s) => s.seconds)).toEqual(Array(6).fill(0.25))
+    expect(trace.timings).toMatchObject({ encode_prompt: 0.5, decode: 2, encode_video: 0.5 })
+  })
+
+  const broken: Array<[string, (r: ReturnType<typeof fixtureRun>) => unknown, RegExp]> = [
+    ['a failed run', (r) => ({ ...r, status: 'failed' }), /the run is "failed"; a plan needs a completed run/],
+    ['TeaCache off', (r) => ({ ...r, teacache: { ...r.teacache, enabled: false } }), /TeaCache disabled, so no indicator distances were recorded/],
+    ['a missing distance', (r) => ({ ...r, steps: r.steps.map((s, i) => (i === 3 ? { ...s, distance: null } : s)) }), /each with an indicator distance but the first/],
+    ['another format', (r) => ({ ...r, format: 'something/2' }), /not a teacache run record \(format: /],
+  ]
+  it.each(broken)('rejects %s, naming the flag and file', async (_, change, message) => {
+    const dir = writeRun(join(tempDir('tc-trace-'), 'run'), change(fixtureRun(TRACE, 0.3, TIMES)) as object)
+    await expect(traceFromRun(dir)).rejects.toThrow(message)
+    await expect(traceFromRun(dir)).rejects.toThrow(/^--from-run: .*run\.json: /)
+  })
+
+  it('rejects a folder without run.json and a file that is not JSON', async () => {
+    const dir = tempDir('tc-trace-')
+    await expect(traceFromRun(dir)).rejects.toThrow(/run\.json: does not exist; expected a run folder made by teacache run/)
+    writeFileSync(join(dir, 'run.json'), '{not json')
+    await expect(traceFromRun(dir)).rejects.toThrow(/run\.json: is not JSON/)
+  })
+
+  it('keeps the trace but drops timings when step times are missing', async () => {
+    const record = fixtureRun(TRACE, 0.3, TIMES)
+    const dir = writeRun(join(tempDir('tc-trace-'), 'run'), { ...record, steps: record.steps.map((s) => ({ ...s, seconds: null })) })
+    const trace = await traceFromRun(dir)
+    expect(trace.timings).toBeNull()
+    expect(trace.distances).toEqual(TRACE)
+  })
+})
