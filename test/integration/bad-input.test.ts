@@ -2,27 +2,13 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ROOT, pythonTripwire, teacache, tempDir } from '../helpers/cli.ts'
+import { TINY_CONFIG } from '../helpers/configs.ts'
 
 /**
  * Bad input fails before any model work: exit code 2, one message naming the field or file,
  * nothing written, and Python never started.
  */
-// Self-contained configs (inline coefficients), so the cases do not depend on files beside configs/.
-const tiny = `model: tiny
-prompt: "A red panda drinks tea."
-seed: 42
-steps: 20
-guidance_scale: 6.0
-height: 64
-width: 64
-frames: 17
-fps: 8
-device: cpu
-dtype: float32
-teacache:
-  rel_l1_thresh: 1.0
-  coefficients: [0, 0, 0, 1, 0]
-`
+const tiny = TINY_CONFIG
 const tinyI2v = tiny.replace('model: tiny', 'model: tiny-i2v').replace('seed: 42', 'seed: 42\nimage: first-frame.png')
 
 /** A pipeline folder whose transformer class would come from a Python file inside it. */

@@ -4,20 +4,10 @@ import { execa, execaSync } from 'execa'
 import { describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src/run/record.ts'
 import { BIN, ROOT, teacache, tempDir } from '../helpers/cli.ts'
+import { TINY_CONFIG } from '../helpers/configs.ts'
 
 /** Faults during a run of the tiny model: the run folder always ends consistent and says what happened. */
-const tiny = `model: tiny
-prompt: "A red panda drinks tea."
-steps: 20
-height: 64
-width: 64
-frames: 17
-fps: 8
-device: cpu
-teacache:
-  rel_l1_thresh: 1.0
-  coefficients: [0, 0, 0, 1, 0]
-`
+const tiny = TINY_CONFIG
 const readRun = (dir: string) => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord
 
 /** A run slow enough (a few seconds of denoising) to be hit while it works. */

@@ -7,6 +7,7 @@ import { measureQuality } from '../../src/report/generate.ts'
 import { buildReportData, type ReportData } from '../../src/report/summary.ts'
 import type { RunRecord } from '../../src/run/record.ts'
 import { BIN, pythonTripwire, teacache, tempDir } from '../helpers/cli.ts'
+import { TINY_CONFIG } from '../helpers/configs.ts'
 
 /**
  * End to end on the tiny model (CPU): one sweep interrupted and resumed, and the same sweep as two
@@ -16,24 +17,8 @@ import { BIN, pythonTripwire, teacache, tempDir } from '../helpers/cli.ts'
 const work = tempDir('tc-sweep-')
 const config = join(work, 'tiny-sweep.yaml')
 writeFileSync(join(work, 'prompts.txt'), '# two prompts\nA red panda drinks tea.\nA fox runs through snow.\n')
-writeFileSync(config, `model: tiny
-prompt: "unused: sweep.prompts wins"
-negative_prompt: "blurry"
-seed: 42
-steps: 6
-height: 64
-width: 64
-frames: 17
-fps: 8
-device: cpu
-dtype: float32
-# Several sweeps run at once here: one thread each keeps them from fighting over the cores.
+writeFileSync(config, `${TINY_CONFIG.replace('steps: 20', 'steps: 6').replace(/prompt: .*/, 'prompt: "unused: sweep.prompts wins"')}# Several sweeps run at once here: one thread each keeps them from fighting over the cores.
 threads: 1
-vae_slicing: false
-vae_tiling: false
-teacache:
-  rel_l1_thresh: 1.0
-  coefficients: [0, 0, 0, 1, 0]
 sweep:
   thresholds: [0.5, 1, 2]
   prompts: prompts.txt

@@ -1,0 +1,19 @@
+/**
+ * A self-contained tiny-model config (inline identity coefficients): integration tests copy it
+ * anywhere without depending on files beside configs/.
+ */
+export const TINY_CONFIG = `model: tiny
+prompt: "A red panda drinks tea."
+seed: 42
+steps: 20
+guidance_scale: 6.0
+height: 64
+width: 64
+frames: 17
+fps: 8
+device: cpu
+dtype: float32
+teacache:
+  rel_l1_thresh: 1.0
+  coefficients: [0, 0, 0, 1, 0]
+`
