@@ -99,6 +99,7 @@ export function buildProgram(): Command {
     .option('--force', 'redo every run, even completed ones, and accept a folder holding other settings')
     .option('--devices <list>', 'one worker process per device: GPU numbers or "cpu", e.g. 0,1,2,3')
     .option('--shard <i/n>', 'run only share i of n of the grid (1-based), e.g. one Slurm array task; needs --output')
+    .option('--restarts <n>', 'if Python dies, resume the sweep in a new process up to n times (default 0: stop; rerunning resumes too)', integer('--restarts'))
     .option('--model <id|dir>', 'hub id (from the local Hugging Face cache), pipeline folder, or "tiny"')
     .option('--steps <n>', 'denoising steps', integer('--steps'))
     .option('--coefficients <file>', 'coefficients file from teacache calibrate (replaces teacache.coefficients)')

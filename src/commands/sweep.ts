@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path'
 import { loadConfig, type LoadedConfig } from '../config/load.ts'
 import { checkRunInputs } from '../config/rules.ts'
 import { DEVICE_PATTERN } from '../config/schema.ts'
-import { TeacacheError } from '../errors.ts'
+import { TeacacheError, isTeacacheError } from '../errors.ts'
 import { resolveModel } from '../model/resolve.ts'
 import { writeReport } from '../report/generate.ts'
 import { createRunContext } from '../run/execute.ts'
@@ -15,6 +15,7 @@ import { checkSweepDir } from '../sweep/folder.ts'
 import { buildManifest, manifestConflicts, writeManifest } from '../sweep/manifest.ts'
 import { executeRuns, runConfig, type Outcome, type PlannedRun } from '../sweep/runner.ts'
 import { fingerprint, runSettings } from '../sweep/settings.ts'
+import { restartArgs, restartSweep } from '../sweep/restart.ts'
 import { planRun, readRunFolder } from '../sweep/state.ts'
 import { describeWorker, parseDevices, planWorkers, runWorkers, type Worker } from '../sweep/workers.ts'
 
@@ -28,6 +29,8 @@ export interface SweepOptions extends GridFlags {
   force?: boolean
   shard?: string
   devices?: string
+  /** How many times a new process may resume the sweep after Python dies (default 0: stop). */
+  restarts?: number
   /** false: leave REPORT.md to the caller (a --devices parent writes it once all workers are done). */
   report?: boolean
   quiet?: boolean
@@ -97,6 +100,13 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
       throw new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}: ${kept} finished run(s) kept in ${dir}; run the same command again to finish the sweep`, { exitCode: shutdown.exitCode })
     }
     if (fatal && !manifestWritten) throw fatal
+    if (isTeacacheError(fatal, 'PYTHON_DIED') && (options.restarts ?? 0) > 0) {
+      const left = options.restarts! - 1
+      process.stderr.write(`teacache: ${fatal.message}\nteacache: resuming the sweep in a new process (${left} restart(s) left after this one)\n`)
+      const code = await restartSweep(restartArgs(config.configPath, dir, options, left))
+      if (code !== 0) throw new TeacacheError('PYTHON', `the resumed sweep exited with code ${code}`, { exitCode: code })
+      return { dir, outcomes }
+    }
     const reportPath = options.report === false ? null : (await writeReport(dir)).path
     if (fatal) throw fatal
     if (!options.quiet) process.stdout.write(summary(outcomes, shard, reportPath ?? dir))

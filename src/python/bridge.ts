@@ -155,6 +155,9 @@ export async function startEngine(options: { python: string; logFile: string }):
     })
   })
   death.catch(() => {})
+  // After Python is gone, pythonia's periodic proxy clean-up still writes to the closed channel;
+  // the 'error' that raises on the child would otherwise crash Node. Death is handled above.
+  proc.on('error', () => {})
 
   const call = async <T>(what: () => Promise<T>): Promise<T> => {
     try {

@@ -6,6 +6,8 @@ import { TeacacheError } from '../errors.ts'
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const PYTHON_SOURCE_DIR = join(PROJECT_ROOT, 'python')
+/** The CLI entry point, for commands that continue their work in a new process. */
+export const BIN_PATH = join(PROJECT_ROOT, 'bin', 'teacache.mjs')
 
 /**
  * The Python interpreter that runs the model: TEACACHE_PYTHON when set (an existing environment

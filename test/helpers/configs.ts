@@ -13,6 +13,8 @@ frames: 17
 fps: 8
 device: cpu
 dtype: float32
+# Test files run side by side: one torch thread each keeps them from oversubscribing the cores.
+threads: 1
 teacache:
   rel_l1_thresh: 1.0
   coefficients: [0, 0, 0, 1, 0]

@@ -11,9 +11,9 @@ const tiny = TINY_CONFIG
 const readRun = (dir: string) => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord
 
 /** A run slow enough (a few seconds of denoising) to be hit while it works. */
-function slowConfig(dir: string): string {
+function slowConfig(dir: string, steps = 150, size = 128): string {
   const file = join(dir, 'slow.yaml')
-  writeFileSync(file, tiny.replace('steps: 20', 'steps: 150').replace('height: 64', 'height: 128').replace('width: 64', 'width: 128'))
+  writeFileSync(file, tiny.replace('steps: 20', `steps: ${steps}`).replace('height: 64', `height: ${size}`).replace('width: 64', `width: ${size}`))
   return file
 }
 
@@ -109,5 +109,25 @@ describe('faults during a run', () => {
     expect(result.exitCode).toBe(0)
     expect(readRun(out).config.prompt).toBe(prompt)
     expect(existsSync('/tmp/pwned')).toBe(false)
+  })
+})
+
+describe('faults during a sweep', () => {
+  it('Python killed mid-sweep with --restarts 1: a new process resumes and finishes every run', async () => {
+    const dir = tempDir('tc-fault-')
+    const out = join(dir, 'sweep')
+    const child = execa(process.execPath, [BIN, 'sweep', slowConfig(dir, 150, 64), '--thresholds', '1', '--restarts', '1', '--output', out], { reject: false, stdin: 'ignore', env: {} })
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        if (/step \d+\/150/.test(chunk.toString())) resolve()
+      })
+      void child.then(() => reject(new Error('the sweep ended before it reported progress')))
+    })
+    process.kill(pythonChildOf(child.pid!), 'SIGKILL')
+    const result = await child
+    expect(result.stderr).toMatch(/exited unexpectedly \(signal SIGKILL\)[\s\S]*resuming the sweep in a new process \(0 restart\(s\) left/)
+    expect(result.exitCode).toBe(0)
+    for (const id of ['p0-s42/baseline', 'p0-s42/t1']) expect(readRun(join(out, id)).status).toBe('completed')
+    expect(existsSync(join(out, 'REPORT.md'))).toBe(true)
   })
 })

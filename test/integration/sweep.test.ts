@@ -17,9 +17,7 @@ import { TINY_CONFIG } from '../helpers/configs.ts'
 const work = tempDir('tc-sweep-')
 const config = join(work, 'tiny-sweep.yaml')
 writeFileSync(join(work, 'prompts.txt'), '# two prompts\nA red panda drinks tea.\nA fox runs through snow.\n')
-writeFileSync(config, `${TINY_CONFIG.replace('steps: 20', 'steps: 6').replace(/prompt: .*/, 'prompt: "unused: sweep.prompts wins"')}# Several sweeps run at once here: one thread each keeps them from fighting over the cores.
-threads: 1
-sweep:
+writeFileSync(config, `${TINY_CONFIG.replace('steps: 20', 'steps: 6').replace(/prompt: .*/, 'prompt: "unused: sweep.prompts wins"')}sweep:
   thresholds: [0.5, 1, 2]
   prompts: prompts.txt
 `)
