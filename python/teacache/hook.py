@@ -89,10 +89,30 @@ def remove(transformer: torch.nn.Module) -> None:
         setattr(transformer, state.target, state.original_forward)
 
 
-def relative_l1(current: torch.Tensor, previous: torch.Tensor) -> float:
-    """mean|current - previous| / mean|previous| over all elements, in float32."""
+def relative_l1_tensor(current: torch.Tensor, previous: torch.Tensor) -> torch.Tensor:
+    """mean|current - previous| / mean|previous| over all elements, in float32, left on the device."""
     previous = previous.float()
-    return ((current.float() - previous).abs().mean() / previous.abs().mean()).item()
+    return (current.float() - previous).abs().mean() / previous.abs().mean()
+
+
+def relative_l1(current: torch.Tensor, previous: torch.Tensor) -> float:
+    return relative_l1_tensor(current, previous).item()
+
+
+def _step_numbers(emb: torch.Tensor, previous: Optional[torch.Tensor], timestep: Any) -> tuple[Optional[float], float]:
+    """The indicator distance and the step's timestep, fetched from the device in one transfer (one sync)."""
+    t = timestep.flatten()[0].float().to(emb.device) if torch.is_tensor(timestep) else torch.tensor(float(timestep), device=emb.device)
+    if previous is None:
+        return None, t.item()
+    distance, value = torch.stack([relative_l1_tensor(emb, previous), t]).tolist()
+    return distance, value
+
+
+def _into(buffer: Optional[torch.Tensor], a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """a - b, written into the previous step's buffer when it fits (no new allocation per step)."""
+    if buffer is not None and buffer.shape == a.shape and buffer.dtype == a.dtype and buffer.device == a.device:
+        return torch.sub(a, b, out=buffer)
+    return a - b
 
 
 def embed_timestep(transformer, timestep, timestep_cond, ofs, dtype: torch.dtype) -> torch.Tensor:
@@ -155,9 +175,8 @@ def _cached_forward(
 
     # 1. Timestep embedding: the indicator TeaCache measures.
     emb = embed_timestep(self, timestep, timestep_cond, ofs, hidden_states.dtype)
-    distance = None if state.previous_emb is None else relative_l1(emb, state.previous_emb)
+    distance, step_timestep = _step_numbers(emb, state.previous_emb, timestep)
     state.previous_emb = emb
-    step_timestep = float(timestep.flatten()[0].item()) if torch.is_tensor(timestep) else float(timestep)
     compute = state.decide(state.index, step_timestep, distance)
     if not isinstance(compute, bool):
         raise TeaCacheError(f"the policy answered {compute!r} for step {state.index}; expected a boolean")
@@ -180,8 +199,8 @@ def _cached_forward(
                 image_rotary_emb=image_rotary_emb,
                 attention_kwargs=attention_kwargs,
             )
-        state.residual = hidden_states - hidden_in
-        state.residual_encoder = encoder_hidden_states - encoder_in
+        state.residual = _into(state.residual, hidden_states, hidden_in)
+        state.residual_encoder = _into(state.residual_encoder, encoder_hidden_states, encoder_in)
         state.block_loops += 1
     else:
         if state.residual is None or state.residual.shape != hidden_states.shape:
@@ -189,8 +208,9 @@ def _cached_forward(
                 f"step {state.index} was to reuse residuals, but none of this shape are cached; "
                 "the first step of a generation must be computed"
             )
-        hidden_states = hidden_states + state.residual
-        encoder_hidden_states = encoder_hidden_states + state.residual_encoder
+        # In place: both are views of this step's fresh patch-embedding output, used nowhere else.
+        hidden_states = hidden_states.add_(state.residual)
+        encoder_hidden_states = encoder_hidden_states.add_(state.residual_encoder)
     state.index += 1
 
     # 4. Output head and unpatchify, exactly as diffusers does it.
