@@ -94,6 +94,44 @@ def compile_trial(transformer, inputs, steps: int) -> dict:
     return bench._compile_blocks(transformer, inputs, "cpu", 2, reference, rounds=4 * steps)
 
 
+def hop_trial(transformer, inputs, rounds: int, threads: int) -> dict:
+    """What a cross-process round trip inside every step costs, apart from the bridge: each step's
+    plan is answered either in-process or by an echo process over a pipe (as the bridge answers)."""
+    import subprocess
+
+    torch.set_num_threads(threads)
+    echo = subprocess.Popen([sys.executable, "-u", "-c", "import sys\nfor line in sys.stdin: print(line, end='', flush=True)"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+    hops: list[float] = []
+
+    def remote(_index):
+        started = time.perf_counter()
+        echo.stdin.write("x\n")
+        echo.stdin.flush()
+        echo.stdout.readline()
+        hops.append(time.perf_counter() - started)
+        return True
+
+    plans = {"in_process": lambda _index: True, "hop": remote}
+    medians = {name: [] for name in plans}
+    try:
+        for plan in plans.values():
+            bench._step_times(transformer, inputs, "cpu", 2, schedule=plan)
+        for r in range(rounds):
+            for name in (list(plans) if r % 2 == 0 else list(plans)[::-1]):
+                times, _ = bench._step_times(transformer, inputs, "cpu", 5, schedule=plans[name])
+                medians[name].append(statistics.median(times))
+    finally:
+        echo.stdin.close()
+        echo.wait()
+    return {
+        "threads": threads,
+        "step_ms": {name: statistics.median(v) * 1e3 for name, v in medians.items()},
+        "paired_ratio": statistics.median(h / i for i, h in zip(medians["in_process"], medians["hop"])),
+        "hop_ms_median": statistics.median(hops) * 1e3,
+    }
+
+
 ENVIRONMENTS = {
     "default": {},
     "malloc keeps memory": {"MALLOC_MMAP_THRESHOLD_": str(32 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(2**32 - 1),
@@ -139,6 +177,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--compile", action="store_true", help="also try torch.compile on the blocks")
     parser.add_argument("--environments", action="store_true", help="also time forwards under malloc/OpenMP settings")
+    parser.add_argument("--hop", action="store_true", help="also time a cross-process round trip inside each step")
     parser.add_argument("--forward-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.forward_child:
@@ -160,6 +199,10 @@ def main(argv: list[str]) -> int:
     hook.remove(transformer)
     if args.compile:
         result["compile"] = compile_trial(transformer, inputs, args.steps)
+    if args.hop:
+        threads = torch.get_num_threads()
+        result["hop"] = [hop_trial(transformer, inputs, 4 * args.steps, n) for n in sorted({threads, 1}, reverse=True)]
+        torch.set_num_threads(threads)
     if args.environments:
         result["environments"] = environments(4 * args.steps)
     with open(args.json, "w") as f:

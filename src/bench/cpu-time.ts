@@ -63,3 +63,15 @@ export async function probeForeignShare(ms: number, cores: number): Promise<numb
   if (before === null || after === null) return null
   return foreignLoad(after - before, 0, (performance.now() - started) / 1000, cores)
 }
+
+/** CPU seconds of this process plus its finished children (/proc/self/stat utime..cstime); null elsewhere. */
+export function selfAndChildrenCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8')
+    // Fields after the parenthesised command name; utime, stime, cutime, cstime are fields 14-17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number)
+    return (fields[11] + fields[12] + fields[13] + fields[14]) / 100
+  } catch {
+    return null
+  }
+}

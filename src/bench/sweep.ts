@@ -3,6 +3,8 @@ import { basename, join } from 'node:path'
 import { execa } from 'execa'
 import { PROJECT_ROOT } from '../python/interpreter.ts'
 import { readJson } from '../util/fs.ts'
+import { cpus } from 'node:os'
+import { foreignLoad, machineBusySeconds, selfAndChildrenCpuSeconds } from './cpu-time.ts'
 import { median, summarize, type Summary } from './stats.ts'
 
 /**
@@ -29,13 +31,25 @@ export interface SweepAmortisation {
   sweep_runs_with_prompt_encode: number
   /** run.json files found in the sweep folder (expected: runs). */
   sweep_run_records: number
+  /** Other processes' share of the machine while the compared processes ran. */
+  foreign_load: Summary | null
   samples: { sweep_s: number[]; separate_s: number[]; separate_runs_s: number[][] }
 }
 
+/** Other processes' share of the machine during each timed process (0..1), where /proc tells. */
+const foreignShares: number[] = []
+
 async function timed(args: string[]): Promise<number> {
+  const busy = machineBusySeconds()
+  const ours = selfAndChildrenCpuSeconds()
   const started = performance.now()
   const result = await execa(process.execPath, [BIN, ...args], { reject: false, stdin: 'ignore', cwd: PROJECT_ROOT })
   const seconds = (performance.now() - started) / 1000
+  const busyNow = machineBusySeconds()
+  const oursNow = selfAndChildrenCpuSeconds()
+  if (busy !== null && busyNow !== null && ours !== null && oursNow !== null) {
+    foreignShares.push(foreignLoad(busyNow - busy, oursNow - ours, seconds, cpus().length))
+  }
   if (result.exitCode !== 0) {
     throw new Error(`teacache ${args.join(' ')} exited with code ${result.exitCode}: ${String(result.stderr).trim().split('\n').slice(-3).join(' | ')}`)
   }
@@ -69,6 +83,7 @@ export async function measureSweep(options: {
   const sweepTimes: number[] = []
   const separate: number[][] = []
   let costs = { runs: 0, withLoad: 0, withEncode: 0 }
+  foreignShares.length = 0
   for (let round = 0; round < options.repeats; round++) {
     // S R, then R S: neither side always goes first.
     const order = round % 2 === 0 ? ['sweep', 'runs'] : ['runs', 'sweep']
@@ -103,6 +118,7 @@ export async function measureSweep(options: {
     sweep_runs_with_load: costs.withLoad,
     sweep_runs_with_prompt_encode: costs.withEncode,
     sweep_run_records: costs.runs,
+    foreign_load: foreignShares.length ? summarize(foreignShares) : null,
     samples: { sweep_s: sweepTimes, separate_s: separateTotals, separate_runs_s: separate },
   }
 }

@@ -13,7 +13,7 @@ import { benchOptions, type BenchFlags, type BenchOptions } from '../bench/optio
 import { renderMarkdown } from '../bench/report.ts'
 import { explain, skipSummary, type BenchResults } from '../bench/results.ts'
 import { quantile, summarize } from '../bench/stats.ts'
-import { measureSweep } from '../bench/sweep.ts'
+import { measureSweep, type SweepAmortisation } from '../bench/sweep.ts'
 import { thresholdForSkipFraction } from '../bench/thresholds.ts'
 import { TeacacheError } from '../errors.ts'
 import type { DenoiseArgs } from '../python/bridge.ts'
@@ -130,7 +130,7 @@ async function cpuBench(options: BenchOptions, work: string): Promise<void> {
       settings: { repeats: options.repeats, warmup_rounds: 1, coefficients: IDENTITY, bridge_calls: BRIDGE_CALLS },
       ...base,
       sweep_amortisation: sweep,
-      notes: [...explain(base), ...(sweep.value === null ? [] : [`sweep_amortisation compares ${sweep.compared}.`])],
+      notes: [...explain(base), ...(sweep.value === null ? [] : sweepNotes(sweep))],
     }
     await writeResults(options, results, renderMarkdown(results))
   } catch (error) {
@@ -140,6 +140,15 @@ async function cpuBench(options: BenchOptions, work: string): Promise<void> {
     shutdown.dispose()
     await session?.engine.close()
   }
+}
+
+function sweepNotes(sweep: SweepAmortisation): string[] {
+  const notes = [`sweep_amortisation compares ${sweep.compared}.`]
+  const share = sweep.foreign_load?.median ?? 0
+  if (share > 0.1) {
+    notes.push(`Other processes used a median ${(share * 100).toFixed(0)}% of the machine while the sweep comparison ran: its ratio carries that noise (the in-process figures above were measured apart from it).`)
+  }
+  return notes
 }
 
 /** The small model as `run` and `sweep` see it: a config file, plus one with TeaCache off for the baseline run. */

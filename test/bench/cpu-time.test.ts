@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { foreignLoad, machineBusySeconds, processCpuNanos } from '../../src/bench/cpu-time.ts'
+import { foreignLoad, machineBusySeconds, processCpuNanos, selfAndChildrenCpuSeconds } from '../../src/bench/cpu-time.ts'
 
 describe('foreignLoad', () => {
   it.each([
@@ -17,9 +17,13 @@ describe('foreignLoad', () => {
 describe.skipIf(process.platform !== 'linux')('reading /proc', () => {
   it('counts this process\'s own CPU time, which grows while it works', () => {
     const before = processCpuNanos(process.pid)!
-    const until = performance.now() + 30
-    while (performance.now() < until) Math.sqrt(Math.random())
-    expect(processCpuNanos(process.pid)!).toBeGreaterThan(before + 10e6)
+    const beforeSelf = selfAndChildrenCpuSeconds()!
+    // Spin until the thread counters show 40 ms of work (however busy the machine is).
+    const deadline = performance.now() + 10_000
+    while (processCpuNanos(process.pid)! < before + 40e6 && performance.now() < deadline) Math.sqrt(Math.random())
+    expect(processCpuNanos(process.pid)!).toBeGreaterThanOrEqual(before + 40e6)
+    // /proc/self/stat counts in 10 ms ticks: 40 ms of work shows as at least 20 ms.
+    expect(selfAndChildrenCpuSeconds()!).toBeGreaterThanOrEqual(beforeSelf + 0.02)
     expect(machineBusySeconds()).toBeGreaterThan(0)
   })
 
