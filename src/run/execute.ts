@@ -175,8 +175,8 @@ export async function finishRun(ctx: RunContext, status: RunStatus, error?: unkn
       width: ctx.decode?.width ?? 0,
     },
   }
-  if (error instanceof TeacacheError && error.details) await writeFileAtomic(join(ctx.runDir, 'error.txt'), error.details)
   await fs.mkdir(ctx.runDir, { recursive: true })
+  if (error instanceof TeacacheError && error.details) await writeFileAtomic(join(ctx.runDir, 'error.txt'), error.details)
   await writeJsonAtomic(join(ctx.runDir, 'run.json'), record)
   return record
 }
