@@ -118,9 +118,6 @@ class Session:
         )
         return {"seconds": seconds, "cached": False}
 
-    def forget_prompts(self) -> None:
-        self._embeddings.clear()
-
     @_reported
     def denoise(self, prompt: str, negative_prompt: Optional[str], guidance_scale: float, decide,
                 on_step, image: Optional[str], seed: int, steps: int, use_dynamic_cfg: bool, height: int,

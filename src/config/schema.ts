@@ -79,9 +79,7 @@ export const configSchema = z.strictObject({
   sweep: sweepSchema.optional(),
 })
 
-export type ConfigInput = z.input<typeof configSchema>
 export type Config = z.output<typeof configSchema>
-export type TeacacheConfig = Config['teacache']
 
 export const CONFIG_KEYS = Object.keys(configSchema.shape)
 export const TEACACHE_KEYS = Object.keys(teacacheSchema.shape)

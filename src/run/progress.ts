@@ -1,11 +1,8 @@
 import { Listr, ListrLogger } from 'listr2'
-import type { StepProgress } from './execute.ts'
+import type { RunTask, StepProgress } from './execute.ts'
 
 /** A unit of visible work: a title and a body that may report denoising progress. */
-export interface Step {
-  title: string
-  run(report: (progress: StepProgress) => void): Promise<void>
-}
+export type Step = RunTask
 
 export function describeProgress(p: StepProgress): string {
   return `step ${p.index + 1}/${p.total} · ${p.computed} computed · ${p.skipped} skipped`
