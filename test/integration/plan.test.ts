@@ -67,12 +67,20 @@ describe('teacache plan (tiny model)', () => {
     expect(pythonStarted).toBe(false)
   })
 
-  it('predicts latency only with timings: 1x at threshold 0, faster with every further skip', () => {
+  it('predicts latency only with timings: 1x at threshold 0, each further skip moving it the way the run\'s step times say', () => {
     expect(fromModel.every((e) => e.predicted_speedup === null && e.predicted_seconds === null)).toBe(true)
     expect(fromRun[0].predicted_speedup).toBe(1)
+    // On the tiny model a skipped step saves about a millisecond, so under load a skipped step can
+    // measure slower than a computed one: the direction comes from the run, not from a hope.
+    const median = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b)
+      return (sorted[Math.floor((sorted.length - 1) / 2)] + sorted[Math.ceil((sorted.length - 1) / 2)]) / 2
+    }
+    const steps = runs[0].record.steps
+    const saving = median(steps.filter((s) => s.computed).map((s) => s.seconds!)) - median(steps.filter((s) => !s.computed).map((s) => s.seconds!))
     for (const [i, entry] of fromRun.entries()) {
       expect(entry.predicted_seconds).toBeGreaterThan(0)
-      if (i > 0) expect(entry.predicted_speedup).toBeGreaterThan(fromRun[i - 1].predicted_speedup!)
+      if (i > 0) expect(Math.sign(entry.predicted_speedup! - fromRun[i - 1].predicted_speedup!)).toBe(Math.sign(saving))
     }
   })
 
