@@ -12,11 +12,37 @@ export interface StepRecord extends StepDecision {
 
 export interface Timings {
   load: number
+  /** The untimed warm-up generation before this process's first timed one (0 for later runs of a sweep, or --no-warmup). */
+  warmup?: number
+  /** torch.compile of the transformer blocks, paid inside the warm-up (0 when compile is off). */
+  compile?: number
   encode_prompt: number
   denoise: number
+  /** VAE decode plus the conversion to 8-bit frames in host memory: the part of `decode` that latency counts. */
   decode: number
+  /** The VAE alone (part of `decode`). */
+  vae?: number
+  /** Writing the lossless PNG frames (not part of latency: an archive, like the MP4). */
+  write_frames?: number
   encode_video: number
   total: number
+}
+
+/** One timed generation of a run's cell: `sweep --repeats K` times a cell K times (the first wrote the frames). */
+export interface RepeatTiming {
+  denoise: number
+  decode: number
+}
+
+/** Where a run ran: pairs of one prompt and seed must share it for their speedup to mean anything. */
+export interface WorkerInfo {
+  host: string
+  /** "cpu", "cuda", "cuda:1": the device as the run's process addressed it. */
+  device: string
+  /** The physical GPU index (after CUDA_VISIBLE_DEVICES), null on a CPU. */
+  device_index: number | null
+  device_name: string
+  pid: number
 }
 
 export interface RunRecord {
@@ -35,6 +61,9 @@ export interface RunRecord {
   /** Times the patched forward really ran the transformer blocks (null for the unpatched baseline). */
   block_loops: number | null
   timings_s: Timings
+  /** Every timed generation of this cell, the first included (absent in records older than repeats). */
+  repeats?: RepeatTiming[]
+  worker?: WorkerInfo
   memory: Memory | null
   output: { video: string | null; frames_dir: string | null; frames: number; height: number; width: number }
 }
