@@ -43,6 +43,9 @@ export function buildProgram(): Command {
     .option('--output <dir>', 'run folder to create (default: a new folder under the config\'s output)')
     .option('--force', 'replace --output if it already holds files')
     .option('--coefficients <file>', 'coefficients file from teacache calibrate (replaces teacache.coefficients)')
+    .addOption(new Option('--generator <where>', 'where the initial noise is drawn: cpu (same video on every machine) or device (the reference\'s torch.Generator("cuda"))').choices(['cpu', 'device']))
+    .addOption(new Option('--compile <mode>', 'torch.compile the transformer blocks (blocks) or not (none)').choices(['none', 'blocks']))
+    .option('--no-warmup', 'skip the untimed warm-up generation (quick looks: the timings then include start-up costs)')
     .addOption(new Option('--quiet', 'no progress display').hideHelp())
     .action(async (config: string, options) => {
       const { runCommand } = await import('./commands/run.ts')
@@ -57,6 +60,9 @@ export function buildProgram(): Command {
         force: options.force,
         quiet: options.quiet,
         coefficients: options.coefficients,
+        generator: options.generator,
+        compile: options.compile,
+        warmup: options.warmup,
       })
     })
 
@@ -82,6 +88,7 @@ export function buildProgram(): Command {
     .option('--prompts <file>', 'prompts to calibrate on, one per line (default: the config\'s prompt)')
     .option('--output <file>', 'coefficients file to write (default: coefficients/<config name>.yaml beside the config); an SVG plot is written beside it')
     .option('--force', 'replace --output (and its plot) if they exist')
+    .addOption(new Option('--compile <mode>', 'torch.compile the transformer blocks (blocks) or not (none)').choices(['none', 'blocks']))
     .addOption(new Option('--quiet', 'no progress display').hideHelp())
     .action(async (config: string, options) => {
       const { calibrateCommand } = await import('./commands/calibrate.ts')
@@ -104,6 +111,10 @@ export function buildProgram(): Command {
     .option('--steps <n>', 'denoising steps', integer('--steps'))
     .option('--coefficients <file>', 'coefficients file from teacache calibrate (replaces teacache.coefficients)')
     .option('--device <device>', 'device for every run: auto, cpu, cuda, cuda:N (overrides the config)')
+    .option('--repeats <k>', 'time each run k times (same seed: the frames are written once); the report shows the median, spread and n (default 1)', integer('--repeats'))
+    .addOption(new Option('--generator <where>', 'where the initial noise is drawn: cpu or device').choices(['cpu', 'device']))
+    .addOption(new Option('--compile <mode>', 'torch.compile the transformer blocks (blocks) or not (none)').choices(['none', 'blocks']))
+    .option('--no-warmup', 'skip each process\'s untimed warm-up generation (the first run\'s timings then include start-up costs)')
     .addOption(new Option('--no-report', 'leave REPORT.md to a later `teacache report` (workers of --devices)').hideHelp())
     .addOption(new Option('--quiet', 'no progress display').hideHelp())
     .action(async (config: string, options) => {

@@ -16,7 +16,7 @@ from typing import Optional
 
 import torch
 
-from . import generate, pipeline
+from . import compiled, generate, pipeline
 
 # The bridge inherits Node's terminal: keep library chatter and progress bars off it.
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -119,23 +119,43 @@ class Session:
         return {"seconds": seconds, "cached": False}
 
     @_reported
+    def warmup(self, steps: int, guidance_scale: float, use_dynamic_cfg: bool, height: int, width: int,
+               frames: int, compile: str = "none") -> dict:
+        """An untimed generation before the first timed one; reports the compile time it absorbed.
+
+        Compilation happens on the compiled blocks' first call, so it is the first warm-up step's
+        time beyond the second's (both steps compute every block at the same shapes).
+        """
+        fresh = compiled.use(self.pipe.transformer, compile)
+        result = generate.warmup(
+            self.pipe, self.facts, steps=steps, guidance_scale=guidance_scale, use_dynamic_cfg=use_dynamic_cfg,
+            height=height, width=width, frames=frames,
+        )
+        step_s = result["step_seconds"]
+        result["compile_seconds"] = max(0.0, step_s[0] - step_s[1]) if fresh and len(step_s) > 1 else 0.0
+        return result
+
+    @_reported
     def denoise(self, prompt: str, negative_prompt: Optional[str], guidance_scale: float, decide,
                 on_step, image: Optional[str], seed: int, steps: int, use_dynamic_cfg: bool, height: int,
-                width: int, frames: int, record_outputs: bool = False) -> dict:
+                width: int, frames: int, record_outputs: bool = False, generator: str = "cpu",
+                compile: str = "none") -> dict:
         embeddings = self._embeddings[(prompt, negative_prompt, guidance_scale > 1.0)]
         self._latents = None
+        compiled.use(self.pipe.transformer, compile)
         if self.facts["device"].startswith("cuda"):
             torch.cuda.reset_peak_memory_stats()
         result = generate.denoise(
             self.pipe, self.facts, embeddings, decide=decide, on_step=on_step, image=image, seed=seed, steps=steps,
             guidance_scale=guidance_scale, use_dynamic_cfg=use_dynamic_cfg, height=height,
-            width=width, frames=frames, record_outputs=record_outputs,
+            width=width, frames=frames, record_outputs=record_outputs, generator=generator,
         )
         self._latents = result.pop("latents")
         return result
 
     @_reported
-    def decode(self, frames_dir: str) -> dict:
+    def decode(self, frames_dir: Optional[str]) -> dict:
+        """Decode the last denoise; frames_dir None times the decode without writing frames (repeats)."""
         if self._latents is None:
             raise RuntimeError("decode called before a successful denoise")
         try:

@@ -99,12 +99,29 @@ def relative_l1(current: torch.Tensor, previous: torch.Tensor) -> float:
     return relative_l1_tensor(current, previous).item()
 
 
+def indicator_tensor(emb: torch.Tensor, previous: torch.Tensor) -> torch.Tensor:
+    """The TeaCache indicator in the embedding's own dtype, exactly as the reference writes it.
+
+    In bf16 this differs from a float32 computation by up to ~6e-4, enough to move an accumulator
+    across the threshold; the reference's schedules are only reproduced with its arithmetic.
+    """
+    return (emb - previous).abs().mean() / previous.abs().mean()
+
+
+def indicator_distance(emb: torch.Tensor, previous: torch.Tensor) -> float:
+    return indicator_tensor(emb, previous).item()
+
+
 def _step_numbers(emb: torch.Tensor, previous: Optional[torch.Tensor], timestep: Any) -> tuple[Optional[float], float]:
-    """The indicator distance and the step's timestep, fetched from the device in one transfer (one sync)."""
+    """The indicator distance and the step's timestep, fetched from the device in one transfer (one sync).
+
+    Widening the distance to float32 before the transfer is exact (every bf16/fp16 value is a
+    float32 value), so the number TypeScript sees is the reference's `.item()`.
+    """
     t = timestep.flatten()[0].float().to(emb.device) if torch.is_tensor(timestep) else torch.tensor(float(timestep), device=emb.device)
     if previous is None:
         return None, t.item()
-    distance, value = torch.stack([relative_l1_tensor(emb, previous), t]).tolist()
+    distance, value = torch.stack([indicator_tensor(emb, previous).float(), t]).tolist()
     return distance, value
 
 

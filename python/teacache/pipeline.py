@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 
-from . import tiny
+from . import random_model, tiny
 
 REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.txt"
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
@@ -78,6 +78,17 @@ def load(model: str, device: str, dtype: str, vae_slicing: bool, vae_tiling: boo
     if model in tiny.VARIANTS:
         pipe = tiny.build(model).to(dtype=torch_dtype)
         source = "built-in"
+    elif model in random_model.VARIANTS:
+        if not device.startswith("cuda"):
+            raise InputError(
+                f"model: {model} is the full-size CogVideoX1.5-5B architecture with random weights, built on a CUDA "
+                f"GPU (about 21 GB in bf16); device {device!r} has none. On a CPU the weights alone would take tens "
+                "of GB and a video hours: use tiny or tiny-i2v there"
+            )
+        if cpu_offload != "none":
+            raise InputError(f"cpu_offload: {model} is built on the GPU in place; expected none, got {cpu_offload!r}")
+        pipe = random_model.build(model, device, torch_dtype)
+        source = "random weights, built on the GPU"
     else:
         folder = Path(model)
         if not (folder / "model_index.json").is_file():

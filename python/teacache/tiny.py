@@ -33,7 +33,7 @@ def _vocabulary() -> list[tuple[str, float]]:
     return [(p, 0.0 if i < 3 else -float(i)) for i, p in enumerate(pieces)]
 
 
-def _tokenizer():
+def tokenizer():
     import transformers
     from transformers import T5Tokenizer
 
@@ -126,7 +126,7 @@ def build(variant: str = "tiny", transformer_sizes: dict | None = None):
     )
     pipeline_cls = CogVideoXImageToVideoPipeline if i2v else CogVideoXPipeline
     return pipeline_cls(
-        tokenizer=_tokenizer(), text_encoder=text_encoder, vae=vae, transformer=transformer,
+        tokenizer=tokenizer(), text_encoder=text_encoder, vae=vae, transformer=transformer,
         scheduler=scheduler,
     )
 

@@ -82,7 +82,7 @@ async function cpuBench(options: BenchOptions, work: string): Promise<void> {
     const { engine, versions } = session
     const facts = await engine.load({ model: modelDir, device: 'cpu', dtype: 'float32', vae_slicing: false, vae_tiling: false, cpu_offload: 'none', threads: options.threads, trust_remote_code: false })
     await engine.encodePrompt(PROMPT, NEGATIVE, GUIDANCE)
-    const args: DenoiseArgs = { prompt: PROMPT, negative_prompt: NEGATIVE, guidance_scale: GUIDANCE, image: null, seed: 42, steps: options.steps, use_dynamic_cfg: true, ...VIDEO }
+    const args: DenoiseArgs = { prompt: PROMPT, negative_prompt: NEGATIVE, guidance_scale: GUIDANCE, image: null, seed: 42, steps: options.steps, use_dynamic_cfg: true, generator: 'cpu', compile: 'none', ...VIDEO }
     const trace = await engine.indicatorTrace(options.steps, GUIDANCE)
     const picks = SKIP_TARGETS.map((target) => ({ target, ...thresholdForSkipFraction(IDENTITY, trace.distances, target) }))
     say(`thresholds ${picks.map((p) => `${p.threshold} (skips ${p.skipped}/${options.steps})`).join(', ')}`)

@@ -14,6 +14,7 @@ import { canCreate, exists, writeFileAtomic } from '../util/fs.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 
 export interface CalibrateOptions {
+  compile?: string
   prompts?: string
   output?: string
   force?: boolean
@@ -27,7 +28,7 @@ export interface CalibrateOptions {
  */
 export async function calibrateCommand(configFile: string, options: CalibrateOptions): Promise<CoefficientsFile> {
   // The coefficients are what this command makes: a config naming a file not yet written is fine.
-  const config = await loadConfig(configFile, {}, process.cwd(), { coefficientsFile: 'ignore' })
+  const config = await loadConfig(configFile, { compile: options.compile }, process.cwd(), { coefficientsFile: 'ignore' })
   const prompts = options.prompts ? await readPrompts(resolve(options.prompts)) : [config.prompt]
   const expected = prompts.length * (config.steps - 1)
   if (expected < DEGREE + 1) {
@@ -71,7 +72,7 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
           {
             prompt, negative_prompt: negative, guidance_scale: config.guidance_scale, image: config.image ?? null, seed: config.seed,
             steps: config.steps, use_dynamic_cfg: config.use_dynamic_cfg, height: config.height, width: config.width, frames: config.frames,
-            record_outputs: true,
+            record_outputs: true, generator: config.generator, compile: config.compile,
           },
           (index, _timestep, distance) => {
             distances[index] = distance

@@ -8,17 +8,21 @@ import { runWithProgress, type Step } from '../run/progress.ts'
 import type { RunRecord } from '../run/record.ts'
 import { loadModel, startPython } from '../run/session.ts'
 import { onShutdown } from '../run/signals.ts'
+import { checkWarmup, warmUp, warmupTitle } from '../run/warmup.ts'
 
 export interface RunOptions extends Overrides {
   output?: string
   force?: boolean
   quiet?: boolean
+  /** false: no untimed warm-up generation first (quick looks; the timings then include start-up costs). */
+  warmup?: boolean
 }
 
 /** `teacache run`: everything checkable is checked before Python starts; nothing is written before the model loads. */
 export async function runCommand(configFile: string, options: RunOptions): Promise<RunRecord> {
-  const { output, force, quiet, ...overrides } = options
+  const { output, force, quiet, warmup = true, ...overrides } = options
   const config = await loadConfig(configFile, overrides)
+  checkWarmup(config, warmup)
   const location = await resolveModel(config.model)
   await checkRunInputs(config, location)
   const runDir = await chooseRunDir({ explicit: output, parent: config.output, name: config.name, force })
@@ -38,6 +42,7 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
             ctx = context
           },
         },
+      ...(warmup ? [{ title: warmupTitle(config), run: async () => void (ctx!.warmup = await warmUp(ctx!.loaded.engine, config)) }] : []),
       ...runTasks(config, () => ctx!),
     ]
     // A signal that arrives before Python is up has nothing to stop yet: check between steps too.

@@ -9,6 +9,7 @@ import { createRunContext } from '../run/execute.ts'
 import { chooseRunDir } from '../run/output.ts'
 import { loadModel, startPython, type Loaded } from '../run/session.ts'
 import { onShutdown } from '../run/signals.ts'
+import { checkWarmup, warmUp, warmupTitle, type WarmupRecord } from '../run/warmup.ts'
 import { buildRuns, formatShard, inShard, parseShard, type Grid, type Shard } from '../sweep/grid.ts'
 import { resolveGrid, type GridFlags } from '../sweep/inputs.ts'
 import { checkSweepDir } from '../sweep/folder.ts'
@@ -31,6 +32,12 @@ export interface SweepOptions extends GridFlags {
   devices?: string
   /** How many times a new process may resume the sweep after Python dies (default 0: stop). */
   restarts?: number
+  /** Timed generations per cell (default 1): the report shows their median, spread and n. */
+  repeats?: number
+  /** false: no untimed warm-up before the first timed generation of each process. */
+  warmup?: boolean
+  generator?: string
+  compile?: string
   /** false: leave REPORT.md to the caller (a --devices parent writes it once all workers are done). */
   report?: boolean
   quiet?: boolean
@@ -41,7 +48,12 @@ export interface SweepOptions extends GridFlags {
  * which runs are already done); then one pipeline load serves every run of this process's share.
  */
 export async function sweepCommand(configFile: string, options: SweepOptions): Promise<{ dir: string; outcomes: Outcome[] }> {
-  const base = await loadConfig(configFile, { model: options.model, steps: options.steps, coefficients: options.coefficients })
+  const base = await loadConfig(configFile, { model: options.model, steps: options.steps, coefficients: options.coefficients, generator: options.generator, compile: options.compile })
+  const warmup = options.warmup !== false
+  checkWarmup(base, warmup)
+  if (options.repeats !== undefined && !(Number.isSafeInteger(options.repeats) && options.repeats >= 1 && options.repeats <= 100)) {
+    throw new TeacacheError('CONFIG', `--repeats: expected an integer from 1 to 100, got ${options.repeats}`)
+  }
   if (options.device !== undefined && !DEVICE_PATTERN.test(options.device)) {
     throw new TeacacheError('CONFIG', `--device: expected "auto", "cpu", "cuda" or "cuda:N", got "${options.device}"`)
   }
@@ -74,6 +86,7 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
   let started: Awaited<ReturnType<typeof startPython>> | undefined
   let loaded: Loaded | undefined
   let manifestWritten = keepManifest
+  let warmed: WarmupRecord | null = null
   const shutdown = onShutdown(() => started?.engine.close())
   try {
     const setup = toRun.length === 0 ? [] : [
@@ -90,10 +103,12 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
           manifestWritten = true
         },
       },
+      ...(warmup ? [{ title: warmupTitle(config), run: async () => void (warmed = await warmUp(loaded!.engine, config)) }] : []),
     ]
     if (toRun.length === 0 && !keepManifest) await writeManifest(dir, manifest)
     const { outcomes, fatal } = await executeRuns(planned, {
       setup, shutdown, quiet: options.quiet, loaded: () => loaded!, loadSeconds: () => loaded?.loadSeconds ?? 0,
+      warmup: () => warmed, repeats: options.repeats,
     })
     if (shutdown.signal) {
       const kept = outcomes.filter((o) => o.status === 'completed' || o.status === 'skipped').length
@@ -139,6 +154,10 @@ async function runWorkerProcesses(workers: Worker[], config: LoadedConfig, grid:
     ...(options.model !== undefined ? ['--model', config.model] : []),
     ...(options.steps !== undefined ? ['--steps', String(options.steps)] : []),
     ...(options.coefficients !== undefined ? ['--coefficients', resolve(options.coefficients)] : []),
+    ...(options.repeats !== undefined ? ['--repeats', String(options.repeats)] : []),
+    ...(options.generator !== undefined ? ['--generator', options.generator] : []),
+    ...(options.compile !== undefined ? ['--compile', options.compile] : []),
+    ...(options.warmup === false ? ['--no-warmup'] : []),
     ...(options.force ? ['--force'] : []),
     ...(options.quiet ? ['--quiet'] : []),
   ]

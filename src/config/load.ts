@@ -17,6 +17,8 @@ export interface Overrides {
   rel_l1_thresh?: number
   /** A coefficients file (--coefficients), replacing the config's teacache.coefficients. */
   coefficients?: string
+  generator?: string
+  compile?: string
 }
 
 export interface LoadedConfig extends Omit<Config, 'teacache'> {

@@ -17,6 +17,9 @@ export function ruleViolations(config: Config, task: Task): string[] {
     const lower = config.frames - ((config.frames - 1) % 4)
     problems.push(`frames: expected 4k+1 frames (e.g. 49 or 81), got ${config.frames}; try ${lower} or ${lower + 4}`)
   }
+  if (config.compile === 'blocks' && config.cpu_offload !== 'none') {
+    problems.push(`compile: blocks needs cpu_offload: none (offload hooks move each block's weights at call time, which compiled blocks cannot follow); got cpu_offload: ${config.cpu_offload}`)
+  }
   // 8x spatial VAE compression, then 2x2 patches.
   for (const key of ['height', 'width'] as const) {
     if (config[key] % 16 !== 0) problems.push(`${key}: expected a multiple of 16 pixels, got ${config[key]}`)
@@ -56,6 +59,9 @@ export async function checkImage(path: string): Promise<void> {
 
 export async function checkRunInputs(config: Config, location: ModelLocation): Promise<void> {
   const problems = ruleViolations(config, location.task)
+  if (location.kind === 'random' && config.device === 'cpu') {
+    problems.push(`device: ${config.model} is the full-size CogVideoX1.5-5B architecture (about 21 GB of weights in bf16) and runs only on a CUDA GPU; use tiny or tiny-i2v on a CPU`)
+  }
   if (location.customComponents.length > 0 && !config.trust_remote_code) {
     problems.push(
       `model: ${config.model} has components defined by code inside the checkpoint (${location.customComponents.join(', ')}); ` +

@@ -71,6 +71,10 @@ export const configSchema = z.strictObject({
   vae_tiling: z.boolean().default(true),
   cpu_offload: z.enum(['none', 'model', 'sequential']).default('none'),
   threads: z.number().int().min(0).max(1024).default(0),
+  /** Where the initial noise is drawn: "cpu" gives the same video on every machine; "device" is the TeaCache reference's torch.Generator("cuda"). */
+  generator: z.enum(['cpu', 'device']).default('cpu'),
+  /** torch.compile on each transformer block ("blocks"); the TeaCache forward and its decision stay eager. */
+  compile: z.enum(['none', 'blocks']).default('none'),
   /** Run Python code shipped inside a checkpoint (custom pipeline components). Off unless asked for. */
   trust_remote_code: z.boolean().default(false),
   /** Folder under which new run folders are made (relative to the config file). */

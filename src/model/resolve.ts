@@ -12,7 +12,7 @@ export type Task = 't2v' | 'i2v'
 export interface ModelLocation {
   /** What the Python side loads: a tiny variant name or an absolute folder. */
   load: string
-  kind: 'tiny' | 'folder' | 'hub-cache'
+  kind: 'tiny' | 'random' | 'folder' | 'hub-cache'
   task: Task
   pipelineClass: string
   /** Components whose code would come from inside the checkpoint (never run unless trusted). */
@@ -26,6 +26,12 @@ export const TINY_MODELS: Record<string, { task: Task; version: '1.5' | '1.0' }>
   'tiny-1.0-i2v': { task: 'i2v', version: '1.0' },
 }
 
+/** Full-size CogVideoX1.5-5B architectures with random weights, built on a GPU: a dry run before downloading weights. */
+export const RANDOM_MODELS: Record<string, { task: Task }> = {
+  'random-5b': { task: 't2v' },
+  'random-5b-i2v': { task: 'i2v' },
+}
+
 const PIPELINE_TASKS: Record<string, Task> = {
   CogVideoXPipeline: 't2v',
   CogVideoXImageToVideoPipeline: 'i2v',
@@ -36,12 +42,14 @@ const HUB_ID = /^[\w.-]+\/[\w.-]+$/
 export async function resolveModel(model: string, env: NodeJS.ProcessEnv = process.env): Promise<ModelLocation> {
   const tiny = TINY_MODELS[model]
   if (tiny) return { load: model, kind: 'tiny', task: tiny.task, pipelineClass: tiny.task === 'i2v' ? 'CogVideoXImageToVideoPipeline' : 'CogVideoXPipeline', customComponents: [] }
+  const random = RANDOM_MODELS[model]
+  if (random) return { load: model, kind: 'random', task: random.task, pipelineClass: random.task === 'i2v' ? 'CogVideoXImageToVideoPipeline' : 'CogVideoXPipeline', customComponents: [] }
   if (isAbsolute(model)) return { load: model, kind: 'folder', ...(await readPipelineFolder(model, model)) }
   if (HUB_ID.test(model)) {
     const folder = await hubCacheSnapshot(model, env)
     return { load: folder, kind: 'hub-cache', ...(await readPipelineFolder(folder, model)) }
   }
-  throw fieldError('model', `"${model}" is neither a built-in model (${Object.keys(TINY_MODELS).join(', ')}), a folder path nor a hub id like THUDM/CogVideoX1.5-5B`)
+  throw fieldError('model', `"${model}" is neither a built-in model (${[...Object.keys(TINY_MODELS), ...Object.keys(RANDOM_MODELS)].join(', ')}), a folder path nor a hub id like THUDM/CogVideoX1.5-5B`)
 }
 
 export function hubCacheDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -70,6 +70,28 @@ export interface DenoiseArgs {
   frames: number
   /** Record the transformer output's relative L1 change per step (calibration; costs a sync a step). */
   record_outputs?: boolean
+  /** Where the initial noise is drawn: "cpu" or the pipeline's "device". */
+  generator: 'cpu' | 'device'
+  compile: 'none' | 'blocks'
+}
+
+/** The untimed generation before a process's first timed one (same device and shapes). */
+export interface WarmupArgs {
+  steps: number
+  guidance_scale: number
+  use_dynamic_cfg: boolean
+  height: number
+  width: number
+  frames: number
+  compile: 'none' | 'blocks'
+}
+
+export interface WarmupResult {
+  seconds: number
+  step_seconds: number[]
+  decode_seconds: number
+  /** The first warm-up step's time beyond the second's when the compiled blocks ran for the first time. */
+  compile_seconds: number
 }
 
 export interface DenoiseResult {
@@ -88,7 +110,10 @@ export interface IndicatorTrace {
 }
 
 export interface DecodeResult {
+  /** VAE decode plus the conversion to 8-bit frames in host memory. */
   seconds: number
+  vae_seconds: number
+  /** Writing the PNG frames (0 when none were asked for). */
   write_seconds: number
   frames: number
   height: number
@@ -109,8 +134,10 @@ export interface Engine {
   versions(): Promise<Versions>
   load(options: LoadOptions): Promise<ModelFacts & { seconds: number }>
   encodePrompt(prompt: string, negativePrompt: string | null, guidanceScale: number): Promise<{ seconds: number; cached: boolean }>
+  warmup(args: WarmupArgs): Promise<WarmupResult>
   denoise(args: DenoiseArgs, decide: Decide | null, onStep: OnStep | null): Promise<DenoiseResult>
-  decode(framesDir: string): Promise<DecodeResult>
+  /** Decode the last denoise into PNG frames in framesDir; null decodes and converts without writing (timing repeats). */
+  decode(framesDir: string | null): Promise<DecodeResult>
   /** The timesteps and indicator distances a run with `steps` steps would measure, without denoising. */
   indicatorTrace(steps: number, guidanceScale: number): Promise<IndicatorTrace>
   /** Seconds per Python -> TypeScript callback, measured in Python: the per-step bridge cost. */
@@ -200,6 +227,7 @@ export async function startEngine(options: { python: string; logFile: string }):
     load: (o) => call(async () => plain(await session.load$({ ...o, $timeout: Infinity }))),
     encodePrompt: (prompt, negative_prompt, guidance_scale) =>
       call(async () => plain(await session.encode_prompt$({ prompt, negative_prompt, guidance_scale, $timeout: Infinity }))),
+    warmup: (args) => call(async () => plain(await session.warmup$({ ...args, $timeout: Infinity }))),
     denoise: (args, decide, on_step) => call(async () => plain(await session.denoise$({ ...args, decide, on_step, $timeout: Infinity }))),
     decode: (frames_dir) => call(async () => plain(await session.decode$({ frames_dir, $timeout: Infinity }))),
     indicatorTrace: (steps, guidance_scale) => call(async () => plain(await session.indicator_trace$({ steps, guidance_scale, $timeout: Infinity }))),

@@ -9,8 +9,9 @@ import { createPolicy, type Policy } from '../policy/teacache.ts'
 import type { DecodeResult, DenoiseResult, Decide } from '../python/bridge.ts'
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs.ts'
 import { encodeVideo } from '../video/ffmpeg.ts'
-import { countSteps, pickModel, stepRecords, type RunRecord, type RunStatus } from './record.ts'
+import { countSteps, pickModel, stepRecords, type RepeatTiming, type RunRecord, type RunStatus } from './record.ts'
 import type { Loaded } from './session.ts'
+import { describeWorker } from './worker.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 
 /** Progress of the denoising loop, as the progress display wants it. */
@@ -34,6 +35,8 @@ export interface RunContext {
   startedAt: Date
   /** Seconds spent loading the model, charged to this run (0 for later runs of a sweep). */
   loadSeconds: number
+  /** The process's warm-up, charged like loading to the first run after it (seconds, and the compile time inside it). */
+  warmup: { seconds: number; compile: number } | null
   policy: Policy | null
   coefficients: { coefficients: readonly number[]; source: string } | null
   timesteps: number[]
@@ -42,12 +45,20 @@ export interface RunContext {
   decode: DecodeResult | null
   videoSeconds: number
   video: string | null
+  /** Every timed generation of this cell; the first is the one whose frames were written. */
+  repeats: RepeatTiming[]
 }
 
 const warned = new Set<string>()
 
 /** The checks that need the loaded model come first: a failure here leaves nothing on disk. */
-export function createRunContext(loaded: Loaded, config: LoadedConfig, runDir: string, loadSeconds: number): RunContext {
+export function createRunContext(
+  loaded: Loaded,
+  config: LoadedConfig,
+  runDir: string,
+  loadSeconds: number,
+  warmup: RunContext['warmup'] = null,
+): RunContext {
   const problems = modelFitViolations(config, loaded.facts)
   if (problems.length > 0) throw new TeacacheError('CONFIG', problems.join('\n'))
   const coefficients = config.teacache.enabled ? coefficientsForRun(config, loaded.facts) : null
@@ -57,18 +68,45 @@ export function createRunContext(loaded: Loaded, config: LoadedConfig, runDir: s
     process.stderr.write(`teacache: warning: ${coefficients.warning}\n`)
   }
   return {
-    loaded, config, runDir, loadSeconds, coefficients,
-    startedAt: new Date(), policy: null, timesteps: [], encodeSeconds: 0, denoise: null, decode: null, videoSeconds: 0, video: null,
+    loaded, config, runDir, loadSeconds, warmup, coefficients,
+    startedAt: new Date(), policy: null, timesteps: [], encodeSeconds: 0, denoise: null, decode: null, videoSeconds: 0, video: null, repeats: [],
   }
+}
+
+export interface RunTaskOptions {
+  /** Timed generations of this cell (sweep --repeats); the frames are written by the first only. */
+  repeats?: number
 }
 
 /**
  * The tasks of one generation. They read the context through `get` because a command lists its
  * tasks before the model has loaded and the context exists.
  */
-export function runTasks(config: LoadedConfig, get: () => RunContext): RunTask[] {
+export function runTasks(config: LoadedConfig, get: () => RunContext, options: RunTaskOptions = {}): RunTask[] {
   const negative = config.negative_prompt ?? null
-  return [
+  const repeats = options.repeats ?? 1
+  const args = {
+    prompt: config.prompt, negative_prompt: negative, guidance_scale: config.guidance_scale, image: config.image ?? null,
+    seed: config.seed, steps: config.steps, use_dynamic_cfg: config.use_dynamic_cfg,
+    height: config.height, width: config.width, frames: config.frames, generator: config.generator, compile: config.compile,
+  }
+  /** One generation's denoising loop, the policy (when TeaCache is on) deciding every step. */
+  const denoise = async (ctx: RunContext, progress: (index: number, timestep: number, computed: boolean) => void) => {
+    let policy: Policy | null = null
+    let decide: Decide | null = null
+    if (ctx.coefficients) {
+      const created = createPolicy({ coefficients: ctx.coefficients.coefficients, threshold: config.teacache.rel_l1_thresh, numSteps: config.steps })
+      policy = created
+      decide = (index, timestep, distance) => {
+        const decision = created.decide(index, distance)
+        progress(index, timestep, decision.computed)
+        return decision.computed
+      }
+    }
+    const onStep = decide ? null : (index: number, timestep: number) => progress(index, timestep, true)
+    return { policy, result: await ctx.loaded.engine.denoise(args, decide, onStep) }
+  }
+  const tasks: RunTask[] = [
     {
       title: 'Encode prompt',
       async run() {
@@ -77,35 +115,17 @@ export function runTasks(config: LoadedConfig, get: () => RunContext): RunTask[]
       },
     },
     {
-      title: `Denoise (${config.steps} steps${config.teacache.enabled ? `, TeaCache ${config.teacache.rel_l1_thresh}` : ', no cache'})`,
+      title: `Denoise (${config.steps} steps${config.teacache.enabled ? `, TeaCache ${config.teacache.rel_l1_thresh}` : ', no cache'}${config.compile === 'blocks' ? ', compiled blocks' : ''})`,
       async run(report) {
         const ctx = get()
         let computed = 0
-        const progress = (index: number, timestep: number, wasComputed: boolean) => {
+        const { policy, result } = await denoise(ctx, (index, timestep, wasComputed) => {
           ctx.timesteps[index] = timestep
           if (wasComputed) computed++
           report({ index, total: config.steps, computed, skipped: index + 1 - computed })
-        }
-        let decide: Decide | null = null
-        if (ctx.coefficients) {
-          const policy = createPolicy({ coefficients: ctx.coefficients.coefficients, threshold: config.teacache.rel_l1_thresh, numSteps: config.steps })
-          ctx.policy = policy
-          decide = (index, timestep, distance) => {
-            const decision = policy.decide(index, distance)
-            progress(index, timestep, decision.computed)
-            return decision.computed
-          }
-        }
-        const onStep = decide ? null : (index: number, timestep: number) => progress(index, timestep, true)
-        ctx.denoise = await ctx.loaded.engine.denoise(
-          {
-            prompt: config.prompt, negative_prompt: negative, guidance_scale: config.guidance_scale, image: config.image ?? null,
-            seed: config.seed, steps: config.steps, use_dynamic_cfg: config.use_dynamic_cfg,
-            height: config.height, width: config.width, frames: config.frames,
-          },
-          decide,
-          onStep,
-        )
+        })
+        ctx.policy = policy
+        ctx.denoise = result
       },
     },
     {
@@ -113,21 +133,47 @@ export function runTasks(config: LoadedConfig, get: () => RunContext): RunTask[]
       async run() {
         const ctx = get()
         ctx.decode = await ctx.loaded.engine.decode(join(ctx.runDir, 'frames'))
-      },
-    },
-    {
-      title: 'Encode video',
-      async run() {
-        const ctx = get()
-        const started = performance.now()
-        const video = join(ctx.runDir, 'video.mp4')
-        await encodeVideo(join(ctx.runDir, 'frames'), video, config.fps)
-        ctx.videoSeconds = (performance.now() - started) / 1000
-        ctx.video = 'video.mp4'
+        ctx.repeats = [{ denoise: ctx.denoise!.seconds, decode: ctx.decode.seconds }]
       },
     },
   ]
+  if (repeats > 1) {
+    tasks.push({
+      title: `Time ${repeats - 1} more generation${repeats > 2 ? 's' : ''} of the same cell (repeats)`,
+      async run(report) {
+        const ctx = get()
+        const first = schedulePattern(ctx.policy)
+        for (let r = 1; r < repeats; r++) {
+          let computed = 0
+          const { policy, result } = await denoise(ctx, (index, _t, wasComputed) => {
+            if (wasComputed) computed++
+            report({ index, total: config.steps, computed, skipped: index + 1 - computed })
+          })
+          // The schedule depends only on the timesteps: a repeat that skips other steps timed something else.
+          if (schedulePattern(policy) !== first) {
+            throw new TeacacheError('PYTHON', `repeat ${r + 1} of ${repeats} computed other steps (${schedulePattern(policy)}) than the first (${first}); its time would not be a repeat`)
+          }
+          const decoded = await ctx.loaded.engine.decode(null)
+          ctx.repeats.push({ denoise: result.seconds, decode: decoded.seconds })
+        }
+      },
+    })
+  }
+  tasks.push({
+    title: 'Encode video',
+    async run() {
+      const ctx = get()
+      const started = performance.now()
+      const video = join(ctx.runDir, 'video.mp4')
+      await encodeVideo(join(ctx.runDir, 'frames'), video, config.fps)
+      ctx.videoSeconds = (performance.now() - started) / 1000
+      ctx.video = 'video.mp4'
+    },
+  })
+  return tasks
 }
+
+const schedulePattern = (policy: Policy | null) => (policy ? policy.decisions.map((d) => (d.computed ? 'C' : '-')).join('') : 'all')
 
 /** Write run.json (and error.txt for a failure): the run's outcome, whatever it was. */
 export async function finishRun(ctx: RunContext, status: RunStatus, error?: unknown): Promise<RunRecord> {
@@ -137,13 +183,19 @@ export async function finishRun(ctx: RunContext, status: RunStatus, error?: unkn
   const memory = await engine.memory().catch(() => null)
   const timings = {
     load: ctx.loadSeconds,
+    warmup: ctx.warmup?.seconds ?? 0,
+    compile: ctx.warmup?.compile ?? 0,
     encode_prompt: ctx.encodeSeconds,
     denoise: ctx.denoise?.seconds ?? 0,
-    decode: ctx.decode ? ctx.decode.seconds + ctx.decode.write_seconds : 0,
+    decode: ctx.decode?.seconds ?? 0,
+    vae: ctx.decode?.vae_seconds ?? 0,
+    write_frames: ctx.decode?.write_seconds ?? 0,
     encode_video: ctx.videoSeconds,
     total: 0,
   }
-  timings.total = timings.load + timings.encode_prompt + timings.denoise + timings.decode + timings.encode_video
+  // compile is part of the warm-up's time, and vae part of decode's: counted once.
+  const repeatSeconds = ctx.repeats.slice(1).reduce((sum, r) => sum + r.denoise + r.decode, 0)
+  timings.total = timings.load + timings.warmup + timings.encode_prompt + timings.denoise + timings.decode + timings.write_frames + repeatSeconds + timings.encode_video
   const record: RunRecord = {
     format: 'teacache-run/1',
     status,
@@ -166,6 +218,8 @@ export async function finishRun(ctx: RunContext, status: RunStatus, error?: unkn
     ...countSteps(steps),
     block_loops: ctx.denoise?.block_loops ?? null,
     timings_s: timings,
+    repeats: ctx.repeats,
+    worker: describeWorker(facts.device, facts.device_name),
     memory,
     output: {
       video: ctx.video,

@@ -12,8 +12,10 @@ export interface Grid {
 export interface RunSpec {
   /** e.g. "p0-s42/baseline", "p1-s42/t0.2": the run folder relative to the sweep folder. */
   id: string
-  /** Position in the whole grid's order: what shards split on. */
+  /** Position in the whole grid's order. */
   index: number
+  /** The prompt x seed group's position: shards and workers are dealt whole groups. */
+  group: number
   promptIndex: number
   prompt: string
   seed: number
@@ -27,11 +29,13 @@ export const columnId = (threshold: number | null) => (threshold === null ? 'bas
 export function buildRuns(grid: Grid): RunSpec[] {
   const thresholds = [...grid.thresholds].sort((a, b) => a - b)
   const runs: RunSpec[] = []
+  let group = 0
   for (const [promptIndex, prompt] of grid.prompts.entries()) {
     for (const seed of grid.seeds) {
       for (const threshold of [null, ...thresholds]) {
-        runs.push({ id: `${groupId(promptIndex, seed)}/${columnId(threshold)}`, index: runs.length, promptIndex, prompt, seed, threshold })
+        runs.push({ id: `${groupId(promptIndex, seed)}/${columnId(threshold)}`, index: runs.length, group, promptIndex, prompt, seed, threshold })
       }
+      group++
     }
   }
   return runs
@@ -43,9 +47,12 @@ export interface Shard {
   count: number
 }
 
-/** Runs are dealt round-robin, so every shard gets a similar mix of baselines and thresholds. */
-export function inShard(run: Pick<RunSpec, 'index'>, shard: Shard | undefined): boolean {
-  return !shard || run.index % shard.count === shard.index - 1
+/**
+ * Whole prompt x seed groups are dealt round-robin: a speedup divides a baseline's time by a
+ * threshold's, so both must come from one process on one device, never from two workers.
+ */
+export function inShard(run: Pick<RunSpec, 'group'>, shard: Shard | undefined): boolean {
+  return !shard || run.group % shard.count === shard.index - 1
 }
 
 /**

@@ -12,6 +12,10 @@ export interface RestartFlags {
   steps?: number
   coefficients?: string
   device?: string
+  repeats?: number
+  generator?: string
+  compile?: string
+  warmup?: boolean
   report?: boolean
   quiet?: boolean
 }
@@ -32,6 +36,10 @@ export function restartArgs(configPath: string, dir: string, flags: RestartFlags
     ...value('--steps', flags.steps),
     ...value('--coefficients', flags.coefficients === undefined ? undefined : resolve(flags.coefficients)),
     ...value('--device', flags.device),
+    ...value('--repeats', flags.repeats),
+    ...value('--generator', flags.generator),
+    ...value('--compile', flags.compile),
+    ...(flags.warmup === false ? ['--no-warmup'] : []),
     ...(flags.report === false ? ['--no-report'] : []),
     ...(flags.quiet ? ['--quiet'] : []),
   ]

@@ -6,6 +6,7 @@ import { createRunDir } from '../run/output.ts'
 import type { RunRecord } from '../run/record.ts'
 import type { Loaded } from '../run/session.ts'
 import type { Shutdown } from '../run/signals.ts'
+import type { WarmupRecord } from '../run/warmup.ts'
 import { estimateRemaining, formatDuration, type Measured, type Pending } from './eta.ts'
 import type { RunSpec } from './grid.ts'
 import type { Plan } from './state.ts'
@@ -36,6 +37,10 @@ export interface SweepRunOptions {
   setup: Array<{ title: string; run(): Promise<void> }>
   loaded: () => Loaded
   loadSeconds: () => number
+  /** The process's warm-up (null with --no-warmup), charged like the load to its first run. */
+  warmup?: () => WarmupRecord | null
+  /** Timed generations per cell (sweep --repeats). */
+  repeats?: number
   shutdown: Shutdown
   quiet?: boolean
 }
@@ -66,13 +71,13 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
     }
     try {
       await createRunDir(p.dir, true)
-      // Model loading is charged to the first run this process makes, as a single `run` would be.
-      ctx = createRunContext(options.loaded(), p.config, p.dir, loadCharged ? 0 : options.loadSeconds())
+      // Model loading and the warm-up are charged to the first run this process makes, as a single `run` would be.
+      ctx = createRunContext(options.loaded(), p.config, p.dir, loadCharged ? 0 : options.loadSeconds(), loadCharged ? null : (options.warmup?.() ?? null))
       loadCharged = true
       let last = performance.now()
       let computedSoFar = 0
       let stepsDone = 0
-      for (const task of runTasks(p.config, () => ctx!)) {
+      for (const task of runTasks(p.config, () => ctx!, { repeats: options.repeats })) {
         setOutput(`${task.title} · ${eta({ threshold: p.spec.threshold, steps: p.config.steps, stepsDone })}`)
         last = performance.now()
         await task.run((progress: StepProgress) => {

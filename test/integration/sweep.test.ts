@@ -124,12 +124,21 @@ describe('teacache sweep (tiny, CPU)', () => {
     expect(Number(cells('**PSNR, mean ± sd (dB)**')[2].split(' ± ')[0])).toBeLessThan(Number(cells('**PSNR, mean ± sd (dB)**')[1].split(' ± ')[0]))
   })
 
-  it('--devices cpu,cpu runs the two shards as separate worker processes into one folder', () => {
+  it('--devices cpu,cpu runs each prompt and seed whole on one worker process, all into one folder', () => {
     expect(workers.exitCode).toBe(0)
     expect(workers.stdout).toContain('worker 1/2 (cpu), shard 1/2')
     expect(workers.stdout).toMatch(/\[worker 1\/2 \(cpu\)\] .*p0-s42\/baseline · 6\/6 steps computed/)
-    expect(workers.stdout).toMatch(/\[worker 2\/2 \(cpu\)\] .*p0-s42\/t0.5 · 6\/6 steps computed/)
+    expect(workers.stdout).toMatch(/\[worker 1\/2 \(cpu\)\] .*p0-s42\/t0.5 · 6\/6 steps computed/)
+    expect(workers.stdout).toMatch(/\[worker 2\/2 \(cpu\)\] .*p1-s42\/baseline · 6\/6 steps computed/)
     expect(workers.stdout).toContain('[worker 2/2 (cpu)] sweep (shard 2/2): 4 runs: 4 completed')
+    // A speedup divides two runs' times: every run of a group ran in one process (run.json says which).
+    const pids = (group: string) => new Set(['baseline', 't0.5', 't1', 't2'].map((c) => readRun(sharded, `${group}/${c}`).worker!.pid))
+    expect(pids('p0-s42').size).toBe(1)
+    expect(pids('p1-s42').size).toBe(1)
+    expect([...pids('p0-s42')][0]).not.toBe([...pids('p1-s42')][0])
+    // Each worker warmed up once, before its first timed run; later runs carry no warm-up.
+    expect(readRun(sharded, 'p1-s42/baseline').timings_s.warmup).toBeGreaterThan(0)
+    expect(readRun(sharded, 'p1-s42/t1').timings_s.warmup).toBe(0)
     // Same settings, other processes: the same frames as the single-process sweep.
     const frames = (dir: string, id: string) => readdirSync(join(dir, id, 'frames')).sort().map((f) => readFileSync(join(dir, id, 'frames', f)))
     for (const id of IDS) expect(frames(sharded, id).every((buf, i) => buf.equals(frames(full, id)[i]))).toBe(true)

@@ -9,16 +9,20 @@ describe('sweep grid', () => {
     expect(runs).toHaveLength(2 * 2 * 4)
     expect(runs.slice(0, 5).map((r) => r.id)).toEqual(['p0-s42/baseline', 'p0-s42/t0.1', 'p0-s42/t0.2', 'p0-s42/t0.3', 'p0-s7/baseline'])
     expect(runs.map((r) => r.index)).toEqual(runs.map((_, i) => i))
+    expect(runs.map((r) => r.group)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3])
     expect(runs.at(-1)).toMatchObject({ id: 'p1-s7/t0.3', prompt: 'b', promptIndex: 1, seed: 7, threshold: 0.3 })
     expect(new Set(runs.map((r) => r.id)).size).toBe(runs.length)
   })
 
-  it.each([1, 2, 3, 5, 16])('%i shards cover every run exactly once', (count) => {
+  it.each([1, 2, 3, 5, 16])('%i shards cover every run exactly once, each prompt and seed on one shard', (count) => {
     const runs = buildRuns(grid)
     const owners = runs.map((run) => Array.from({ length: count }, (_, i) => i + 1).filter((index) => inShard(run, { index, count })))
     expect(owners.every((o) => o.length === 1)).toBe(true)
-    const sizes = Array.from({ length: count }, (_, i) => owners.filter((o) => o[0] === i + 1).length)
-    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1)
+    const shardOf = new Map<string, Set<number>>()
+    runs.forEach((run, i) => shardOf.set(run.id.split('/')[0], new Set([...(shardOf.get(run.id.split('/')[0]) ?? []), owners[i][0]])))
+    expect([...shardOf.values()].every((shards) => shards.size === 1)).toBe(true)
+    const groups = Array.from({ length: count }, (_, i) => [...shardOf.values()].filter((s) => s.has(i + 1)).length)
+    expect(Math.max(...groups) - Math.min(...groups)).toBeLessThanOrEqual(1)
   })
 
   it.each([

@@ -44,9 +44,11 @@ function fakeLoaded(shutdown: { signal?: NodeJS.Signals }): Loaded {
       return { seconds: 0.1, step_seconds: Array(args.steps).fill(0.1 / args.steps), block_loops: null, output_changes: null }
     },
     async decode(dir) {
-      mkdirSync(dir, { recursive: true })
-      for (let f = 0; f < 2; f++) writeFileSync(join(dir, `frame_0000${f}.png`), encodePng(fixtureFrame(f, 0)))
-      return { seconds: 0.02, write_seconds: 0, frames: 2, height: 16, width: 16 }
+      if (dir !== null) {
+        mkdirSync(dir, { recursive: true })
+        for (let f = 0; f < 2; f++) writeFileSync(join(dir, `frame_0000${f}.png`), encodePng(fixtureFrame(f, 0)))
+      }
+      return { seconds: 0.02, vae_seconds: 0.015, write_seconds: dir === null ? 0 : 0.01, frames: 2, height: 16, width: 16 }
     },
     memory: async () => ({ device_peak_bytes: null, host_peak_rss_bytes: 1 }),
     close: async () => {},
