@@ -3,8 +3,9 @@
 - `small`: the CogVideoX1.5 architecture with random seeded weights, sized so one denoising
   step (batch 2 with classifier-free guidance) costs 100-300 ms on a 2-core CPU. The TypeScript
   bench saves it to a folder and loads it through the real loading path.
-- `gpu`: the full-size CogVideoX1.5-5B transformer and VAE with random weights (nothing is
-  downloaded) at the reference size, timed per step and per decode, to predict 50-step latency.
+- `gpu`: `random-5b` (python/teacache/random_model.py: the full-size CogVideoX1.5-5B pipeline with
+  random weights, nothing downloaded) at the reference size, timed per transformer step, per
+  denoising loop with a fixed skip plan, and per decode, to predict 50-step latency.
 
 The skip schedules used here are fixed measurement plans (compute everything, or compute only
 step 0); the TeaCache decision itself stays in TypeScript.
@@ -20,7 +21,7 @@ import time
 
 import torch
 
-from . import hook, tiny
+from . import compiled, generate, hook, pipeline, random_model, tiny
 
 # Sizes found by measuring (bench/results/latest.md reports the per-step time on this machine):
 # 14 blocks of 4 heads x 64 over 2 x (16 text + 5 x 8 x 8 video) tokens, ~140 ms a step on 2 cores.
@@ -28,22 +29,19 @@ SMALL_TRANSFORMER = dict(num_layers=14, num_attention_heads=4, attention_head_di
                          sample_height=16, sample_width=16, sample_frames=33)
 SMALL_VIDEO = dict(height=128, width=128, frames=33)
 
-# TEACACHE.md section 4 (the CogVideoX1.5-5B transformer config) and the 1.5 VAE.
-FULL_TRANSFORMER = dict(
-    num_attention_heads=48, attention_head_dim=64, in_channels=16, out_channels=16, time_embed_dim=512,
-    text_embed_dim=4096, num_layers=42, sample_width=300, sample_height=300, sample_frames=81, patch_size=2,
-    patch_size_t=2, temporal_compression_ratio=4, max_text_seq_length=226, use_rotary_positional_embeddings=True,
-    use_learned_positional_embeddings=False, patch_bias=False,
-)
-FULL_VAE = dict(block_out_channels=(128, 256, 256, 512), latent_channels=16, layers_per_block=3, norm_num_groups=32,
-                temporal_compression_ratio=4, sample_height=480, sample_width=720, scaling_factor=0.7,
-                invert_scale_latents=True)
 FULL_VIDEO = dict(height=768, width=1360, frames=81)
 # A scaled-down stand-in that runs the GPU code path on a CPU, to check the code, not to time it.
-CHECK_TRANSFORMER = {**FULL_TRANSFORMER, "num_attention_heads": 2, "attention_head_dim": 16, "num_layers": 2,
-                     "text_embed_dim": 32, "time_embed_dim": 32, "max_text_seq_length": 16}
-CHECK_VAE = {**FULL_VAE, "block_out_channels": (8, 8, 8, 8), "layers_per_block": 1, "norm_num_groups": 2}
+CHECK_SIZES = {
+    "transformer": dict(num_attention_heads=2, attention_head_dim=16, num_layers=2, text_embed_dim=32,
+                        time_embed_dim=32, max_text_seq_length=16),
+    "vae": dict(block_out_channels=(8, 8, 8, 8), layers_per_block=1, norm_num_groups=2),
+    "text_encoder": dict(d_model=32, d_kv=8, d_ff=37, num_layers=1, num_heads=4, vocab_size=128),
+}
 CHECK_VIDEO = dict(height=64, width=96, frames=9)
+# The GPU skip-fidelity loop: a real denoising loop with a fixed plan (first and last computed,
+# as TeaCache always does), against the same loop computing every step.
+FIDELITY_STEPS = 4
+FIDELITY_COMPUTED = (0, 3)
 
 
 def build_small():
@@ -61,19 +59,6 @@ def _timed(fn, device: str) -> float:
     fn()
     _synchronize(device)
     return time.perf_counter() - started
-
-
-def _random_model(cls, spec: dict, device: str, dtype: torch.dtype):
-    """Initialise straight on the device in the target dtype: a 5B model never exists in fp32."""
-    previous = torch.get_default_dtype()
-    torch.manual_seed(0)
-    torch.set_default_dtype(dtype)
-    try:
-        with torch.device(device):
-            model = cls(**spec)
-    finally:
-        torch.set_default_dtype(previous)
-    return model.eval().requires_grad_(False)
 
 
 def _inputs(spec: dict, video: dict, device: str, dtype: torch.dtype):
@@ -118,16 +103,19 @@ def _step_times(transformer, inputs, device: str, steps: int, schedule=None) -> 
 
 
 def gpu_bench(steps: int, compile_blocks: bool, check: bool) -> dict:
-    from diffusers import AutoencoderKLCogVideoX, CogVideoXTransformer3DModel
-
     device = "cpu" if check else "cuda"
     dtype = torch.float32 if check else torch.bfloat16
-    spec, vae_spec, video = (CHECK_TRANSFORMER, CHECK_VAE, CHECK_VIDEO) if check else (FULL_TRANSFORMER, FULL_VAE, FULL_VIDEO)
+    video = CHECK_VIDEO if check else FULL_VIDEO
     result = {"device": torch.cuda.get_device_name() if not check else "cpu (code check, not a timing)",
-              "dtype": str(dtype).replace("torch.", ""), "transformer": spec, "video": video, "steps_timed": steps}
+              "model": "random-5b", "dtype": str(dtype).replace("torch.", ""), "video": video, "steps_timed": steps}
     started = time.perf_counter()
-    transformer = _random_model(CogVideoXTransformer3DModel, spec, device, dtype)
+    pipe = random_model.build("random-5b", device, dtype, sizes=CHECK_SIZES if check else None)
+    pipe.set_progress_bar_config(disable=True)
+    _synchronize(device)
     result["build_s"] = time.perf_counter() - started
+    transformer = pipe.transformer
+    spec = dict(transformer.config)
+    result["transformer"] = {k: v for k, v in spec.items() if not k.startswith("_")}
     result["parameters"] = sum(p.numel() for p in transformer.parameters())
     inputs = _inputs(spec, video, device, dtype)
     result["latent_frames"] = inputs[3]
@@ -140,62 +128,72 @@ def gpu_bench(steps: int, compile_blocks: bool, check: bool) -> dict:
     result["step_s"] = {"unpatched": unpatched, "patched_computed": computed, "patched_skipped": skipped}
     if device.startswith("cuda"):
         result["transformer_peak_bytes"] = int(torch.cuda.max_memory_allocated())
-
     if compile_blocks:
         result["compile"] = _compile_blocks(transformer, inputs, device, steps, reference)
-    del transformer
+    del inputs, reference
+    facts = pipeline.facts(pipe, "random-5b", "random", device, dtype)
+    result["skip_fidelity"], latents = _skip_fidelity(pipe, facts, video)
     if device.startswith("cuda"):
-        torch.cuda.empty_cache()
-    result["decode"] = _decode(vae_spec, inputs[0], video, device, dtype)
+        torch.cuda.reset_peak_memory_stats()
+    decoded = generate.decode(pipe, facts, latents, None)
+    result["decode"] = {
+        "seconds": decoded["seconds"], "vae_seconds": decoded["vae_seconds"],
+        "output_shape": [decoded["frames"], decoded["height"], decoded["width"], 3],
+        "peak_bytes": int(torch.cuda.max_memory_allocated()) if device.startswith("cuda") else None,
+    }
     return result
 
 
-def _compile_blocks(transformer, inputs, device: str, steps: int, reference: torch.Tensor, rounds: int = 2) -> dict:
-    """torch.compile each block (the TeaCache forward and its decision stay eager), timed against
-    eager in alternating rounds by swapping the block list the forward loops over."""
-    eager = transformer.transformer_blocks
-    compiled = torch.nn.ModuleList([torch.compile(block) for block in eager])
+def _skip_fidelity(pipe, facts: dict, video: dict):
+    """A real denoising loop (the pipeline, the TeaCache forward, the scheduler, CFG) with a fixed
+    plan computing FIDELITY_COMPUTED of FIDELITY_STEPS steps, against the loop computing every
+    step: how much of the ideal FIDELITY_STEPS / computed a schedule delivers at full size."""
+    text = pipe.text_encoder
+    zeros = torch.zeros((1, facts["max_text_seq_length"], text.config.d_model), dtype=text.dtype, device=pipe._execution_device)
+
+    def loop(decide, steps=FIDELITY_STEPS):
+        return generate.denoise(pipe, facts, (zeros, zeros), decide=decide, on_step=None, image=None, seed=0,
+                                steps=steps, guidance_scale=6.0, use_dynamic_cfg=True, **video)
+
+    loop(lambda i, t, d: True, steps=2)  # warm-up at these shapes
+    every = loop(lambda i, t, d: True)
+    planned = loop(lambda i, t, d: i in FIDELITY_COMPUTED)
+    ideal = FIDELITY_STEPS / len(FIDELITY_COMPUTED)
+    speedup = every["seconds"] / planned["seconds"]
+    return {
+        "steps": FIDELITY_STEPS, "computed": len(FIDELITY_COMPUTED), "every_step_s": every["seconds"],
+        "planned_s": planned["seconds"], "block_loops": planned["block_loops"], "speedup": speedup,
+        "ideal": ideal, "fidelity": speedup / ideal,
+    }, planned["latents"]
+
+
+def _compile_blocks(transformer, inputs, device: str, steps: int, reference: torch.Tensor, rounds: int = 1) -> dict:
+    """Compiled blocks (compile: blocks, python/teacache/compiled.py) timed against eager ones,
+    alternating the order each round; the TeaCache forward and its decision stay eager."""
     plan = lambda i: True  # noqa: E731 - compute every step: the blocks are what is compared
     started = time.perf_counter()
-    transformer.transformer_blocks = compiled
+    compiled.use(transformer, "blocks")
     try:
         _step_times(transformer, inputs, device, 1, schedule=plan)
         compile_s = time.perf_counter() - started
-        times = {"eager": [], "compiled": []}
+        times = {"none": [], "blocks": []}
         for r in range(rounds):
-            for name in (("eager", "compiled") if r % 2 == 0 else ("compiled", "eager")):
-                transformer.transformer_blocks = eager if name == "eager" else compiled
+            for mode in (("none", "blocks") if r % 2 == 0 else ("blocks", "none")):
+                compiled.use(transformer, mode)
                 step_s, output = _step_times(transformer, inputs, device, steps, schedule=plan)
-                times[name] += step_s
-                if name == "compiled":
+                times[mode] += step_s
+                if mode == "blocks":
                     last_compiled = output
     finally:
-        transformer.transformer_blocks = eager
+        compiled.use(transformer, "none")
     return {
         "compile_and_first_steps_s": compile_s,
-        "step_s": times["compiled"],
-        "eager_step_s": times["eager"],
-        "speedup": statistics.median(times["eager"]) / statistics.median(times["compiled"]),
+        "step_s": times["blocks"],
+        "eager_step_s": times["none"],
+        "speedup": statistics.median(times["none"]) / statistics.median(times["blocks"]),
         "output_relative_l1_vs_eager": hook.relative_l1(last_compiled, reference.float()),
         "output_max_abs_diff_vs_eager": float((last_compiled.float() - reference.float()).abs().max()),
     }
-
-
-def _decode(vae_spec: dict, latents: torch.Tensor, video: dict, device: str, dtype: torch.dtype) -> dict:
-    """The reference VAE decode (slicing and tiling on) of one video's latents."""
-    from diffusers import AutoencoderKLCogVideoX
-
-    vae = _random_model(AutoencoderKLCogVideoX, vae_spec, device, dtype)
-    vae.enable_slicing()
-    vae.enable_tiling()
-    real_frames = (video["frames"] - 1) // 4 + 1
-    # The pipeline drops the 1.5 padding frame, then decodes [batch, channels, frames, h, w].
-    z = latents[:1, -real_frames:].permute(0, 2, 1, 3, 4).contiguous() / vae_spec["scaling_factor"]
-    with torch.no_grad():
-        frames = []
-        seconds = _timed(lambda: frames.append(vae.decode(z).sample), device)
-    return {"seconds": seconds, "output_shape": list(frames[0].shape),
-            "peak_bytes": int(torch.cuda.max_memory_allocated()) if device.startswith("cuda") else None}
 
 
 def main(argv: list[str]) -> int:
@@ -221,7 +219,8 @@ def main(argv: list[str]) -> int:
     with open(args.json, "w") as f:
         json.dump(result, f, indent=2)
     median = statistics.median(result["step_s"]["unpatched"])
-    print(f"per step {median:.3f} s, decode {result['decode']['seconds']:.1f} s -> {args.json}")
+    print(f"per step {median:.3f} s, decode {result['decode']['seconds']:.1f} s, "
+          f"skip fidelity {result['skip_fidelity']['fidelity']:.3f} -> {args.json}")
     return 0
 
 

@@ -73,6 +73,6 @@ export function predictLatency(m: Measured, published: Published = PUBLISHED): P
     }),
     derivation:
       'computed steps = round(50 x (published latency / published baseline - d) / (1 - d)), d = measured decode / predicted baseline; ' +
-      'predicted = decode + computed x step + skipped x skipped-step. Text encoding (T5-XXL) is not built and not counted.',
+      'predicted = decode + computed x step + skipped x skipped-step. Text encoding (T5-XXL, once per prompt) is not counted.',
   }
 }
