@@ -113,7 +113,7 @@ export function buildProgram(): Command {
     .option('--device <device>', 'device for every run: auto, cpu, cuda, cuda:N (overrides the config)')
     .option('--repeats <k>', 'time each run k times (same seed: the frames are written once); the report shows the median, spread and n (default 1)', integer('--repeats'))
     .addOption(new Option('--generator <where>', 'where the initial noise is drawn: cpu or device').choices(['cpu', 'device']))
-    .addOption(new Option('--compile <mode>', 'torch.compile the transformer blocks (blocks) or not (none)').choices(['none', 'blocks']))
+    .option('--compile <modes>', 'none, blocks, or none,blocks: eager and/or compiled transformer blocks, each with its own baseline and thresholds, all compared with the eager baseline (default: sweep.compile, else the config\'s compile)')
     .option('--no-warmup', 'skip each process\'s untimed warm-up generation (the first run\'s timings then include start-up costs)')
     .addOption(new Option('--no-report', 'leave REPORT.md to a later `teacache report` (workers of --devices)').hideHelp())
     .addOption(new Option('--quiet', 'no progress display').hideHelp())

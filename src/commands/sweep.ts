@@ -10,7 +10,7 @@ import { chooseRunDir } from '../run/output.ts'
 import { loadModel, startPython, type Loaded } from '../run/session.ts'
 import { onShutdown } from '../run/signals.ts'
 import { checkWarmup, warmUp, warmupTitle, type WarmupRecord } from '../run/warmup.ts'
-import { buildRuns, formatShard, inShard, parseShard, type Grid, type Shard } from '../sweep/grid.ts'
+import { buildRuns, compileModes, formatShard, inShard, parseShard, type Grid, type Shard } from '../sweep/grid.ts'
 import { resolveGrid, type GridFlags } from '../sweep/inputs.ts'
 import { checkSweepDir } from '../sweep/folder.ts'
 import { buildManifest, manifestConflicts, writeManifest } from '../sweep/manifest.ts'
@@ -48,9 +48,8 @@ export interface SweepOptions extends GridFlags {
  * which runs are already done); then one pipeline load serves every run of this process's share.
  */
 export async function sweepCommand(configFile: string, options: SweepOptions): Promise<{ dir: string; outcomes: Outcome[] }> {
-  const base = await loadConfig(configFile, { model: options.model, steps: options.steps, coefficients: options.coefficients, generator: options.generator, compile: options.compile })
+  const base = await loadConfig(configFile, { model: options.model, steps: options.steps, coefficients: options.coefficients, generator: options.generator })
   const warmup = options.warmup !== false
-  checkWarmup(base, warmup)
   if (options.repeats !== undefined && !(Number.isSafeInteger(options.repeats) && options.repeats >= 1 && options.repeats <= 100)) {
     throw new TeacacheError('CONFIG', `--repeats: expected an integer from 1 to 100, got ${options.repeats}`)
   }
@@ -59,6 +58,7 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
   }
   const config: LoadedConfig = options.device ? { ...base, device: options.device } : base
   const grid = await resolveGrid(config, options)
+  for (const compile of compileModes(grid)) checkWarmup({ compile }, warmup)
   const location = await resolveModel(config.model)
   await checkRunInputs(config, location)
   const shard = options.shard === undefined ? undefined : parseFlag('--shard', () => parseShard(options.shard!))
@@ -103,7 +103,14 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
           manifestWritten = true
         },
       },
-      ...(warmup ? [{ title: warmupTitle(config), run: async () => void (warmed = await warmUp(loaded!.engine, config)) }] : []),
+      // One warm-up per kind of block the runs use: compiled blocks compile in theirs.
+      ...(warmup ? [...new Set(toRun.map((p) => p.config.compile))].map((compile) => ({
+        title: warmupTitle({ compile }),
+        run: async () => {
+          const done = await warmUp(loaded!.engine, { ...config, compile })
+          warmed = { seconds: (warmed?.seconds ?? 0) + done.seconds, compile: (warmed?.compile ?? 0) + done.compile }
+        },
+      })) : []),
     ]
     if (toRun.length === 0 && !keepManifest) await writeManifest(dir, manifest)
     const { outcomes, fatal } = await executeRuns(planned, {
@@ -149,14 +156,13 @@ async function runWorkerProcesses(workers: Worker[], config: LoadedConfig, grid:
   if (!options.quiet) process.stdout.write(`${workers.length} workers into ${dir}:\n${workers.map((w) => `  ${describeWorker(w)}\n`).join('')}`)
   const args = (w: Worker) => [
     'sweep', config.configPath, '--output', dir, '--shard', formatShard(w.shard), '--device', w.deviceFlag, '--no-report',
-    '--thresholds', grid.thresholds.join(','), '--seeds', grid.seeds.join(','),
+    '--thresholds', grid.thresholds.join(','), '--seeds', grid.seeds.join(','), '--compile', compileModes(grid).join(','),
     ...(options.prompts !== undefined ? ['--prompts', resolve(options.prompts)] : []),
     ...(options.model !== undefined ? ['--model', config.model] : []),
     ...(options.steps !== undefined ? ['--steps', String(options.steps)] : []),
     ...(options.coefficients !== undefined ? ['--coefficients', resolve(options.coefficients)] : []),
     ...(options.repeats !== undefined ? ['--repeats', String(options.repeats)] : []),
     ...(options.generator !== undefined ? ['--generator', options.generator] : []),
-    ...(options.compile !== undefined ? ['--compile', options.compile] : []),
     ...(options.warmup === false ? ['--no-warmup'] : []),
     ...(options.force ? ['--force'] : []),
     ...(options.quiet ? ['--quiet'] : []),

@@ -36,6 +36,8 @@ export const sweepSchema = z.strictObject({
     .union([z.string().min(1), z.array(z.string().refine((s) => s.trim().length > 0, 'expected a non-empty prompt')).min(1)])
     .optional(),
   seeds: z.array(z.number().int('expected an integer').min(0).max(2 ** 32 - 1)).min(1, 'expected at least one seed').optional(),
+  /** Eager ("none") and/or compiled ("blocks") variants, each with its own baseline and thresholds, all compared with the eager baseline. */
+  compile: z.array(z.enum(['none', 'blocks'])).min(1, 'expected at least one of none, blocks').optional(),
 })
 
 const positiveInt = (what: string, max: number) =>

@@ -3,10 +3,14 @@
  * threshold in ascending order. Run ids are folder paths inside the sweep folder and depend only
  * on the grid, so shards, workers and re-runs agree on them.
  */
+export type CompileMode = 'none' | 'blocks'
+
 export interface Grid {
   prompts: string[]
   seeds: number[]
   thresholds: number[]
+  /** Eager and/or compiled blocks; each mode gets its own baseline and thresholds. Absent in older sweeps: eager. */
+  compile?: CompileMode[]
 }
 
 export interface RunSpec {
@@ -21,10 +25,16 @@ export interface RunSpec {
   seed: number
   /** null for the baseline (TeaCache off: diffusers' own forward). */
   threshold: number | null
+  compile: CompileMode
 }
 
 export const groupId = (promptIndex: number, seed: number) => `p${promptIndex}-s${seed}`
-export const columnId = (threshold: number | null) => (threshold === null ? 'baseline' : `t${threshold}`)
+export const columnId = (threshold: number | null, compile: CompileMode = 'none') =>
+  `${threshold === null ? 'baseline' : `t${threshold}`}${compile === 'blocks' ? '-compiled' : ''}`
+
+/** Eager first: the eager baseline is what every other run of a group is compared with. */
+export const compileModes = (grid: Pick<Grid, 'compile'>): CompileMode[] =>
+  (['none', 'blocks'] as const).filter((mode) => (grid.compile ?? ['none']).includes(mode))
 
 export function buildRuns(grid: Grid): RunSpec[] {
   const thresholds = [...grid.thresholds].sort((a, b) => a - b)
@@ -32,8 +42,10 @@ export function buildRuns(grid: Grid): RunSpec[] {
   let group = 0
   for (const [promptIndex, prompt] of grid.prompts.entries()) {
     for (const seed of grid.seeds) {
-      for (const threshold of [null, ...thresholds]) {
-        runs.push({ id: `${groupId(promptIndex, seed)}/${columnId(threshold)}`, index: runs.length, group, promptIndex, prompt, seed, threshold })
+      for (const compile of compileModes(grid)) {
+        for (const threshold of [null, ...thresholds]) {
+          runs.push({ id: `${groupId(promptIndex, seed)}/${columnId(threshold, compile)}`, index: runs.length, group, promptIndex, prompt, seed, threshold, compile })
+        }
       }
       group++
     }

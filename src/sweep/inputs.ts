@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import type { LoadedConfig } from '../config/load.ts'
 import { MAX_PROMPT_CHARS, MAX_THRESHOLD } from '../config/schema.ts'
 import { TeacacheError } from '../errors.ts'
-import type { Grid } from './grid.ts'
+import { compileModes, type CompileMode, type Grid } from './grid.ts'
 
 /** The published TeaCache4CogVideoX1.5 table's thresholds: the default when neither flag nor config names any. */
 export const DEFAULT_THRESHOLDS = [0.1, 0.2, 0.3]
@@ -15,6 +15,8 @@ export interface GridFlags {
   prompts?: string
   /** "42,43" */
   seeds?: string
+  /** "none,blocks" */
+  compile?: string
 }
 
 /** Flags win over the config's `sweep:` section, which wins over the config's own prompt and seed. */
@@ -25,11 +27,15 @@ export async function resolveGrid(config: LoadedConfig, flags: GridFlags, cwd = 
   if (flags.prompts !== undefined) prompts = await readPromptsFile(resolve(cwd, flags.prompts), '--prompts')
   else if (typeof config.sweep?.prompts === 'string') prompts = await readPromptsFile(config.sweep.prompts, `${config.configPath}: sweep.prompts`)
   else prompts = config.sweep?.prompts ?? [config.prompt]
+  const compile = flags.compile !== undefined ? parseList('--compile', flags.compile, parseCompile).map((c) => c.mode) : (config.sweep?.compile ?? [config.compile])
+  unique(flags.compile !== undefined ? '--compile' : 'sweep.compile', compile)
   unique(flags.thresholds !== undefined ? '--thresholds' : 'sweep.thresholds', thresholds)
   unique(flags.seeds !== undefined ? '--seeds' : 'sweep.seeds', seeds)
   unique(flags.prompts !== undefined ? '--prompts' : 'sweep.prompts', prompts)
   // Sorted so the same set typed in another order is the same sweep (prompts keep their order: it names p0, p1, ...).
-  return { prompts, seeds: [...seeds].sort((a, b) => a - b), thresholds: [...thresholds].sort((a, b) => a - b) }
+  const grid: Grid = { prompts, seeds: [...seeds].sort((a, b) => a - b), thresholds: [...thresholds].sort((a, b) => a - b) }
+  // An eager-only grid is written as older sweeps were (no compile key), so their folders still match.
+  return compile.length === 1 && compile[0] === 'none' ? grid : { ...grid, compile: compileModes({ compile }) }
 }
 
 function parseList<T>(flag: string, text: string, parse: (item: string) => T | string): T[] {
@@ -47,6 +53,10 @@ export function parseThreshold(item: string): number | string {
   if (!Number.isFinite(n) || n < 0) return 'expected thresholds >= 0 (0 computes every step)'
   if (n > MAX_THRESHOLD) return `expected thresholds of at most ${MAX_THRESHOLD}`
   return n
+}
+
+export function parseCompile(item: string): { mode: CompileMode } | string {
+  return item === 'none' || item === 'blocks' ? { mode: item } : 'expected a comma-separated list of none and blocks'
 }
 
 export function parseSeed(item: string): number | string {

@@ -21,7 +21,7 @@ export interface SweepManifest {
   settings: Record<string, unknown>
   fingerprint: string
   grid: Grid
-  runs: Array<{ id: string; prompt_index: number; seed: number; threshold: number | null }>
+  runs: Array<{ id: string; prompt_index: number; seed: number; threshold: number | null; compile?: 'blocks' }>
 }
 
 export function buildManifest(config: LoadedConfig, grid: Grid): SweepManifest {
@@ -32,7 +32,7 @@ export function buildManifest(config: LoadedConfig, grid: Grid): SweepManifest {
     settings,
     fingerprint: fingerprint(settings),
     grid,
-    runs: buildRuns(grid).map((r) => ({ id: r.id, prompt_index: r.promptIndex, seed: r.seed, threshold: r.threshold })),
+    runs: buildRuns(grid).map((r) => ({ id: r.id, prompt_index: r.promptIndex, seed: r.seed, threshold: r.threshold, ...(r.compile === 'blocks' ? { compile: 'blocks' as const } : {}) })),
   }
 }
 
@@ -58,8 +58,8 @@ export async function readManifest(dir: string): Promise<SweepManifest | null> {
 export function manifestConflicts(existing: SweepManifest, planned: SweepManifest): string[] {
   const problems = existing.fingerprint === planned.fingerprint ? [] : diffSettings(existing.settings, planned.settings)
   if (existing.fingerprint !== planned.fingerprint && problems.length === 0) problems.push('settings fingerprint differs')
-  for (const key of ['prompts', 'seeds', 'thresholds'] as const) {
-    if (canonicalJson(existing.grid[key]) !== canonicalJson(planned.grid[key])) {
+  for (const key of ['prompts', 'seeds', 'thresholds', 'compile'] as const) {
+    if (canonicalJson(existing.grid[key] ?? null) !== canonicalJson(planned.grid[key] ?? null)) {
       problems.push(key === 'prompts' ? 'prompts: the list differs' : `${key}: ${JSON.stringify(existing.grid[key])} -> ${JSON.stringify(planned.grid[key])}`)
     }
   }

@@ -29,7 +29,7 @@ export interface Outcome {
 /** A run's config: the sweep's, with this run's prompt, seed and threshold (null: TeaCache off). */
 export function runConfig(base: LoadedConfig, spec: RunSpec, sweepDir: string): LoadedConfig {
   const teacache = spec.threshold === null ? { ...base.teacache, enabled: false } : { ...base.teacache, enabled: true, rel_l1_thresh: spec.threshold }
-  return { ...base, prompt: spec.prompt, seed: spec.seed, output: sweepDir, sweep: undefined, teacache }
+  return { ...base, prompt: spec.prompt, seed: spec.seed, compile: spec.compile, output: sweepDir, sweep: undefined, teacache }
 }
 
 export interface SweepRunOptions {
@@ -143,7 +143,7 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
 }
 
 function describe(p: PlannedRun): string {
-  const what = p.spec.threshold === null ? 'baseline, no cache' : `TeaCache ${p.spec.threshold}`
+  const what = `${p.spec.threshold === null ? 'baseline, no cache' : `TeaCache ${p.spec.threshold}`}${p.spec.compile === 'blocks' ? ', compiled blocks' : ''}`
   return `${p.spec.id} (${what}${p.plan.action === 'run' && p.plan.reason !== 'new' ? `; ${p.plan.reason}` : ''})`
 }
 

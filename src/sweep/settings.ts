@@ -10,10 +10,16 @@ const NOT_SETTINGS = new Set(['output', 'config_path', 'configPath', 'name', 'sw
 
 type Settings = Record<string, unknown>
 
+/**
+ * Fields added after runs were first recorded, with the value that reproduces what those runs did:
+ * at that value they are left out, so earlier runs keep their fingerprint and are not redone.
+ */
+const LATER_FIELDS: Settings = { generator: 'cpu', compile: 'none' }
+
 export function runSettings(config: object): Settings {
   const settings: Settings = {}
   for (const [key, value] of Object.entries(config)) {
-    if (!NOT_SETTINGS.has(key) && value !== undefined) settings[key] = value
+    if (!NOT_SETTINGS.has(key) && value !== undefined && LATER_FIELDS[key] !== value) settings[key] = value
   }
   const teacache = settings.teacache as Settings | undefined
   // A baseline runs diffusers' own forward: threshold and coefficients cannot change it.
@@ -23,7 +29,7 @@ export function runSettings(config: object): Settings {
 
 /** The settings all runs of a sweep share: the run settings less what the grid varies. */
 export function sweepSettings(config: object): Settings {
-  const { prompt: _p, seed: _s, ...rest } = runSettings(config)
+  const { prompt: _p, seed: _s, compile: _c, ...rest } = runSettings(config)
   const { enabled: _e, rel_l1_thresh: _t, ...shared } = ((config as Settings).teacache ?? {}) as Settings
   return { ...rest, teacache: shared }
 }
