@@ -28,6 +28,19 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks
 }
 
+/**
+ * Decimals that tell ticks `step` apart (0.0002 -> 4, 0.25 -> 2, 50 -> 0): a fixed format per
+ * panel would print SSIM ticks 0.9992, 0.9994, ... all as "0.999" or "1.000".
+ */
+export function tickDecimals(step: number): number {
+  if (!(step > 0) || !Number.isFinite(step)) return 0
+  for (let d = 0; d < 12; d++) {
+    const scaled = step * 10 ** d
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-6 * Math.max(1, scaled)) return d
+  }
+  return 12
+}
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 const n = (v: number) => Number(v.toFixed(1)).toString()
 
@@ -49,13 +62,17 @@ function panel(series: Series, xMax: number, offsetX: number): string {
     `<text x="${n(offsetX + width / 2)}" y="18" text-anchor="middle" font-weight="bold">${esc(series.title)}</text>`,
     `<rect x="${n(offsetX + left)}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`,
   ]
-  for (const t of niceTicks(lo, hi, 4)) {
+  const yTicks = niceTicks(lo, hi, 4)
+  const decimals = yTicks.length > 1 ? tickDecimals(yTicks[1] - yTicks[0]) : null
+  for (const t of yTicks) {
     if (t < lo || t > hi) continue
     parts.push(`<line x1="${n(offsetX + left)}" x2="${n(offsetX + left + plotW)}" y1="${n(sy(t))}" y2="${n(sy(t))}" stroke="#e4e4e4"/>`)
-    parts.push(`<text x="${n(offsetX + left - 4)}" y="${n(sy(t) + 4)}" text-anchor="end">${esc(series.format(t))}</text>`)
+    parts.push(`<text x="${n(offsetX + left - 4)}" y="${n(sy(t) + 4)}" text-anchor="end">${esc(decimals === null ? series.format(t) : t.toFixed(decimals))}</text>`)
   }
-  for (const t of niceTicks(0, xMax, 4)) {
-    parts.push(`<text x="${n(sx(t))}" y="${top + plotH + 16}" text-anchor="middle">${esc(String(t))}</text>`)
+  const xTicks = niceTicks(0, xMax, 4)
+  const xDecimals = xTicks.length > 1 ? tickDecimals(xTicks[1] - xTicks[0]) : 0
+  for (const t of xTicks) {
+    parts.push(`<text x="${n(sx(t))}" y="${top + plotH + 16}" text-anchor="middle">${esc(xTicks.length > 1 ? t.toFixed(xDecimals) : String(t))}</text>`)
   }
   parts.push(`<text x="${n(offsetX + left + plotW / 2)}" y="${height - 6}" text-anchor="middle">threshold (rel_l1_thresh)</text>`)
   if (series.reference) {
@@ -91,7 +108,7 @@ export function renderChart(columns: readonly ColumnSummary[]): string {
       format: (y) => y.toPrecision(3),
     },
     { title: 'PSNR vs baseline, mean (dB)', unit: 'dB', color: COLORS.psnr, points: cached.flatMap((c) => point(c, c.psnr.mean)), format: (y) => (y === Infinity ? '∞' : y.toFixed(1)) },
-    { title: 'SSIM vs baseline, mean', unit: '', color: COLORS.ssim, points: cached.flatMap((c) => point(c, c.ssim.mean)), format: (y) => y.toFixed(3) },
+    { title: 'SSIM vs baseline, mean', unit: '', color: COLORS.ssim, points: cached.flatMap((c) => point(c, c.ssim.mean)), format: (y) => y.toFixed(4) },
   ]
   const width = PANEL.width * series.length
   return [

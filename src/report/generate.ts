@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../util/fs.ts'
 import { renderChart } from './chart.ts'
 import { collectSweep, type Collected } from './collect.ts'
 import { makeComparisonVideo } from './compare.ts'
+import { tileLabel } from './format.ts'
 import { renderReport, type Artifacts } from './markdown.ts'
 import { buildReportData, type QualityResult, type ReportData } from './summary.ts'
 
@@ -58,7 +59,7 @@ async function comparisonVideos(dir: string, data: ReportData): Promise<Artifact
     if (!baseline || runs.length < 2) continue
     const file = `compare-${group.id}.mp4`
     const tiles = runs.map((r) => ({
-      label: r.threshold === null ? 'baseline' : `t=${r.threshold}${r.speedup === null ? '' : ` ${r.speedup.toFixed(2)}x`}`,
+      label: tileLabel(r),
       framesDir: join(dir, r.id, 'frames'),
     }))
     try {

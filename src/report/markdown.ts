@@ -1,8 +1,11 @@
 import { SSIM_K1, SSIM_K2, SSIM_SIGMA, SSIM_WINDOW } from '../quality/ssim.ts'
 import { groupId } from '../sweep/grid.ts'
-import { decibels, mdTable, meanSd, seconds, speedup, ssimValue, threshold as columnTitle } from './format.ts'
+import { SUSPECT_FACTOR } from './bound.ts'
+import { decibels, mdTable, meanSd, speedupCell, ssimValue, threshold as columnTitle } from './format.ts'
+import { groupTitle, latencyFormat, latencySection, rowFor, suspectSection } from './latency.ts'
 import { publishedAt } from './reference.ts'
-import type { ColumnSummary, ReportData, RunRow } from './summary.ts'
+import type { ReportData } from './summary.ts'
+import { placementSection, warmupText } from './where.ts'
 
 /** Files beside REPORT.md that the report links to. */
 export interface Artifacts {
@@ -10,8 +13,6 @@ export interface Artifacts {
   /** Comparison video per prompt+seed group, or why it is missing. */
   videos: Array<{ group: string; file?: string; error?: string }>
 }
-
-const groupTitle = (promptIndex: number, seed: number) => `p${promptIndex} · seed ${seed}`
 
 export function renderReport(data: ReportData, artifacts: Artifacts, command: string): string {
   const out: string[] = ['# TeaCache sweep report', '']
@@ -24,7 +25,7 @@ export function renderReport(data: ReportData, artifacts: Artifacts, command: st
       `. Generated from the run folders beside this file; \`${command}\` regenerates it.`,
     '',
   )
-  out.push(...setupSection(data), ...latencySection(data), ...qualitySection(data))
+  out.push(...setupSection(data), ...latencySection(data), ...suspectSection(data), ...placementSection(data), ...qualitySection(data))
   if (artifacts.chart) out.push('## Chart', '', `![Latency, PSNR and SSIM against threshold](${artifacts.chart})`, '')
   out.push(...scheduleSection(data), ...videoSection(artifacts), ...referenceSection(data), ...runsSection(data), ...methodSection(data))
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`
@@ -42,42 +43,18 @@ function setupSection(data: ReportData): string[] {
     ['device', s.devices.join('; ')],
     ['software', s.versions.join('; ')],
     ['coefficients', s.coefficients ?? '—'],
+    ['timed repeats', repeatsText(s.repeats)],
+    ['warm-up', warmupText(data.processes)],
     ['date', s.started && s.finished ? `${s.started} to ${s.finished}` : '—'],
     ['grid', grid],
   ]
   return [...lines, mdTable(['setting', 'value'], rows), '', 'Prompts:', '', ...data.prompts.map((p, i) => `- \`p${i}\`: ${p}`), `- seeds: ${data.seeds.join(', ')}`, '']
 }
 
-function rowFor(data: ReportData, promptIndex: number, seed: number, threshold: number | null): RunRow | undefined {
-  return data.runs.find((r) => r.promptIndex === promptIndex && r.seed === seed && r.threshold === threshold)
-}
-
-function latencySection(data: ReportData): string[] {
-  const header = ['latency (s)', ...data.columns.map((c) => columnTitle(c.threshold))]
-  const rows = data.groups.map((g) => [
-    groupTitle(g.promptIndex, g.seed),
-    ...data.columns.map((c) => {
-      const run = rowFor(data, g.promptIndex, g.seed, c.threshold)
-      if (!run || run.latency === null) return run ? run.status : '—'
-      return c.threshold === null || run.speedup === null ? seconds(run.latency) : `${seconds(run.latency)} (${speedup(run.speedup)})`
-    }),
-  ])
-  const cells = (f: (c: ColumnSummary) => string) => data.columns.map(f)
-  rows.push(
-    ['**mean ± sd**', ...cells((c) => meanSd(c.latency, seconds))],
-    ['**speedup** (mean baseline / mean)', ...cells((c) => (c.speedup === null ? '—' : speedup(c.speedup)))],
-    ['computed steps', ...cells((c) => (c.computed ? `${c.computed.min === c.computed.max ? c.computed.min : `${c.computed.min}–${c.computed.max}`}/${c.computed.steps}` : '—'))],
-    ['denoise, mean ± sd (s)', ...cells((c) => meanSd(c.denoise, seconds))],
-    ['decode, mean ± sd (s)', ...cells((c) => meanSd(c.decode, seconds))],
-    ['runs completed', ...cells((c) => `${c.completed}/${c.total}`)],
-  )
-  return [
-    '## Latency', '',
-    'Latency is the denoising loop plus the VAE decode, measured on this machine: the part of a generation TeaCache changes. ' +
-      'Model loading, prompt encoding (done once per prompt in a sweep) and the MP4 encode are left out. ' +
-      'Per-run cells show the speedup over the baseline of the same prompt and seed; sd is the sample standard deviation across prompts and seeds.',
-    '', mdTable(header, rows), '',
-  ]
+function repeatsText(r: { min: number; max: number } | null): string {
+  if (r === null) return '—'
+  if (r.max === 1) return '1 per run (`sweep --repeats K` times each run K times and reports the median)'
+  return `${r.min === r.max ? r.min : `${r.min}–${r.max}`} per run; a run's latency is their median`
 }
 
 function qualitySection(data: ReportData): string[] {
@@ -133,7 +110,8 @@ function videoSection(artifacts: Artifacts): string[] {
   if (artifacts.videos.length === 0) return []
   return [
     '## Side-by-side videos', '',
-    'The baseline and each threshold of one prompt and seed, tiled left to right and top to bottom, each under its label (threshold and speedup).', '',
+    'The baseline and each threshold of one prompt and seed, tiled left to right and top to bottom, each under its label (threshold and speedup). ' +
+      'A speedup marked SUSPECT is not a result; "Suspect measurements" says why.', '',
     ...artifacts.videos.map((v) => `- ${v.group}: ${v.file ? `[${v.file}](${v.file})` : `not made: ${v.error}`}`), '',
   ]
 }
@@ -144,7 +122,7 @@ function referenceSection(data: ReportData): string[] {
   const device = data.setup?.devices.join('; ') ?? ''
   const rows = data.columns.map((c) => {
     const published = publishedAt(ref, c.threshold)
-    return [columnTitle(c.threshold), meanSd(c.latency, seconds), published === null ? '—' : String(published)]
+    return [columnTitle(c.threshold), meanSd(c.latency, latencyFormat(data)), published === null ? '—' : String(published)]
   })
   return [
     '## Published reference (not measured here)', '',
@@ -156,12 +134,16 @@ function referenceSection(data: ReportData): string[] {
 
 function runsSection(data: ReportData): string[] {
   const num = (x: number | null, f: (v: number) => string) => (x === null ? '—' : f(x))
+  const f = latencyFormat(data)
+  const latency = (r: (typeof data.runs)[number]) =>
+    r.latency === null ? '—' : `${f(r.latency)} (n=${r.n}${r.spread && r.n! > 1 ? `, ${f(r.spread.min)}–${f(r.spread.max)}` : ''})`
   const rows = data.runs.map((r) => [
     `\`${r.id}\``, r.status, r.computed === null ? '—' : `${r.computed}/${r.steps}`,
-    num(r.denoise, seconds), num(r.decode, seconds), num(r.latency, seconds), num(r.speedup, speedup),
+    num(r.denoise, f), num(r.decode, f), latency(r), speedupCell(r) ?? '—',
     num(r.psnr, decibels), num(r.ssim, ssimValue), r.note ?? '',
   ])
-  return ['## Runs', '', mdTable(['run', 'status', 'computed', 'denoise (s)', 'decode (s)', 'latency (s)', 'speedup', 'PSNR (dB)', 'SSIM', 'note'], rows), '']
+  const header = ['run', 'status', 'computed', 'denoise (s)', 'decode (s)', 'latency (s): median (n, fastest–slowest)', 'speedup', 'PSNR (dB)', 'SSIM', 'note']
+  return ['## Runs', '', mdTable(header, rows), '']
 }
 
 function methodSection(data: ReportData): string[] {
@@ -173,7 +155,16 @@ function methodSection(data: ReportData): string[] {
     `- SSIM: Wang et al. (2004) with an ${SSIM_WINDOW}x${SSIM_WINDOW} Gaussian window (σ = ${SSIM_SIGMA}), K1 = ${SSIM_K1}, K2 = ${SSIM_K2}, L = 255, ` +
       'on BT.601 luma (0.299 R + 0.587 G + 0.114 B), averaged over every window position inside the frame, then over frames.',
     '- LPIPS: not computed; the reason is given under the quality table.',
-    `- Speedup: baseline latency / TeaCache latency; the summary row divides the mean latencies. Prompts and seeds: ${data.groups.map((g) => groupId(g.promptIndex, g.seed)).join(', ')}.`,
+    '- Latency: denoise + decode (VAE and conversion to 8-bit frames) of each timed repeat (`sweep --repeats`); a run\'s latency is the median over its repeats, ' +
+      'its spread the fastest and slowest repeat (min–max rather than quartiles: a handful of repeats has no meaningful quartiles). Warm-up and torch.compile happen before the first timed repeat and are left out.',
+    `- Speedup: the baseline's median latency / the TeaCache run's, for the same prompt and seed. The headline speedup of a column is the sum of the baselines' medians over the sum of the runs' medians, ` +
+      `over the prompts and seeds where both completed and the run is not suspect. Prompts and seeds: ${data.groups.map((g) => groupId(g.promptIndex, g.seed)).join(', ')}.`,
+    '- Ideal speedup: (N·s + D) / (k·s + D) for a run that computes k of N steps, with s the baseline\'s denoise time per step (its denoise / N) and D its decode. ' +
+      'It counts a skipped step as free, although a skipped step still runs the time and patch embeddings, the output layers and the scheduler step, so it is an upper bound: measured speedups should fall below it. ' +
+      `A speedup above ideal x ${SUSPECT_FACTOR.toFixed(2)}, or one whose baseline ran on another host, device or process (run.json \`worker\`), is suspect: marked ⚠, left out of the headline and explained under "Suspect measurements". ` +
+      'A column\'s ideal is its headline computed with every run at its ideal latency.',
+    '- Peak GPU memory: the largest `memory.device_peak_bytes` of a column\'s runs (PyTorch\'s peak allocated device memory during the run, in GB = 10⁹ bytes; the CUDA context and the allocator\'s cache come on top). — on a CPU.',
+    `- Latencies in a table share one number of decimals, chosen to give the largest value about three significant digits.`,
     '',
   ]
 }

@@ -3,13 +3,21 @@ import type { VideoQuality } from '../quality/video.ts'
 import type { RunRecord } from '../run/record.ts'
 import { groupId } from '../sweep/grid.ts'
 import type { FolderStatus } from '../sweep/state.ts'
+import { idealSpeedup, type Suspicion } from './bound.ts'
 import type { Collected } from './collect.ts'
 import { referenceFor, type ReferenceMatch } from './reference.ts'
+import { buildSetup, type Setup } from './setup.ts'
+import { suspicionFor, type TimedRun } from './suspect.ts'
+import { runTiming, type RunTiming } from './timing.ts'
+import { placementOf, processesOf, type PlacedRun, type Placement, type Process } from './workers.ts'
+
+export type { Setup } from './setup.ts'
 
 /**
  * The report's numbers, computed from the run records and frame comparisons alone (pure).
- * Latency is denoise + decode: the part of a generation TeaCache changes. Model loading, prompt
- * encoding (once per prompt in a sweep) and the MP4 encode are excluded.
+ * Latency is denoise + decode: the part of a generation TeaCache changes, as the median of a run's
+ * timed repeats. Model loading, warm-up, prompt encoding (once per prompt in a sweep), frame
+ * writing and the MP4 encode are excluded.
  */
 export interface Stat {
   n: number
@@ -29,11 +37,23 @@ export interface RunRow {
   computed: number | null
   /** One entry per step: computed (true) or skipped. */
   schedule: boolean[] | null
+  /** Timed repeats behind the latency. */
+  n: number | null
+  /** Denoise and decode of the median repeat. */
   denoise: number | null
   decode: number | null
+  /** Median over the repeats of denoise + decode. */
   latency: number | null
+  /** Fastest and slowest repeat. */
+  spread: { min: number; max: number } | null
   /** The same prompt and seed's baseline latency divided by this run's. */
   speedup: number | null
+  /** The most this run's schedule allows over that baseline (see bound.ts); null for baselines. */
+  ideal: number | null
+  /** Set when the speedup must not be presented as a result. */
+  suspect: Suspicion | null
+  /** Peak device memory (bytes); null on a CPU or when not recorded. */
+  memory: number | null
   psnr: number | null
   ssim: number | null
   note: string | null
@@ -46,33 +66,21 @@ export interface ColumnSummary {
   latency: Stat
   denoise: Stat
   decode: Stat
-  /** Mean baseline latency over mean latency of this column. */
+  /** Summed baseline latency over summed latency of this column's runs that have a baseline and are not suspect. */
   speedup: number | null
+  /** The same sums with each run at its ideal latency: the most `speedup` could be. */
+  ideal: number | null
+  /** Completed runs left out of `speedup` because they are suspect. */
+  excluded: number
+  /** `speedup` is above `ideal`. */
+  aboveIdeal: boolean
   computed: { min: number; max: number; steps: number } | null
+  /** Fewest and most timed repeats of a completed run. */
+  repeats: { min: number; max: number } | null
+  /** Largest peak device memory of the column's runs (bytes); null when none recorded one. */
+  memory: number | null
   psnr: Stat
   ssim: Stat
-}
-
-export interface Setup {
-  model: string
-  version: string
-  task: 't2v' | 'i2v'
-  pipeline: string
-  layers: number
-  heads: number
-  width: number
-  height: number
-  frames: number
-  steps: number
-  guidance: number
-  dynamicCfg: boolean
-  fps: number
-  dtypes: string[]
-  devices: string[]
-  versions: string[]
-  coefficients: string | null
-  started: string | null
-  finished: string | null
 }
 
 export interface ReportData {
@@ -81,7 +89,9 @@ export interface ReportData {
   seeds: number[]
   thresholds: number[]
   counts: Record<FolderStatus, number> & { total: number }
-  groups: Array<{ id: string; promptIndex: number; seed: number }>
+  groups: Array<{ id: string; promptIndex: number; seed: number; placement: Placement }>
+  /** Every process that wrote a record, with its warm-up. */
+  processes: Process[]
   columns: ColumnSummary[]
   runs: RunRow[]
   reference: ReferenceMatch | null
@@ -99,20 +109,31 @@ export function stat(values: readonly number[]): Stat {
   return { n, mean, sd }
 }
 
-const latencyOf = (r: RunRecord) => r.timings_s.denoise + r.timings_s.decode
-const distinct = (values: readonly string[]) => [...new Set(values)].sort()
+const range = (values: readonly number[]) => (values.length ? { min: Math.min(...values), max: Math.max(...values) } : null)
 
 export function buildReportData(collected: Collected, quality: ReadonlyMap<string, QualityResult>, lpips: LpipsStatus): ReportData {
   const { grid } = collected.manifest
-  const records = new Map(collected.runs.map((r) => [r.spec.id, r.folder.record]))
-  const baselineOf = (promptIndex: number, seed: number) => {
-    const run = collected.runs.find((r) => r.spec.promptIndex === promptIndex && r.spec.seed === seed && r.spec.threshold === null)
-    return run?.folder.status === 'completed' ? run.folder.record : null
-  }
+  const placed: PlacedRun[] = collected.runs.flatMap(({ spec, folder }) => (folder.record ? [{ id: spec.id, threshold: spec.threshold, record: folder.record }] : []))
+  const processes = processesOf(placed)
+  const timings = new Map<string, RunTiming>()
+  for (const { spec, folder } of collected.runs) if (folder.status === 'completed') timings.set(spec.id, runTiming(folder.record!))
+  const baselineOf = (promptIndex: number, seed: number) =>
+    collected.runs.find((r) => r.spec.promptIndex === promptIndex && r.spec.seed === seed && r.spec.threshold === null && r.folder.status === 'completed')
+  const baselines = new Map(collected.runs.filter((r) => r.spec.threshold === null && timings.has(r.spec.id)).map((r) => [r.spec.id, timings.get(r.spec.id)!.latency]))
 
   const runs: RunRow[] = collected.runs.map(({ spec, folder }) => {
     const record = folder.status === 'completed' ? folder.record : null
-    const baseline = baselineOf(spec.promptIndex, spec.seed)
+    const timing = timings.get(spec.id) ?? null
+    const base = baselineOf(spec.promptIndex, spec.seed)
+    const baseTiming = base ? timings.get(base.spec.id)! : null
+    const speedup = timing && baseTiming ? baseTiming.latency / timing.latency : null
+    const ideal = record && base && spec.threshold !== null
+      ? idealSpeedup(record.steps.length, record.computed_steps, { denoise: baseTiming!.denoise, decode: baseTiming!.decode, steps: base.folder.record!.steps.length })
+      : null
+    const timed = (id: string, r: RunRecord, t: RunTiming): TimedRun => ({ id, record: r, latency: t.latency })
+    const suspect = record && base && speedup !== null && spec.threshold !== null
+      ? suspicionFor(timed(spec.id, record, timing!), timed(base.spec.id, base.folder.record!, baseTiming!), speedup, ideal, { processes, baselines })
+      : null
     const q = quality.get(spec.id)
     const measuredQuality = q && !('error' in q) ? q : null
     return {
@@ -125,44 +146,64 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
       steps: record ? record.steps.length : null,
       computed: record ? record.computed_steps : null,
       schedule: record ? record.steps.map((s) => s.computed) : null,
-      denoise: record ? record.timings_s.denoise : null,
-      decode: record ? record.timings_s.decode : null,
-      latency: record ? latencyOf(record) : null,
-      speedup: record && baseline ? latencyOf(baseline) / latencyOf(record) : null,
+      n: timing?.n ?? null,
+      denoise: timing?.denoise ?? null,
+      decode: timing?.decode ?? null,
+      latency: timing?.latency ?? null,
+      spread: timing ? { min: timing.min, max: timing.max } : null,
+      speedup,
+      ideal,
+      suspect,
+      memory: record?.memory?.device_peak_bytes ?? null,
       psnr: measuredQuality?.psnr ?? null,
       ssim: measuredQuality?.ssim ?? null,
       note: noteFor(folder.status, folder.record, folder.problem, q),
     }
   })
 
-  const baselineLatency = stat(runs.filter((r) => r.threshold === null && r.latency !== null).map((r) => r.latency!))
-  const columns = [null, ...grid.thresholds].map((threshold): ColumnSummary => {
-    const column = runs.filter((r) => r.threshold === threshold)
-    const done = column.filter((r) => r.status === 'completed')
-    const latency = stat(done.map((r) => r.latency!))
-    const computed = done.map((r) => r.computed!)
-    return {
-      threshold,
-      completed: done.length,
-      total: column.length,
-      latency,
-      denoise: stat(done.map((r) => r.denoise!)),
-      decode: stat(done.map((r) => r.decode!)),
-      speedup: baselineLatency.mean !== null && latency.mean ? baselineLatency.mean / latency.mean : null,
-      computed: done.length ? { min: Math.min(...computed), max: Math.max(...computed), steps: done[0].steps! } : null,
-      psnr: stat(column.filter((r) => r.psnr !== null).map((r) => r.psnr!)),
-      ssim: stat(column.filter((r) => r.ssim !== null).map((r) => r.ssim!)),
-    }
-  })
-
+  const columns = [null, ...grid.thresholds].map((threshold) => summarize(threshold, runs.filter((r) => r.threshold === threshold)))
   const counts = { total: runs.length, completed: 0, failed: 0, interrupted: 0, missing: 0, incomplete: 0, unreadable: 0 }
   for (const r of runs) counts[r.status]++
-  const groups = grid.prompts.flatMap((_, promptIndex) => grid.seeds.map((seed) => ({ id: groupId(promptIndex, seed), promptIndex, seed })))
-  const setup = buildSetup([...records.values()].filter((r): r is RunRecord => r !== null))
+  const groups = grid.prompts.flatMap((_, promptIndex) => grid.seeds.map((seed) => {
+    const id = groupId(promptIndex, seed)
+    return { id, promptIndex, seed, placement: placementOf(placed.filter((p) => p.id.startsWith(`${id}/`))) }
+  }))
+  const setup = buildSetup(placed.map((p) => p.record))
   const reference = setup
     ? referenceFor({ ...setup, num_layers: setup.layers, num_attention_heads: setup.heads })
     : null
-  return { setup, prompts: grid.prompts, seeds: grid.seeds, thresholds: grid.thresholds, counts, groups, columns, runs, reference, lpips }
+  return { setup, prompts: grid.prompts, seeds: grid.seeds, thresholds: grid.thresholds, counts, groups, processes, columns, runs, reference, lpips }
+}
+
+function summarize(threshold: number | null, column: RunRow[]): ColumnSummary {
+  const done = column.filter((r) => r.status === 'completed')
+  // Paired: each run against the baseline of its own prompt and seed, so a failed run does not
+  // take its group's baseline out of one side only.
+  const included = done.filter((r) => r.speedup !== null && !r.suspect)
+  const baselineSum = included.reduce((a, r) => a + r.latency! * r.speedup!, 0)
+  const latencySum = included.reduce((a, r) => a + r.latency!, 0)
+  const idealSum = included.every((r) => r.ideal !== null) ? included.reduce((a, r) => a + (r.latency! * r.speedup!) / r.ideal!, 0) : null
+  const speedup = included.length ? baselineSum / latencySum : null
+  const ideal = threshold !== null && included.length && idealSum ? baselineSum / idealSum : null
+  const computed = done.map((r) => r.computed!)
+  const memory = done.flatMap((r) => (r.memory === null ? [] : [r.memory]))
+  return {
+    threshold,
+    completed: done.length,
+    total: column.length,
+    latency: stat(done.map((r) => r.latency!)),
+    denoise: stat(done.map((r) => r.denoise!)),
+    decode: stat(done.map((r) => r.decode!)),
+    speedup,
+    ideal,
+    excluded: done.filter((r) => r.suspect).length,
+    aboveIdeal: speedup !== null && ideal !== null && speedup > ideal * (1 + 1e-9),
+    computed: done.length ? { min: Math.min(...computed), max: Math.max(...computed), steps: done[0].steps! } : null,
+    repeats: range(done.map((r) => r.n!)),
+    memory: memory.length ? Math.max(...memory) : null,
+    psnr: stat(column.filter((r) => r.psnr !== null).map((r) => r.psnr!)),
+    ssim: stat(column.filter((r) => r.ssim !== null).map((r) => r.ssim!)),
+  }
 }
 
 function noteFor(status: FolderStatus, record: RunRecord | null, problem: string | undefined, q: QualityResult | undefined): string | null {
@@ -178,34 +219,5 @@ function noteFor(status: FolderStatus, record: RunRecord | null, problem: string
       return `run.json unreadable: ${problem ?? 'unknown problem'}`
     default:
       return q && 'error' in q ? `quality not measured: ${q.error}` : null
-  }
-}
-
-function buildSetup(records: RunRecord[]): Setup | null {
-  const first = records.find((r) => r.status === 'completed') ?? records[0]
-  if (!first) return null
-  const { config, model } = first
-  const cached = records.find((r) => r.teacache.enabled && r.teacache.coefficients)
-  const times = records.flatMap((r) => [r.started_at, r.finished_at]).sort()
-  return {
-    model: model.model,
-    version: model.version,
-    task: model.task,
-    pipeline: model.pipeline_class,
-    layers: model.num_layers,
-    heads: model.num_attention_heads,
-    width: config.width,
-    height: config.height,
-    frames: config.frames,
-    steps: config.steps,
-    guidance: config.guidance_scale,
-    dynamicCfg: config.use_dynamic_cfg,
-    fps: config.fps,
-    dtypes: distinct(records.map((r) => r.environment.dtype)),
-    devices: distinct(records.map((r) => (r.environment.device_name && r.environment.device_name !== r.environment.device ? `${r.environment.device} (${r.environment.device_name})` : r.environment.device))),
-    versions: distinct(records.map((r) => `torch ${r.environment.torch}, diffusers ${r.environment.diffusers}, transformers ${r.environment.transformers}, Python ${r.environment.python}, teacache ${r.environment.teacache}`)),
-    coefficients: cached ? `[${cached.teacache.coefficients!.join(', ')}] (${cached.teacache.coefficients_source})` : null,
-    started: times[0] ?? null,
-    finished: times.at(-1) ?? null,
   }
 }

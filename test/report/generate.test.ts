@@ -1,10 +1,21 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import { execa } from 'execa'
 import { describe, expect, it } from 'vitest'
+import { layoutFor } from '../../src/report/compare.ts'
 import { writeReport } from '../../src/report/generate.ts'
+import { renderLabel } from '../../src/report/label.ts'
+import { ffmpegPath } from '../../src/video/ffmpeg.ts'
 import { ROOT } from '../helpers/cli.ts'
-import { twoPromptFixture } from '../fixtures/sweep.ts'
+import { coldBaselineFixture, twoPromptFixture } from '../fixtures/sweep.ts'
+
+/** The first frame of a video as 8-bit RGB. */
+async function firstFrame(file: string, width: number, height: number): Promise<Uint8Array> {
+  const { stdout } = await execa(ffmpegPath(), ['-v', 'error', '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { encoding: 'buffer' })
+  expect(stdout.length).toBe(width * height * 3)
+  return new Uint8Array(stdout)
+}
 
 /** Value (not type-only) imports reachable from a module, following relative paths. */
 function reachable(entry: string, seen = new Set<string>()): Set<string> {
@@ -28,6 +39,36 @@ describe('teacache report from fixture run folders', () => {
     await writeReport(dir, { lpips, videos: false })
     const again = readFileSync(path, 'utf8')
     expect(again.replace(/## Side-by-side videos[\s\S]*?(?=## )/, '')).toBe(first.replace(/## Side-by-side videos[\s\S]*?(?=## )/, ''))
+  })
+
+  it('labels a suspect speedup SUSPECT in the comparison video, never as a bare number', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tc-generate-'))
+    coldBaselineFixture(dir)
+    const { data } = await writeReport(dir, { lpips: { computed: false as const, weights: [], reason: 'test' } })
+    const layout = layoutFor(16, 16, 3)
+    const frameWidth = layout.columns * layout.tileWidth
+    const frame = await firstFrame(join(dir, 'compare-p0-s42.mp4'), frameWidth, layout.rows * (layout.tileHeight + layout.labelHeight))
+    // Ink (bright pixels) of tile i's label strip against a label rendered from text.
+    const mismatches = (tile: number, text: string) => {
+      const label = renderLabel(text, layout.tileWidth, layout.labelScale)
+      const x0 = (tile % layout.columns) * layout.tileWidth
+      const y0 = Math.floor(tile / layout.columns) * (layout.tileHeight + layout.labelHeight)
+      let wrong = 0
+      for (let y = 0; y < label.height; y++) {
+        for (let x = 0; x < label.width; x++) {
+          const shown = frame[((y0 + y) * frameWidth + x0 + x) * 3 + 1] > 128
+          if (shown !== (label.rgb[(y * label.width + x) * 3] === 255)) wrong++
+        }
+      }
+      return wrong
+    }
+    const t05 = data.runs.find((r) => r.id === 'p0-s42/t0.5')!
+    expect(t05.suspect).not.toBeNull()
+    const marked = `t=0.5 ${t05.speedup!.toFixed(2)}x SUSPECT`
+    const bare = `t=0.5 ${t05.speedup!.toFixed(2)}x`
+    // The decoded label matches the marked text closely and the bare one clearly less.
+    expect(mismatches(1, marked)).toBeLessThan(mismatches(1, bare) / 4)
+    expect(mismatches(0, 'baseline')).toBeLessThan(mismatches(0, 'baseline SUSPECT') / 4)
   })
 
   it('needs a sweep folder', async () => {

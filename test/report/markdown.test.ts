@@ -24,12 +24,18 @@ describe('REPORT.md', () => {
     twoPromptFixture(dir)
     const md = await render(dir)
     expect(md).toContain('| latency (s) | Baseline | TeaCache (0.1) | TeaCache (0.2) |')
-    expect(tableRow(md, 'p0 · seed 1')).toEqual(['p0 · seed 1', '12.0', '8.00 (1.50x)', '6.00 (2.00x)'])
-    expect(tableRow(md, 'p1 · seed 1')).toEqual(['p1 · seed 1', '16.0', 'failed', '8.00 (2.00x)'])
-    expect(tableRow(md, '**mean ± sd**')).toEqual(['**mean ± sd**', '14.0 ± 2.83', '8.00', '7.00 ± 1.41'])
+    // One number of decimals for the whole table, from its largest value (16 s): 7.5, not 7.50.
+    expect(tableRow(md, 'p0 · seed 1')).toEqual(['p0 · seed 1', '12.0', '10.0 (1.20x)', '7.5 (1.60x)'])
+    expect(tableRow(md, 'p1 · seed 1')).toEqual(['p1 · seed 1', '16.0', 'failed', '10.0 (1.60x)'])
+    expect(tableRow(md, '**mean ± sd**')).toEqual(['**mean ± sd**', '14.0 ± 2.8', '10.0', '8.8 ± 1.8'])
+    expect(tableRow(md, '**speedup** (baseline / TeaCache)')).toEqual(['**speedup** (baseline / TeaCache)', '1.00x', '1.20x', '1.60x'])
+    expect(tableRow(md, 'ideal speedup (upper bound)')).toEqual(['ideal speedup (upper bound)', '—', '1.26x', '1.75x'])
     expect(tableRow(md, 'computed steps')).toEqual(['computed steps', '4/4', '3/4', '2/4'])
-    expect(tableRow(md, 'denoise, mean ± sd (s)')).toEqual(['denoise, mean ± sd (s)', '12.0 ± 2.83', '6.00', '5.00 ± 1.41'])
+    expect(tableRow(md, 'denoise, mean ± sd (s)')).toEqual(['denoise, mean ± sd (s)', '12.0 ± 2.8', '8.0', '6.8 ± 1.8'])
+    expect(tableRow(md, 'peak GPU memory (GB)')).toEqual(['peak GPU memory (GB)', '—', '—', '—'])
+    expect(tableRow(md, 'timed repeats per run (n)')).toEqual(['timed repeats per run (n)', '1', '1', '1'])
     expect(tableRow(md, 'runs completed')).toEqual(['runs completed', '2/2', '1/2', '2/2'])
+    expect(md).toContain('## Suspect measurements\n\nNone: every TeaCache speedup is within 10% of the ideal')
   })
 
   it('shows quality, the skip grid, the chart, the videos, the failure and why LPIPS is missing', async () => {
@@ -43,10 +49,15 @@ describe('REPORT.md', () => {
     expect(md).toContain('![Latency, PSNR and SSIM against threshold](chart.svg)')
     expect(md).toContain('- p0-s1: [compare-p0-s1.mp4](compare-p0-s1.mp4)')
     expect(md).toContain('- p1-s1: not made: ffmpeg broke')
-    expect(md).toContain('| `p1-s1/t0.1` | failed | — |')
+    expect(md).toContain('| `p1-s1/t0.1` | failed | — | — | — | — | — | — | — | failed: PYTHON: RuntimeError: CUDA out of memory |')
+    expect(md).toContain('| `p0-s1/t0.2` | completed | 2/4 | 5.5 | 2.0 | 7.5 (n=1) | 1.60x |')
     expect(md).toContain('failed: PYTHON: RuntimeError: CUDA out of memory')
     expect(md).toContain('LPIPS: not computed: no weights here.')
     expect(md).toContain('5 of 6 runs completed, 1 failed.')
+    expect(tableRow(md, 'timed repeats')).toEqual(['timed repeats', '1 per run (`sweep --repeats K` times each run K times and reports the median)'])
+    expect(tableRow(md, 'warm-up')![1]).toMatch(/^none in a process that recorded neither .*: its first run `p0-s1\/baseline` may be slow and is a likely suspect$/)
+    expect(md).toContain('- Ideal speedup: (N·s + D) / (k·s + D)')
+    expect(md).toContain('so it is an upper bound')
     expect(md).not.toContain('Published reference')
   })
 
@@ -55,7 +66,7 @@ describe('REPORT.md', () => {
     { task: 'i2v' as const, baseline: '475', at: ['316', '239'] },
   ])('adds the published H100 figures ($task) in their own column only at the reference setup', async ({ task, baseline, at }) => {
     const dir = temp()
-    const run = () => ({ status: 'completed' as const, denoise: 300, decode: 20, shift: 0, schedule: Array(50).fill(true) })
+    const run = () => ({ status: 'completed' as const, denoise: 300, decode: 20, shift: 0, schedule: Array(50).fill(true), devicePeak: 35_170_000_000 })
     makeSweepFixture(dir, {
       grid: { prompts: ['a'], seeds: [42], thresholds: [0.1, 0.2, 0.25] },
       run,
@@ -70,6 +81,8 @@ describe('REPORT.md', () => {
     expect(tableRow(md, 'TeaCache (0.1)')).toEqual(['TeaCache (0.1)', '320', at[0]])
     expect(tableRow(md, 'TeaCache (0.2)')).toEqual(['TeaCache (0.2)', '320', at[1]])
     expect(tableRow(md, 'TeaCache (0.25)')).toEqual(['TeaCache (0.25)', '320', '—'])
+    // The published setup has a GPU: its peak memory in GB, one decimal.
+    expect(tableRow(md, 'peak GPU memory (GB)')).toEqual(['peak GPU memory (GB)', '35.2', '35.2', '35.2', '35.2'])
     // The measured latency table holds measured numbers only.
     const latency = md.slice(md.indexOf('## Latency'), md.indexOf('## Quality'))
     expect(latency).not.toContain(baseline)

@@ -1,0 +1,86 @@
+import { SUSPECT_FACTOR } from './bound.ts'
+import { columnSpeedupCell, decimalsFor, fixed, gigabytes, mdTable, meanSd, speedup, speedupCell, threshold as columnTitle } from './format.ts'
+import type { ColumnSummary, ReportData, RunRow } from './summary.ts'
+
+/**
+ * The latency table and the list of suspect measurements: the figures people quote, so every
+ * speedup that fails the sanity bound is marked where it stands and explained below.
+ */
+export const groupTitle = (promptIndex: number, seed: number) => `p${promptIndex} · seed ${seed}`
+const tolerance = `${Math.round((SUSPECT_FACTOR - 1) * 100)}%`
+
+export function rowFor(data: ReportData, promptIndex: number, seed: number, threshold: number | null): RunRow | undefined {
+  return data.runs.find((r) => r.promptIndex === promptIndex && r.seed === seed && r.threshold === threshold)
+}
+
+/** One decimal count for every latency of the report's tables, from the largest one shown. */
+export function latencyFormat(data: ReportData): (x: number) => string {
+  const values = [
+    ...data.runs.flatMap((r) => [r.latency, r.spread?.max ?? null, r.denoise, r.decode]),
+    ...data.columns.flatMap((c) => [c.latency.mean, c.latency.sd, c.denoise.mean, c.decode.mean]),
+  ].filter((v): v is number => v !== null)
+  return fixed(decimalsFor(...values))
+}
+
+const repeatsCell = (r: { min: number; max: number } | null) => (r === null ? '—' : r.min === r.max ? String(r.min) : `${r.min}–${r.max}`)
+
+export function latencySection(data: ReportData): string[] {
+  const f = latencyFormat(data)
+  const header = ['latency (s)', ...data.columns.map((c) => columnTitle(c.threshold))]
+  const rows = data.groups.map((g) => [
+    groupTitle(g.promptIndex, g.seed),
+    ...data.columns.map((c) => {
+      const run = rowFor(data, g.promptIndex, g.seed, c.threshold)
+      if (!run || run.latency === null) return run ? run.status : '—'
+      const spread = run.spread && run.n! > 1 ? ` [${f(run.spread.min)}–${f(run.spread.max)}]` : ''
+      const ratio = c.threshold === null ? null : speedupCell(run)
+      return `${f(run.latency)}${spread}${ratio === null ? '' : ` (${ratio})`}`
+    }),
+  ])
+  const cells = (g: (c: ColumnSummary) => string) => data.columns.map(g)
+  rows.push(
+    ['**mean ± sd**', ...cells((c) => meanSd(c.latency, f))],
+    ['**speedup** (baseline / TeaCache)', ...cells(columnSpeedupCell)],
+    ['ideal speedup (upper bound)', ...cells((c) => (c.ideal === null ? '—' : speedup(c.ideal)))],
+    ['computed steps', ...cells((c) => (c.computed ? `${c.computed.min === c.computed.max ? c.computed.min : `${c.computed.min}–${c.computed.max}`}/${c.computed.steps}` : '—'))],
+    ['denoise, mean ± sd (s)', ...cells((c) => meanSd(c.denoise, f))],
+    ['decode, mean ± sd (s)', ...cells((c) => meanSd(c.decode, f))],
+    ['peak GPU memory (GB)', ...cells((c) => (c.memory === null ? '—' : gigabytes(c.memory)))],
+    ['timed repeats per run (n)', ...cells((c) => repeatsCell(c.repeats))],
+    ['runs completed', ...cells((c) => `${c.completed}/${c.total}`)],
+  )
+  const excluded = data.columns.filter((c) => c.excluded > 0)
+  const notes = [
+    ...excluded.map((c) => `- The headline speedup of ${columnTitle(c.threshold)} leaves out ${c.excluded} suspect run(s) of ${c.completed}; see "Suspect measurements".`),
+    ...data.columns.filter((c) => c.aboveIdeal).map((c) => `- ⚠ The headline speedup of ${columnTitle(c.threshold)}, ${speedup(c.speedup!)}, is above the column's ideal ${speedup(c.ideal!)}: no schedule allows that, so the excess is measurement noise.`),
+  ]
+  return [
+    '## Latency', '',
+    'Latency is the denoising loop plus the decode (VAE and conversion to 8-bit frames), measured on this machine: the part of a generation TeaCache changes. ' +
+      'Model loading, warm-up, prompt encoding (done once per prompt in a sweep), frame writing and the MP4 encode are left out. ' +
+      'Each cell is the median of the run\'s timed repeats, with [fastest–slowest] when there was more than one, and the speedup over the baseline of the same prompt and seed. ' +
+      `A speedup more than ${tolerance} above what the run's own schedule allows, or measured against a baseline that ran on another worker, is marked ⚠ and is not a result. ` +
+      'The summary rows pool the runs across prompts and seeds (sd: sample standard deviation); the headline speedup pairs each run with its own baseline and leaves suspect runs out.',
+    '', mdTable(header, rows), '', ...notes, ...(notes.length ? [''] : []),
+  ]
+}
+
+export function suspectSection(data: ReportData): string[] {
+  const checked = data.runs.filter((r) => r.threshold !== null && r.speedup !== null)
+  if (checked.length === 0) return []
+  const suspect = checked.filter((r) => r.suspect)
+  const lines = ['## Suspect measurements', '']
+  if (suspect.length === 0) {
+    return [...lines, `None: every TeaCache speedup is within ${tolerance} of the ideal its schedule allows, and no pair was split across workers where the records say where they ran.`, '']
+  }
+  lines.push(
+    `${suspect.length} of ${checked.length} TeaCache speedups are suspect and are left out of the headline speedups. ` +
+      `A speedup above ideal x ${SUSPECT_FACTOR.toFixed(2)} is more than the run's schedule can give; one measured against a baseline from another host, device or process compares two machines' timings.`,
+    '',
+  )
+  for (const r of suspect) {
+    const bound = r.ideal === null ? '' : `; its schedule (${r.computed} of ${r.steps} steps computed) allows at most ${speedup(r.ideal)}`
+    lines.push(`- \`${r.id}\`: measured ${speedup(r.speedup!)}${bound}. ${r.suspect!.causes.map((c) => `${c[0].toUpperCase()}${c.slice(1)}.`).join(' ')}`)
+  }
+  return [...lines, '']
+}

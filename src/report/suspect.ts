@@ -1,0 +1,47 @@
+import type { RunRecord } from '../run/record.ts'
+import { aboveBound, SUSPECT_FACTOR, type Suspicion } from './bound.ts'
+import { seconds } from './format.ts'
+import { median } from './timing.ts'
+import { coldStart, describeWorker, sameWorker, type Process } from './workers.ts'
+
+/**
+ * Whether a run's speedup over its baseline can be shown as a result, and if not, what the records
+ * say about why: the reader gets the likely cause, not just a warning.
+ */
+export interface TimedRun {
+  id: string
+  record: RunRecord
+  /** Median latency (s). */
+  latency: number
+}
+
+export interface Evidence {
+  processes: readonly Process[]
+  /** Median latency of every completed baseline, by run id. */
+  baselines: ReadonlyMap<string, number>
+}
+
+export const processName = (p: Process) =>
+  p.worker ? `process ${p.worker.pid} on \`${p.worker.host}\`` : 'a process that recorded neither where it ran nor a warm-up'
+
+export function suspicionFor(run: TimedRun, baseline: TimedRun, speedup: number, ideal: number | null, evidence: Evidence): Suspicion | null {
+  const aboveIdeal = ideal !== null && aboveBound(speedup, ideal)
+  const differentWorker = sameWorker(baseline.record.worker, run.record.worker) === false
+  if (!aboveIdeal && !differentWorker) return null
+  const causes: string[] = []
+  if (differentWorker) {
+    causes.push(`different worker: the baseline ran on ${describeWorker(baseline.record.worker!)}, this run on ${describeWorker(run.record.worker!)}`)
+  }
+  if (aboveIdeal) {
+    // Only a slow baseline inflates a speedup; a cold TeaCache run would shrink it.
+    const cold = evidence.processes.find((p) => p.runs[0] === baseline.id && coldStart(p))
+    if (cold) causes.push(`no warm-up: the baseline \`${baseline.id}\` was the first timed run of ${processName(cold)}, with no warm-up before it`)
+    const others = [...evidence.baselines].filter(([id]) => id !== baseline.id).map(([, latency]) => latency)
+    const typical = median(others)
+    if (typical !== null && baseline.latency > typical * SUSPECT_FACTOR) {
+      causes.push(`the baseline took ${seconds(baseline.latency)} s against a median of ${seconds(typical)} s for the other ${others.length} baseline(s)`)
+    }
+    if (causes.length === 0) causes.push('nothing in the records explains it: a loaded machine or timing noise is likely; rerun with more repeats')
+  }
+  return { aboveIdeal, differentWorker, causes }
+}
