@@ -95,7 +95,10 @@ function panel(series: Series, xMax: number, offsetX: number): string {
   return parts.join('\n  ')
 }
 
-export function renderChart(columns: readonly ColumnSummary[]): string {
+export function renderChart(all: readonly ColumnSummary[]): string {
+  // Threshold is the x axis: one series, the reference baseline's blocks (eager when the grid has both).
+  const mode = all.find((c) => c.reference)?.compile ?? all[0]?.compile
+  const columns = all.filter((c) => c.compile === mode)
   const cached = columns.filter((c) => c.threshold !== null) as Array<ColumnSummary & { threshold: number }>
   const xMax = Math.max(...cached.map((c) => c.threshold), 0) * 1.08 || 1
   const baseline = columns.find((c) => c.threshold === null)?.latency.mean ?? null

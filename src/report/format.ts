@@ -27,6 +27,9 @@ export const speedup = (x: number) => `${x.toFixed(2)}x`
 export const decibels = (x: number) => (x === Infinity ? '∞' : x.toFixed(2))
 export const ssimValue = (x: number) => x.toFixed(4)
 export const threshold = (t: number | null) => (t === null ? 'Baseline' : `TeaCache (${t})`)
+/** A column's title: the threshold, and "compiled" for compiled blocks (the compiled baseline is compile alone). */
+export const columnTitle = (c: { threshold: number | null; compile?: string }) =>
+  c.compile === 'blocks' ? (c.threshold === null ? 'Compiled blocks' : `TeaCache (${c.threshold}), compiled`) : threshold(c.threshold)
 /** Bytes as GB (10^9 bytes) with one decimal. */
 export const gigabytes = (bytes: number) => (bytes / 1e9).toFixed(1)
 
@@ -64,8 +67,9 @@ export function columnSpeedupCell(c: { speedup: number | null; ideal: number | n
  * The label over a tile of the comparison video (the bitmap font has no ⚠): a suspect speedup
  * carries the word SUSPECT, and the report's "Suspect measurements" section says why.
  */
-export function tileLabel(run: SpeedupFacts & { threshold: number | null }): string {
-  if (run.threshold === null) return 'baseline'
-  if (run.speedup === null) return `t=${run.threshold}`
-  return `t=${run.threshold} ${speedup(run.speedup)}${run.suspect ? ' SUSPECT' : ''}`
+export function tileLabel(run: SpeedupFacts & { threshold: number | null; compile?: string }): string {
+  if (run.threshold === null && run.compile !== 'blocks') return 'baseline'
+  const name = run.threshold === null ? 'compiled' : `t=${run.threshold}${run.compile === 'blocks' ? ' c' : ''}`
+  if (run.speedup === null) return name
+  return `${name} ${speedup(run.speedup)}${run.suspect ? ' SUSPECT' : ''}`
 }

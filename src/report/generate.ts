@@ -55,7 +55,7 @@ async function comparisonVideos(dir: string, data: ReportData): Promise<Artifact
   if (!data.setup) return videos
   for (const group of data.groups) {
     const runs = data.runs.filter((r) => r.group === group.id && r.status === 'completed')
-    const baseline = runs.find((r) => r.threshold === null)
+    const baseline = runs.find((r) => r.reference)
     if (!baseline || runs.length < 2) continue
     const file = `compare-${group.id}.mp4`
     const tiles = runs.map((r) => ({

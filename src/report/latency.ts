@@ -1,5 +1,5 @@
 import { SUSPECT_FACTOR } from './bound.ts'
-import { columnSpeedupCell, decimalsFor, fixed, gigabytes, mdTable, meanSd, speedup, speedupCell, threshold as columnTitle } from './format.ts'
+import { columnSpeedupCell, columnTitle, decimalsFor, fixed, gigabytes, mdTable, meanSd, speedup, speedupCell } from './format.ts'
 import type { ColumnSummary, ReportData, RunRow } from './summary.ts'
 
 /**
@@ -9,8 +9,8 @@ import type { ColumnSummary, ReportData, RunRow } from './summary.ts'
 export const groupTitle = (promptIndex: number, seed: number) => `p${promptIndex} · seed ${seed}`
 const tolerance = `${Math.round((SUSPECT_FACTOR - 1) * 100)}%`
 
-export function rowFor(data: ReportData, promptIndex: number, seed: number, threshold: number | null): RunRow | undefined {
-  return data.runs.find((r) => r.promptIndex === promptIndex && r.seed === seed && r.threshold === threshold)
+export function rowFor(data: ReportData, promptIndex: number, seed: number, column: Pick<ColumnSummary, 'threshold' | 'compile'>): RunRow | undefined {
+  return data.runs.find((r) => r.promptIndex === promptIndex && r.seed === seed && r.threshold === column.threshold && r.compile === column.compile)
 }
 
 /** One decimal count for every latency of the report's tables, from the largest one shown. */
@@ -26,14 +26,14 @@ const repeatsCell = (r: { min: number; max: number } | null) => (r === null ? '�
 
 export function latencySection(data: ReportData): string[] {
   const f = latencyFormat(data)
-  const header = ['latency (s)', ...data.columns.map((c) => columnTitle(c.threshold))]
+  const header = ['latency (s)', ...data.columns.map(columnTitle)]
   const rows = data.groups.map((g) => [
     groupTitle(g.promptIndex, g.seed),
     ...data.columns.map((c) => {
-      const run = rowFor(data, g.promptIndex, g.seed, c.threshold)
+      const run = rowFor(data, g.promptIndex, g.seed, c)
       if (!run || run.latency === null) return run ? run.status : '—'
       const spread = run.spread && run.n! > 1 ? ` [${f(run.spread.min)}–${f(run.spread.max)}]` : ''
-      const ratio = c.threshold === null ? null : speedupCell(run)
+      const ratio = c.reference ? null : speedupCell(run)
       return `${f(run.latency)}${spread}${ratio === null ? '' : ` (${ratio})`}`
     }),
   ])
@@ -51,8 +51,8 @@ export function latencySection(data: ReportData): string[] {
   )
   const excluded = data.columns.filter((c) => c.excluded > 0)
   const notes = [
-    ...excluded.map((c) => `- The headline speedup of ${columnTitle(c.threshold)} leaves out ${c.excluded} suspect run(s) of ${c.completed}; see "Suspect measurements".`),
-    ...data.columns.filter((c) => c.aboveIdeal).map((c) => `- ⚠ The headline speedup of ${columnTitle(c.threshold)}, ${speedup(c.speedup!)}, is above the column's ideal ${speedup(c.ideal!)}: no schedule allows that, so the excess is measurement noise.`),
+    ...excluded.map((c) => `- The headline speedup of ${columnTitle(c)} leaves out ${c.excluded} suspect run(s) of ${c.completed}; see "Suspect measurements".`),
+    ...data.columns.filter((c) => c.aboveIdeal).map((c) => `- ⚠ The headline speedup of ${columnTitle(c)}, ${speedup(c.speedup!)}, is above the column's ideal ${speedup(c.ideal!)}: no schedule allows that, so the excess is measurement noise.`),
   ]
   return [
     '## Latency', '',
@@ -66,7 +66,7 @@ export function latencySection(data: ReportData): string[] {
 }
 
 export function suspectSection(data: ReportData): string[] {
-  const checked = data.runs.filter((r) => r.threshold !== null && r.speedup !== null)
+  const checked = data.runs.filter((r) => !r.reference && r.speedup !== null)
   if (checked.length === 0) return []
   const suspect = checked.filter((r) => r.suspect)
   const lines = ['## Suspect measurements', '']

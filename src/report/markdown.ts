@@ -1,7 +1,7 @@
 import { SSIM_K1, SSIM_K2, SSIM_SIGMA, SSIM_WINDOW } from '../quality/ssim.ts'
 import { groupId } from '../sweep/grid.ts'
 import { SUSPECT_FACTOR } from './bound.ts'
-import { decibels, mdTable, meanSd, speedupCell, ssimValue, threshold as columnTitle } from './format.ts'
+import { columnTitle, decibels, mdTable, meanSd, speedupCell, ssimValue } from './format.ts'
 import { groupTitle, latencyFormat, latencySection, rowFor, suspectSection } from './latency.ts'
 import { publishedAt } from './reference.ts'
 import type { ReportData } from './summary.ts'
@@ -58,12 +58,12 @@ function repeatsText(r: { min: number; max: number } | null): string {
 }
 
 function qualitySection(data: ReportData): string[] {
-  const columns = data.columns.filter((c) => c.threshold !== null)
+  const columns = data.columns.filter((c) => !c.reference)
   if (columns.length === 0) return []
   const rows = data.groups.map((g) => [
     groupTitle(g.promptIndex, g.seed),
     ...columns.map((c) => {
-      const run = rowFor(data, g.promptIndex, g.seed, c.threshold)
+      const run = rowFor(data, g.promptIndex, g.seed, c)
       return run && run.psnr !== null && run.ssim !== null ? `${decibels(run.psnr)} dB / ${ssimValue(run.ssim)}` : '—'
     }),
   ])
@@ -73,8 +73,9 @@ function qualitySection(data: ReportData): string[] {
   )
   return [
     '## Quality against the baseline', '',
-    'Each TeaCache video against the uncached video of the same prompt and seed, from the lossless PNG frames (PSNR / SSIM; ∞ dB means identical frames).',
-    '', mdTable(['PSNR / SSIM', ...columns.map((c) => columnTitle(c.threshold))], rows), '',
+    'Each TeaCache video against the uncached video of the same prompt and seed, from the lossless PNG frames (PSNR / SSIM; ∞ dB means identical frames).' +
+      (columns.some((c) => c.compile === 'blocks') ? ' "Compiled blocks" is compile alone (every step computed) against the eager baseline: what torch.compile changes, beside what TeaCache changes.' : ''),
+    '', mdTable(['PSNR / SSIM', ...columns.map(columnTitle)], rows), '',
     `LPIPS: not computed: ${data.lpips.reason}.`, '',
   ]
 }
@@ -82,13 +83,13 @@ function qualitySection(data: ReportData): string[] {
 function scheduleSection(data: ReportData): string[] {
   const lines: string[] = []
   for (const c of data.columns) {
-    const done = data.runs.filter((r) => r.threshold === c.threshold && r.schedule)
+    const done = data.runs.filter((r) => r.threshold === c.threshold && r.compile === c.compile && r.schedule)
     const patterns = new Map<string, string[]>()
     for (const r of done) {
       const key = r.schedule!.map((computed) => (computed ? '█' : '·')).join('')
       patterns.set(key, [...(patterns.get(key) ?? []), r.group])
     }
-    const name = c.threshold === null ? 'baseline' : `t=${c.threshold}`
+    const name = `${c.threshold === null ? 'baseline' : `t=${c.threshold}`}${c.compile === 'blocks' ? '+c' : ''}`
     for (const [pattern, groups] of patterns) {
       const computed = [...pattern].filter((ch) => ch === '█').length
       const which = patterns.size > 1 ? `  (${groups.join(', ')})` : ''
@@ -121,8 +122,8 @@ function referenceSection(data: ReportData): string[] {
   if (!ref) return []
   const device = data.setup?.devices.join('; ') ?? ''
   const rows = data.columns.map((c) => {
-    const published = publishedAt(ref, c.threshold)
-    return [columnTitle(c.threshold), meanSd(c.latency, latencyFormat(data)), published === null ? '—' : String(published)]
+    const published = c.compile === 'blocks' ? null : publishedAt(ref, c.threshold)
+    return [columnTitle(c), meanSd(c.latency, latencyFormat(data)), published === null ? '—' : String(published)]
   })
   return [
     '## Published reference (not measured here)', '',

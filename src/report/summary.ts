@@ -1,7 +1,7 @@
 import type { LpipsStatus } from '../quality/lpips.ts'
 import type { VideoQuality } from '../quality/video.ts'
 import type { RunRecord } from '../run/record.ts'
-import { groupId } from '../sweep/grid.ts'
+import { compileModes, groupId, type CompileMode } from '../sweep/grid.ts'
 import type { FolderStatus } from '../sweep/state.ts'
 import { idealSpeedup, type Suspicion } from './bound.ts'
 import type { Collected } from './collect.ts'
@@ -32,6 +32,9 @@ export interface RunRow {
   promptIndex: number
   seed: number
   threshold: number | null
+  compile: CompileMode
+  /** The run every other run of its prompt and seed is compared with: the eager baseline (or the only baseline). */
+  reference: boolean
   status: FolderStatus
   steps: number | null
   computed: number | null
@@ -46,9 +49,12 @@ export interface RunRow {
   latency: number | null
   /** Fastest and slowest repeat. */
   spread: { min: number; max: number } | null
-  /** The same prompt and seed's baseline latency divided by this run's. */
+  /** The same prompt and seed's reference baseline latency divided by this run's. */
   speedup: number | null
-  /** The most this run's schedule allows over that baseline (see bound.ts); null for baselines. */
+  /**
+   * The most this run's schedule allows over that baseline (see bound.ts), from the baseline with
+   * the same blocks (eager or compiled); null for baselines, whose compiled speed has no such bound.
+   */
   ideal: number | null
   /** Set when the speedup must not be presented as a result. */
   suspect: Suspicion | null
@@ -61,6 +67,9 @@ export interface RunRow {
 
 export interface ColumnSummary {
   threshold: number | null
+  compile: CompileMode
+  /** The reference baseline's column (no speedup or quality against itself). */
+  reference: boolean
   completed: number
   total: number
   latency: Stat
@@ -117,21 +126,29 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
   const processes = processesOf(placed)
   const timings = new Map<string, RunTiming>()
   for (const { spec, folder } of collected.runs) if (folder.status === 'completed') timings.set(spec.id, runTiming(folder.record!))
-  const baselineOf = (promptIndex: number, seed: number) =>
-    collected.runs.find((r) => r.spec.promptIndex === promptIndex && r.spec.seed === seed && r.spec.threshold === null && r.folder.status === 'completed')
-  const baselines = new Map(collected.runs.filter((r) => r.spec.threshold === null && timings.has(r.spec.id)).map((r) => [r.spec.id, timings.get(r.spec.id)!.latency]))
+  // Eager first: with compiled variants in the grid, the eager baseline is what everything is compared with.
+  const modes = compileModes(grid)
+  const referenceMode = modes[0]
+  const baselineOf = (promptIndex: number, seed: number, compile: CompileMode) =>
+    collected.runs.find((r) => r.spec.promptIndex === promptIndex && r.spec.seed === seed && r.spec.threshold === null && r.spec.compile === compile && r.folder.status === 'completed')
+  const baselines = new Map(collected.runs.filter((r) => r.spec.threshold === null && r.spec.compile === referenceMode && timings.has(r.spec.id)).map((r) => [r.spec.id, timings.get(r.spec.id)!.latency]))
 
   const runs: RunRow[] = collected.runs.map(({ spec, folder }) => {
     const record = folder.status === 'completed' ? folder.record : null
     const timing = timings.get(spec.id) ?? null
-    const base = baselineOf(spec.promptIndex, spec.seed)
+    const reference = spec.threshold === null && spec.compile === referenceMode
+    const base = baselineOf(spec.promptIndex, spec.seed, referenceMode)
     const baseTiming = base ? timings.get(base.spec.id)! : null
     const speedup = timing && baseTiming ? baseTiming.latency / timing.latency : null
-    const ideal = record && base && spec.threshold !== null
-      ? idealSpeedup(record.steps.length, record.computed_steps, { denoise: baseTiming!.denoise, decode: baseTiming!.decode, steps: base.folder.record!.steps.length })
+    // The schedule bounds a run against the baseline with the same blocks; compiled blocks are
+    // faster per step, so that bound is carried over to the reference baseline by their ratio.
+    const own = spec.threshold === null ? undefined : baselineOf(spec.promptIndex, spec.seed, spec.compile)
+    const ownTiming = own ? timings.get(own.spec.id)! : null
+    const ideal = record && own && baseTiming && spec.threshold !== null
+      ? scaled(idealSpeedup(record.steps.length, record.computed_steps, { denoise: ownTiming!.denoise, decode: ownTiming!.decode, steps: own.folder.record!.steps.length }), baseTiming.latency / ownTiming!.latency)
       : null
     const timed = (id: string, r: RunRecord, t: RunTiming): TimedRun => ({ id, record: r, latency: t.latency })
-    const suspect = record && base && speedup !== null && spec.threshold !== null
+    const suspect = record && base && speedup !== null && !reference
       ? suspicionFor(timed(spec.id, record, timing!), timed(base.spec.id, base.folder.record!, baseTiming!), speedup, ideal, { processes, baselines })
       : null
     const q = quality.get(spec.id)
@@ -142,6 +159,8 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
       promptIndex: spec.promptIndex,
       seed: spec.seed,
       threshold: spec.threshold,
+      compile: spec.compile,
+      reference,
       status: folder.status,
       steps: record ? record.steps.length : null,
       computed: record ? record.computed_steps : null,
@@ -161,7 +180,8 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
     }
   })
 
-  const columns = [null, ...grid.thresholds].map((threshold) => summarize(threshold, runs.filter((r) => r.threshold === threshold)))
+  const columns = modes.flatMap((compile) =>
+    [null, ...grid.thresholds].map((threshold) => summarize(threshold, compile, runs.filter((r) => r.threshold === threshold && r.compile === compile))))
   const counts = { total: runs.length, completed: 0, failed: 0, interrupted: 0, missing: 0, incomplete: 0, unreadable: 0 }
   for (const r of runs) counts[r.status]++
   const groups = grid.prompts.flatMap((_, promptIndex) => grid.seeds.map((seed) => {
@@ -175,7 +195,9 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
   return { setup, prompts: grid.prompts, seeds: grid.seeds, thresholds: grid.thresholds, counts, groups, processes, columns, runs, reference, lpips }
 }
 
-function summarize(threshold: number | null, column: RunRow[]): ColumnSummary {
+const scaled = (ideal: number | null, factor: number) => (ideal === null || !Number.isFinite(factor) ? null : ideal * factor)
+
+function summarize(threshold: number | null, compile: CompileMode, column: RunRow[]): ColumnSummary {
   const done = column.filter((r) => r.status === 'completed')
   // Paired: each run against the baseline of its own prompt and seed, so a failed run does not
   // take its group's baseline out of one side only.
@@ -185,10 +207,13 @@ function summarize(threshold: number | null, column: RunRow[]): ColumnSummary {
   const idealSum = included.every((r) => r.ideal !== null) ? included.reduce((a, r) => a + (r.latency! * r.speedup!) / r.ideal!, 0) : null
   const speedup = included.length ? baselineSum / latencySum : null
   const ideal = threshold !== null && included.length && idealSum ? baselineSum / idealSum : null
+  const reference = column.some((r) => r.reference)
   const computed = done.map((r) => r.computed!)
   const memory = done.flatMap((r) => (r.memory === null ? [] : [r.memory]))
   return {
     threshold,
+    compile,
+    reference,
     completed: done.length,
     total: column.length,
     latency: stat(done.map((r) => r.latency!)),
