@@ -135,15 +135,18 @@ export function buildProgram(): Command {
 
   program
     .command('bench')
-    .description('measure TeaCache overhead, skip fidelity, bridge round trip and sweep amortisation; write bench/results/latest.{json,md}')
-    .option('--mode <mode>', 'cpu: the small random-weight model here; gpu: the full-size 5B architecture (needs CUDA); default cpu')
+    .description('measure TeaCache overhead, skip fidelity, bridge round trip and sweep amortisation; write bench/results/latest.{json,md} (--mode quality: the report\'s PSNR/SSIM speed)')
+    .option('--mode <mode>', 'cpu: the small random-weight model here; gpu: the full-size 5B architecture (needs CUDA); quality: PSNR/SSIM of a synthetic video pair, Node only; default cpu')
     .option('--gpu', 'same as --mode gpu')
     .option('--repeats <n>', 'measured rounds per comparison, after one warm-up round (default 10)', integer('--repeats'))
     .option('--steps <n>', 'denoising steps per generation (cpu, default 20) or timed transformer steps (gpu, default 3)', integer('--steps'))
-    .option('--threads <n>', 'torch threads (0: torch\'s default)', integer('--threads'))
+    .option('--threads <n>', 'torch threads (0: torch\'s default); quality mode: metric worker threads (0: TEACACHE_QUALITY_THREADS, else the cores up to 16)', integer('--threads'))
     .option('--sweep-repeats <n>', 'rounds of sweep vs separate runs (0 skips that comparison; default 2)', integer('--sweep-repeats'))
     .option('--compile', 'gpu mode: also time torch.compile on the transformer blocks')
-    .option('--output <file.json>', 'results file; the .md goes beside it (default bench/results/latest.json, gpu-latest.json for gpu)')
+    .option('--frames <n>', 'quality mode: frames of the synthetic video (default 81)', integer('--frames'))
+    .option('--width <n>', 'quality mode: frame width (default 1360)', integer('--width'))
+    .option('--height <n>', 'quality mode: frame height (default 768)', integer('--height'))
+    .option('--output <file.json>', 'results file; the .md goes beside it (default bench/results/latest.json, gpu-latest.json for gpu, quality-latest.json for quality)')
     .action(async (options) => {
       const { benchCommand } = await import('./commands/bench.ts')
       await benchCommand(options)

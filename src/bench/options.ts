@@ -11,10 +11,13 @@ export interface BenchFlags {
   sweepRepeats?: number
   output?: string
   compile?: boolean
+  frames?: number
+  width?: number
+  height?: number
 }
 
 export interface BenchOptions {
-  mode: 'cpu' | 'gpu'
+  mode: 'cpu' | 'gpu' | 'quality'
   /** Measured rounds per comparison (each variant denoises once per round). */
   repeats: number
   /** Denoising steps per generation (cpu), transformer steps timed (gpu). */
@@ -25,10 +28,12 @@ export interface BenchOptions {
   json: string
   markdown: string
   compile: boolean
+  /** quality mode: the synthetic video pair (threads 0 there: qualityThreads()). */
+  video?: { frames: number; width: number; height: number }
 }
 
-export const DEFAULTS = { repeats: 10, cpuSteps: 20, gpuSteps: 3, sweepRepeats: 2 }
-const OUTPUT = { cpu: 'bench/results/latest.json', gpu: 'bench/results/gpu-latest.json' }
+export const DEFAULTS = { repeats: 10, cpuSteps: 20, gpuSteps: 3, sweepRepeats: 2, qualityRepeats: 3 }
+const OUTPUT = { cpu: 'bench/results/latest.json', gpu: 'bench/results/gpu-latest.json', quality: 'bench/results/quality-latest.json' }
 
 const bad = (flag: string, message: string) => new TeacacheError('CONFIG', `${flag}: ${message}`)
 
@@ -39,7 +44,13 @@ function whole(flag: string, value: number | undefined, fallback: number, min: n
 }
 
 export function benchOptions(flags: BenchFlags, cwd = process.cwd()): BenchOptions {
-  if (flags.mode !== undefined && flags.mode !== 'cpu' && flags.mode !== 'gpu') throw bad('--mode', `expected "cpu" or "gpu", got "${flags.mode}"`)
+  if (flags.mode !== undefined && flags.mode !== 'cpu' && flags.mode !== 'gpu' && flags.mode !== 'quality') {
+    throw bad('--mode', `expected "cpu", "gpu" or "quality", got "${flags.mode}"`)
+  }
+  if (flags.mode === 'quality') return qualityOptions(flags, cwd)
+  for (const flag of ['frames', 'width', 'height'] as const) {
+    if (flags[flag] !== undefined) throw bad(`--${flag}`, 'sizes the synthetic video of --mode quality only')
+  }
   if (flags.gpu && flags.mode === 'cpu') throw bad('--gpu', 'contradicts --mode cpu')
   const mode = flags.gpu ? 'gpu' : (flags.mode ?? 'cpu')
   if (mode === 'cpu' && flags.compile) throw bad('--compile', 'times torch.compile on the full-size model: use it with --mode gpu')
@@ -57,5 +68,31 @@ export function benchOptions(flags: BenchFlags, cwd = process.cwd()): BenchOptio
     json,
     markdown: json.replace(/\.json$/, '.md'),
     compile: Boolean(flags.compile),
+  }
+}
+
+/** --mode quality: Node only, so the Python flags mean nothing there. */
+function qualityOptions(flags: BenchFlags, cwd: string): BenchOptions {
+  if (flags.gpu) throw bad('--gpu', 'contradicts --mode quality')
+  for (const [flag, value] of [['--steps', flags.steps], ['--sweep-repeats', flags.sweepRepeats], ['--compile', flags.compile]] as const) {
+    if (value !== undefined && value !== false) throw bad(flag, 'does not apply to --mode quality')
+  }
+  const json = resolve(cwd, flags.output ?? OUTPUT.quality)
+  if (extname(json) !== '.json') throw bad('--output', `expected a .json file (the .md is written beside it), got ${flags.output}`)
+  return {
+    mode: 'quality',
+    repeats: whole('--repeats', flags.repeats, DEFAULTS.qualityRepeats, 1, 100),
+    steps: 0,
+    threads: whole('--threads', flags.threads, 0, 0, 256),
+    sweepRepeats: 0,
+    json,
+    markdown: json.replace(/\.json$/, '.md'),
+    compile: false,
+    // The goal's size by default; at least the SSIM window (11x11) each way.
+    video: {
+      frames: whole('--frames', flags.frames, 81, 1, 1000),
+      width: whole('--width', flags.width, 1360, 11, 8192),
+      height: whole('--height', flags.height, 768, 11, 8192),
+    },
   }
 }

@@ -10,6 +10,8 @@ import { benchEnvironment } from '../bench/environment.ts'
 import { describeMachine, finishMachine } from '../bench/machine.ts'
 import { alternate, bridgeRoundtrip, type Variant } from '../bench/measure.ts'
 import { benchOptions, type BenchFlags, type BenchOptions } from '../bench/options.ts'
+import { analyzeQualityBench, measureQualityBench } from '../bench/quality.ts'
+import { renderQualityMarkdown } from '../bench/quality-report.ts'
 import { renderMarkdown } from '../bench/report.ts'
 import { explain, skipSummary, type BenchResults } from '../bench/results.ts'
 import { quantile, summarize } from '../bench/stats.ts'
@@ -18,6 +20,7 @@ import { thresholdForSkipFraction } from '../bench/thresholds.ts'
 import { TeacacheError } from '../errors.ts'
 import type { DenoiseArgs } from '../python/bridge.ts'
 import { findPython, PROJECT_ROOT, PYTHON_SOURCE_DIR } from '../python/interpreter.ts'
+import { qualityThreads } from '../quality/pool.ts'
 import { startPython } from '../run/session.ts'
 import { onShutdown } from '../run/signals.ts'
 import { canCreate, writeFileAtomic, writeJsonAtomic } from '../util/fs.ts'
@@ -44,6 +47,7 @@ function commandLine(): string {
 export async function benchCommand(flags: BenchFlags): Promise<void> {
   const options = benchOptions(flags)
   if (!(await canCreate(dirname(options.json)))) throw new TeacacheError('OUTPUT', `--output: ${options.json} cannot be written`)
+  if (options.mode === 'quality') return await qualityBench(options)
   // Python (and every `run`/`sweep` process of the sweep comparison) inherits these.
   const environment = benchEnvironment(process.env, await probeForeignShare(2000, cpus().length))
   Object.assign(process.env, environment.set)
@@ -52,6 +56,24 @@ export async function benchCommand(flags: BenchFlags): Promise<void> {
   try {
     if (options.mode === 'gpu') await gpuBench(options, work)
     else await cpuBench(options, work)
+  } finally {
+    await fs.rm(work, { recursive: true, force: true })
+  }
+}
+
+/** Node only: never starts Python, so none of the Python process settings above apply. */
+async function qualityBench(options: BenchOptions): Promise<void> {
+  const started = performance.now()
+  const machine = describeMachine()
+  const video = options.video!
+  const threads = options.threads || qualityThreads()
+  const work = mkdtempSync(join(tmpdir(), 'teacache-bench-quality-'))
+  try {
+    const measured = await measureQualityBench({ ...video, repeats: options.repeats, threads, workDir: work, onProgress: say })
+    const results = analyzeQualityBench(measured, {
+      date: new Date().toISOString(), command: commandLine(), duration_s: (performance.now() - started) / 1000, machine: finishMachine(machine), repeats: options.repeats,
+    })
+    await writeResults(options, results, renderQualityMarkdown(results))
   } finally {
     await fs.rm(work, { recursive: true, force: true })
   }

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs'
 import { join } from 'node:path'
 import { PNG } from 'pngjs'
+import { decodeRgb8 } from './png-decode.ts'
 
 /** One decoded frame as tightly packed 8-bit RGB (alpha, if any, dropped). */
 export interface Frame {
@@ -10,6 +11,11 @@ export interface Frame {
 }
 
 export function decodePng(buffer: Buffer): Frame {
+  return decodeRgb8(buffer) ?? decodeAnyPng(buffer)
+}
+
+/** Every other PNG (grey, palette, 16-bit, interlaced) through pngjs. */
+export function decodeAnyPng(buffer: Buffer): Frame {
   // pngjs hands back RGBA for every colour type and bit depth; 16-bit input is scaled to 8 bits.
   const png = PNG.sync.read(buffer)
   const rgb = new Uint8Array(png.width * png.height * 3)

@@ -1,13 +1,16 @@
 import { join } from 'node:path'
 import { lpipsStatus, type LpipsStatus } from '../quality/lpips.ts'
-import { compareFrameDirs } from '../quality/video.ts'
+import { openPool, qualityThreads, type MetricsPool } from '../quality/pool.ts'
+import { compareFrameDirs, type VideoQuality } from '../quality/video.ts'
+import { compileModes } from '../sweep/grid.ts'
 import { REPORT } from '../sweep/manifest.ts'
 import { writeFileAtomic } from '../util/fs.ts'
 import { renderChart } from './chart.ts'
-import { collectSweep, type Collected } from './collect.ts'
+import { collectSweep, type Collected, type CollectedRun } from './collect.ts'
 import { makeComparisonVideo } from './compare.ts'
 import { tileLabel } from './format.ts'
 import { renderReport, type Artifacts } from './markdown.ts'
+import { qualityKey, readCachedQuality, writeCachedQuality, type QualityKey } from './quality-cache.ts'
 import { buildReportData, type QualityResult, type ReportData } from './summary.ts'
 
 /**
@@ -22,21 +25,58 @@ export interface ReportOptions {
   lpips?: LpipsStatus
 }
 
-export async function measureQuality(collected: Collected): Promise<Map<string, QualityResult>> {
-  const quality = new Map<string, QualityResult>()
+export interface QualityOptions {
+  /** Metric threads; default qualityThreads() (TEACACHE_QUALITY_THREADS, else the cores, capped). */
+  threads?: number
+}
+
+/**
+ * PSNR/SSIM of every completed TeaCache run against its baseline: from quality.json beside the
+ * run when it was measured for these very two runs, else from the frames (all pairs through one
+ * worker pool, queued together so no thread idles between pairs) and then stored there.
+ */
+export async function measureQuality(collected: Collected, options: QualityOptions = {}): Promise<Map<string, QualityResult>> {
+  const results = new Map<string, QualityResult>()
+  const pending: Array<{ run: CollectedRun; baseline: CollectedRun; key: QualityKey }> = []
+  // Everything is compared with the reference baseline: the eager one when the grid has compiled variants too.
+  const referenceMode = compileModes(collected.manifest.grid)[0]
+  const isReference = (r: CollectedRun) => r.spec.threshold === null && r.spec.compile === referenceMode
   for (const run of collected.runs) {
-    if (run.spec.threshold === null || run.folder.status !== 'completed') continue
-    const baseline = collected.runs.find((r) => r.spec.threshold === null && r.spec.promptIndex === run.spec.promptIndex && r.spec.seed === run.spec.seed)
+    if (isReference(run) || run.folder.status !== 'completed') continue
+    const baseline = collected.runs.find((r) => isReference(r) && r.spec.promptIndex === run.spec.promptIndex && r.spec.seed === run.spec.seed)
     if (!baseline || baseline.folder.status !== 'completed') {
-      quality.set(run.spec.id, { error: `the baseline ${baseline?.spec.id ?? ''} has not completed` })
+      results.set(run.spec.id, { error: `the baseline ${baseline?.spec.id ?? ''} has not completed` })
       continue
     }
+    const key = qualityKey(baseline, run)
+    const cached = await readCachedQuality(run.dir, key)
+    if (cached) results.set(run.spec.id, cached)
+    else pending.push({ run, baseline, key })
+  }
+  if (pending.length > 0) {
+    // No more threads than frames to measure: a small sweep should not start idle workers.
+    const frames = pending.reduce((sum, p) => sum + (p.run.folder.record?.output.frames ?? 0), 0)
+    const pool = openPool(Math.max(1, Math.min(options.threads ?? qualityThreads(), frames)))
     try {
-      quality.set(run.spec.id, await compareFrameDirs(join(baseline.dir, 'frames'), join(run.dir, 'frames')))
-    } catch (error) {
-      quality.set(run.spec.id, { error: (error as Error).message })
+      const measured = await Promise.all(pending.map(({ run, baseline, key }) => measurePair(run, baseline, key, pool)))
+      pending.forEach(({ run }, i) => results.set(run.spec.id, measured[i]))
+    } finally {
+      await pool.close()
     }
   }
+  // The report lists runs in grid order whatever order they were measured in.
+  return new Map(collected.runs.filter((r) => results.has(r.spec.id)).map((r) => [r.spec.id, results.get(r.spec.id)!]))
+}
+
+async function measurePair(run: CollectedRun, baseline: CollectedRun, key: QualityKey, pool: MetricsPool): Promise<QualityResult> {
+  let quality: VideoQuality
+  try {
+    quality = await compareFrameDirs(join(baseline.dir, 'frames'), join(run.dir, 'frames'), { pool })
+  } catch (error) {
+    return { error: (error as Error).message }
+  }
+  // The cache only saves time: a folder that cannot be written to (read-only share) still gets its report.
+  await writeCachedQuality(run.dir, key, quality).catch(() => {})
   return quality
 }
 

@@ -9,6 +9,16 @@ describe('benchOptions', () => {
     })
   })
 
+  it('quality mode: the goal\'s full-size pair, 3 rounds, bench/results/quality-latest.{json,md}', () => {
+    expect(benchOptions({ mode: 'quality' }, '/repo')).toMatchObject({
+      mode: 'quality', repeats: 3, threads: 0, video: { frames: 81, width: 1360, height: 768 },
+      json: '/repo/bench/results/quality-latest.json', markdown: '/repo/bench/results/quality-latest.md',
+    })
+    expect(benchOptions({ mode: 'quality', frames: 4, width: 64, height: 48, repeats: 1, threads: 3 }, '/repo')).toMatchObject({
+      repeats: 1, threads: 3, video: { frames: 4, width: 64, height: 48 },
+    })
+  })
+
   it.each([
     [{ gpu: true }, { mode: 'gpu', steps: 3, sweepRepeats: 0, json: '/repo/bench/results/gpu-latest.json' }],
     [{ mode: 'gpu', compile: true, steps: 5 }, { mode: 'gpu', compile: true, steps: 5 }],
@@ -19,7 +29,16 @@ describe('benchOptions', () => {
   })
 
   it.each([
-    [{ mode: 'tpu' }, /^--mode: expected "cpu" or "gpu", got "tpu"/],
+    [{ mode: 'tpu' }, /^--mode: expected "cpu", "gpu" or "quality", got "tpu"/],
+    [{ frames: 8 }, /^--frames: .*--mode quality only/],
+    [{ mode: 'quality', steps: 3 }, /^--steps: does not apply to --mode quality/],
+    [{ mode: 'quality', compile: true }, /^--compile: does not apply to --mode quality/],
+    [{ mode: 'quality', sweepRepeats: 1 }, /^--sweep-repeats: does not apply to --mode quality/],
+    [{ mode: 'quality', gpu: true }, /^--gpu: contradicts --mode quality/],
+    [{ mode: 'quality', repeats: 0 }, /^--repeats: expected an integer from 1 to 100/],
+    [{ mode: 'quality', width: 10 }, /^--width: expected an integer from 11 to 8192/],
+    [{ mode: 'quality', threads: 257 }, /^--threads: expected an integer from 0 to 256/],
+    [{ mode: 'quality', output: 'q.md' }, /^--output: expected a \.json file/],
     [{ gpu: true, mode: 'cpu' }, /^--gpu: contradicts --mode cpu/],
     [{ compile: true }, /^--compile: .*--mode gpu/],
     [{ gpu: true, sweepRepeats: 1 }, /^--sweep-repeats: .*cpu mode only/],

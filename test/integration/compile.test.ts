@@ -36,5 +36,10 @@ describe('compile: blocks', () => {
     // Compiled float32 blocks on a CPU reproduce the eager frames to within rounding.
     const q = await compareFrameDirs(join(work, 'sweep', 'p0-s42/baseline/frames'), join(work, 'sweep', 'p0-s42/baseline-compiled/frames'))
     expect(q.psnr).toBeGreaterThan(40)
+    // The report shows compile alone beside TeaCache, each against the eager baseline.
+    const md = readFileSync(join(work, 'sweep', 'REPORT.md'), 'utf8')
+    const quality = md.split('\n').find((l) => l.startsWith('| PSNR / SSIM |'))!
+    expect(quality).toBe('| PSNR / SSIM | TeaCache (1) | Compiled blocks | TeaCache (1), compiled |')
+    expect(md).toMatch(/\| latency \(s\) \| Baseline \| TeaCache \(1\) \| Compiled blocks \| TeaCache \(1\), compiled \|/)
   })
 })

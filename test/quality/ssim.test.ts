@@ -48,6 +48,40 @@ describe('ssim', () => {
     expect(ssim(a, b)).toBeCloseTo(expected, 10)
   })
 
+  it.each([
+    { width: 40, height: 29 },
+    { width: 12, height: 11 },
+    // Smaller than the window: a 7x7 window (windowFor), the same definition.
+    { width: 9, height: 7 },
+  ])('a $width x $height frame: the mean of the direct 2-D definition over every valid position (1e-12)', ({ width, height }) => {
+    const a = grey(width, height, noise(5))
+    const b = grey(width, height, (x, y) => Math.max(0, Math.min(255, noise(5)(x, y) + (((x * 3 + y * 7) % 9) - 4) * 6)))
+    const size = windowFor(width, height)
+    const g = gaussianKernel(size, SSIM_SIGMA)
+    const [ya, yb] = [luma(a), luma(b)]
+    const [c1, c2] = [(SSIM_K1 * 255) ** 2, (SSIM_K2 * 255) ** 2]
+    let sum = 0
+    let positions = 0
+    for (let top = 0; top + size <= height; top++) for (let left = 0; left + size <= width; left++) {
+      let [ma, mb, saa, sbb, sab] = [0, 0, 0, 0, 0]
+      for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+        const w = g[x] * g[y]
+        const [p, q] = [ya[(top + y) * width + left + x], yb[(top + y) * width + left + x]]
+        ma += w * p
+        mb += w * q
+        saa += w * p * p
+        sbb += w * q * q
+        sab += w * p * q
+      }
+      const [va, vb, cov] = [saa - ma * ma, sbb - mb * mb, sab - ma * mb]
+      sum += ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2))
+      positions++
+    }
+    const expected = sum / positions
+    expect(expected).toBeLessThan(0.99)
+    expect(Math.abs(ssim(a, b) - expected)).toBeLessThan(1e-12)
+  })
+
   it('is symmetric and falls as the perturbation grows', () => {
     const a = grey(24, 24, noise(3))
     const perturbed = (k: number) => grey(24, 24, (x, y) => Math.max(0, Math.min(255, noise(3)(x, y) + (((x * 5 + y * 3) % 11) - 5) * k)))

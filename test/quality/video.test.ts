@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodePng, encodePng, listFrames } from '../../src/quality/png.ts'
+import { syntheticFrame } from '../../src/bench/synthetic-frames.ts'
+import { openPool } from '../../src/quality/pool.ts'
 import { compareFrameDirs } from '../../src/quality/video.ts'
 import { fixtureFrame } from '../fixtures/sweep.ts'
 
@@ -39,6 +41,38 @@ describe('video quality from lossless frames', () => {
     { name: 'bigger', make: () => frames(dir, 'bigger', 4, () => 0, 32), error: /32x32, but the reference frame is 16x16/ },
   ])('refuses $name frames', async ({ make, error }) => {
     await expect(compareFrameDirs(reference, make())).rejects.toThrow(error)
+  })
+
+  it('the same PSNR, MSE and SSIM, bit for bit, on 1 thread, on 3 worker threads and on a shared pool', async () => {
+    const video = { frames: 7, width: 45, height: 31 }
+    const write = (name: string, candidate: boolean) => {
+      const path = join(dir, name)
+      mkdirSync(path)
+      for (let f = 0; f < video.frames; f++) {
+        writeFileSync(join(path, `frame_${String(f).padStart(5, '0')}.png`), encodePng({ width: video.width, height: video.height, rgb: syntheticFrame(video, f, candidate) }))
+      }
+      return path
+    }
+    const [ref, cand] = [write('grain-ref', false), write('grain-cand', true)]
+    const single = await compareFrameDirs(ref, cand, { threads: 1 })
+    expect(single.psnr).toBeGreaterThan(30)
+    expect(single.ssim).toBeLessThan(0.999)
+    expect(await compareFrameDirs(ref, cand, { threads: 3 })).toEqual(single)
+    const pool = openPool(2)
+    try {
+      // Two comparisons queued on one pool at once, as a report does.
+      const [again, same] = await Promise.all([compareFrameDirs(ref, cand, { pool }), compareFrameDirs(ref, ref, { pool })])
+      expect(again).toEqual(single)
+      expect(same).toEqual({ frames: 7, psnr: Infinity, mse: 0, ssim: 1 })
+    } finally {
+      await pool.close()
+    }
+  })
+
+  it('names the frame that is not a PNG', async () => {
+    const path = frames(dir, 'broken', 4, () => 0)
+    writeFileSync(join(path, 'frame_00002.png'), 'truncated')
+    await expect(compareFrameDirs(reference, path, { threads: 2 })).rejects.toThrow(`${join(path, 'frame_00002.png')}: not a readable PNG`)
   })
 
   it('lists only numbered frames, in order', async () => {

@@ -1,14 +1,17 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { execa } from 'execa'
 import { describe, expect, it } from 'vitest'
+import { encodePng } from '../../src/quality/png.ts'
+import { collectSweep } from '../../src/report/collect.ts'
 import { layoutFor } from '../../src/report/compare.ts'
-import { writeReport } from '../../src/report/generate.ts'
+import { measureQuality, writeReport } from '../../src/report/generate.ts'
 import { renderLabel } from '../../src/report/label.ts'
+import { QUALITY_FILE } from '../../src/report/quality-cache.ts'
 import { ffmpegPath } from '../../src/video/ffmpeg.ts'
 import { ROOT } from '../helpers/cli.ts'
-import { coldBaselineFixture, twoPromptFixture } from '../fixtures/sweep.ts'
+import { coldBaselineFixture, fixtureFrame, twoPromptFixture } from '../fixtures/sweep.ts'
 
 /** The first frame of a video as 8-bit RGB. */
 async function firstFrame(file: string, width: number, height: number): Promise<Uint8Array> {
@@ -76,10 +79,69 @@ describe('teacache report from fixture run folders', () => {
   })
 
   it('never loads the Python bridge: report.ts reaches no module that imports pythonia', () => {
-    const modules = [...reachable(join(ROOT, 'src', 'commands', 'report.ts'))].map((m) => m.slice(ROOT.length + 1))
+    // The metric workers are started from a file URL, not an import: follow their bootstrap too.
+    const entries = [join(ROOT, 'src', 'commands', 'report.ts'), join(ROOT, 'src', 'quality', 'worker.mjs')]
+    const modules = [...new Set(entries.flatMap((entry) => [...reachable(entry)]))].map((m) => m.slice(ROOT.length + 1))
     expect(modules).toContain('src/report/generate.ts')
+    expect(modules).toContain('src/quality/pool.ts')
+    expect(modules).toContain('src/quality/worker.ts')
     expect(modules).toContain('src/quality/ssim.ts')
     expect(modules).not.toContain('src/python/bridge.ts')
     for (const m of modules) expect(readFileSync(join(ROOT, m), 'utf8')).not.toMatch(/from 'pythonia'|import\('pythonia'\)/)
+  })
+})
+
+describe('measureQuality keeps each pair\'s metrics in quality.json beside the run', () => {
+  /** Replace a run's frames with the baseline's shifted by `shift` (MSE shift^2), leaving run.json as it is. */
+  const reshift = (runDir: string, shift: number) => {
+    for (let f = 0; f < 3; f++) writeFileSync(join(runDir, 'frames', `frame_${String(f).padStart(5, '0')}.png`), encodePng(fixtureFrame(f, shift)))
+  }
+  /** What `teacache sweep` redoing a run leaves: a run.json with a new finish time. */
+  const redo = (runDir: string, finishedAt: string) => {
+    const path = join(runDir, 'run.json')
+    writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, 'utf8')), finished_at: finishedAt }))
+  }
+  const mse = async (dir: string, id: string, threads = 1) => {
+    const q = (await measureQuality(await collectSweep(dir), { threads })).get(id)!
+    if ('error' in q) throw new Error(q.error)
+    return q.mse
+  }
+
+  it('writes it for every measured pair and nothing for baselines or failed runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tc-qfile-'))
+    twoPromptFixture(dir)
+    const first = await measureQuality(await collectSweep(dir), { threads: 2 })
+    expect([...first.keys()]).toEqual(['p0-s1/t0.1', 'p0-s1/t0.2', 'p1-s1/t0.2'])
+    expect(first.get('p0-s1/t0.1')).toMatchObject({ frames: 3, mse: 4 })
+    for (const id of ['p0-s1/t0.1', 'p0-s1/t0.2', 'p1-s1/t0.2']) expect(existsSync(join(dir, id, QUALITY_FILE))).toBe(true)
+    for (const id of ['p0-s1/baseline', 'p1-s1/baseline', 'p1-s1/t0.1']) expect(existsSync(join(dir, id, QUALITY_FILE))).toBe(false)
+    // Regenerating gives the same map, from the files.
+    expect(await measureQuality(await collectSweep(dir), { threads: 1 })).toEqual(first)
+  })
+
+  it('reuses the stored numbers until either run is redone, then measures again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tc-qfile-'))
+    twoPromptFixture(dir)
+    const run = join(dir, 'p0-s1', 't0.1')
+    expect(await mse(dir, 'p0-s1/t0.1')).toBe(4)
+    // New frames but the same run.json: the stored value is used, the frames are not read.
+    reshift(run, 7)
+    expect(await mse(dir, 'p0-s1/t0.1')).toBe(4)
+    redo(run, '2030-01-01T00:00:00.000Z')
+    expect(await mse(dir, 'p0-s1/t0.1', 2)).toBe(49)
+    reshift(run, 3)
+    expect(await mse(dir, 'p0-s1/t0.1')).toBe(49)
+    redo(join(dir, 'p0-s1', 'baseline'), '2030-01-02T00:00:00.000Z')
+    expect(await mse(dir, 'p0-s1/t0.1')).toBe(9)
+    expect(JSON.parse(readFileSync(join(run, QUALITY_FILE), 'utf8'))).toMatchObject({ mse: 9, key: { baseline: { finished_at: '2030-01-02T00:00:00.000Z' }, run: { finished_at: '2030-01-01T00:00:00.000Z' } } })
+  })
+
+  it('ignores a corrupt file and writes a good one in its place', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tc-qfile-'))
+    twoPromptFixture(dir)
+    const file = join(dir, 'p0-s1', 't0.2', QUALITY_FILE)
+    writeFileSync(file, '{"format": "teacache-quality/1", "mse": 0')
+    expect(await mse(dir, 'p0-s1/t0.2')).toBe(25)
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 'teacache-quality/1', baseline: 'p0-s1/baseline', frames: 3, mse: 25 })
   })
 })

@@ -1,0 +1,131 @@
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { TeacacheError, type ErrorCode } from '../errors.ts'
+import { measurePair, type PairMetrics } from './pair.ts'
+
+/**
+ * Frame pairs measured side by side: one worker thread per lane, each holding one decoded pair
+ * at a time, fed from one queue. With one lane the pairs are measured on the calling thread
+ * instead (no worker start-up), still one at a time so memory stays at one pair.
+ */
+export const THREADS_ENV = 'TEACACHE_QUALITY_THREADS'
+/** Past this many threads the 81 frames of a video leave most of them idle in the last round. */
+export const DEFAULT_THREAD_CAP = 16
+const MAX_THREADS = 256
+
+/** TEACACHE_QUALITY_THREADS, else the cores this process may use, capped. */
+export function qualityThreads(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): number {
+  const raw = env[THREADS_ENV]?.trim()
+  if (raw === undefined || raw === '') return Math.max(1, Math.min(cores, DEFAULT_THREAD_CAP))
+  const threads = Number(raw)
+  if (!/^\d+$/.test(raw) || threads < 1 || threads > MAX_THREADS) {
+    throw new TeacacheError('CONFIG', `${THREADS_ENV}: expected an integer from 1 to ${MAX_THREADS}, got "${env[THREADS_ENV]}"`)
+  }
+  return threads
+}
+
+export interface MetricsPool {
+  readonly threads: number
+  /** Queued pairs whose signal has aborted by the time a lane is free are dropped, not measured. */
+  measure(reference: string, candidate: string, signal?: AbortSignal): Promise<PairMetrics>
+  close(): Promise<void>
+}
+
+interface Task {
+  reference: string
+  candidate: string
+  signal?: AbortSignal
+  resolve(metrics: PairMetrics): void
+  reject(error: unknown): void
+}
+
+interface Lane {
+  run(reference: string, candidate: string): Promise<PairMetrics>
+  close(): Promise<void>
+}
+
+export function openPool(threads: number): MetricsPool {
+  const count = Math.max(1, Math.floor(threads))
+  const lanes: Lane[] = count === 1 ? [{ run: measurePair, close: async () => {} }] : Array.from({ length: count }, () => new WorkerLane())
+  const idle = [...lanes]
+  const queue: Task[] = []
+  let closed = false
+
+  const dispatch = () => {
+    while (idle.length > 0 && queue.length > 0) {
+      const task = queue.shift()!
+      if (task.signal?.aborted) {
+        task.reject(task.signal.reason)
+        continue
+      }
+      const lane = idle.pop()!
+      lane.run(task.reference, task.candidate).then(task.resolve, task.reject).finally(() => {
+        idle.push(lane)
+        dispatch()
+      })
+    }
+  }
+
+  return {
+    threads: count,
+    measure(reference, candidate, signal) {
+      if (closed) return Promise.reject(new Error('the quality pool is closed'))
+      return new Promise<PairMetrics>((resolve, reject) => {
+        queue.push({ reference, candidate, signal, resolve, reject })
+        dispatch()
+      })
+    },
+    async close() {
+      closed = true
+      for (const task of queue.splice(0)) task.reject(new Error('the quality pool was closed'))
+      await Promise.all(lanes.map((lane) => lane.close()))
+    },
+  }
+}
+
+type Reply = { metrics: PairMetrics } | { error: { message: string; code: ErrorCode | null } }
+
+/** Workers start as plain Node: worker.mjs teaches them TypeScript before loading worker.ts. */
+const WORKER = new URL('./worker.mjs', import.meta.url)
+
+/** One worker thread, one pair at a time; a worker that dies is replaced for the next pair. */
+class WorkerLane implements Lane {
+  private worker: Worker | null = null
+  private pending: { resolve(metrics: PairMetrics): void; reject(error: unknown): void } | null = null
+
+  run(reference: string, candidate: string): Promise<PairMetrics> {
+    const worker = this.worker ?? this.start()
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject }
+      worker.postMessage({ reference, candidate })
+    })
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker
+    this.worker = null
+    await worker?.terminate()
+  }
+
+  private start(): Worker {
+    const worker = new Worker(WORKER)
+    const settle = (outcome: { metrics: PairMetrics } | { error: unknown }) => {
+      const pending = this.pending
+      this.pending = null
+      if (!pending) return
+      if ('metrics' in outcome) pending.resolve(outcome.metrics)
+      else pending.reject(outcome.error)
+    }
+    worker.on('message', (reply: Reply) => {
+      if ('metrics' in reply) settle(reply)
+      else settle({ error: reply.error.code ? new TeacacheError(reply.error.code, reply.error.message) : new Error(reply.error.message) })
+    })
+    worker.on('error', (error) => settle({ error }))
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = null
+      settle({ error: new Error(`a quality worker thread exited (code ${code}) while measuring a frame pair`) })
+    })
+    this.worker = worker
+    return worker
+  }
+}

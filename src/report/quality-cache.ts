@@ -1,0 +1,90 @@
+import { promises as fs } from 'node:fs'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { psnrFromMse } from '../quality/psnr.ts'
+import type { VideoQuality } from '../quality/video.ts'
+import { writeJsonAtomic } from '../util/fs.ts'
+import type { CollectedRun } from './collect.ts'
+
+/**
+ * A run's PSNR/SSIM against its baseline, kept beside it in quality.json so that regenerating
+ * a report does not decode every frame again. The key names both runs as they were measured:
+ * redoing either one (a new finished_at, another frame count or size) or changing how the
+ * metrics are computed makes the file stale, and it is then measured and written anew.
+ */
+export const QUALITY_FILE = 'quality.json'
+const FORMAT = 'teacache-quality/1'
+/** Bump when a change to src/quality/ would change a stored number. */
+export const METRICS_VERSION = 'psnr-pooled-rgb+ssim-luma-bt601-gauss11-1.5/1'
+
+export interface QualityKey {
+  metrics: string
+  baseline: RunKey
+  run: RunKey
+}
+
+interface RunKey {
+  id: string
+  started_at: string | null
+  finished_at: string | null
+  frames: number | null
+  width: number | null
+  height: number | null
+}
+
+function runKey(run: CollectedRun): RunKey {
+  const record = run.folder.record
+  return {
+    id: run.spec.id,
+    started_at: record?.started_at ?? null,
+    finished_at: record?.finished_at ?? null,
+    frames: record?.output.frames ?? null,
+    width: record?.output.width ?? null,
+    height: record?.output.height ?? null,
+  }
+}
+
+export function qualityKey(baseline: CollectedRun, run: CollectedRun): QualityKey {
+  return { metrics: METRICS_VERSION, baseline: runKey(baseline), run: runKey(run) }
+}
+
+const runKeySchema = z.object({
+  id: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  frames: z.number().nullable(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+})
+
+const fileSchema = z.object({
+  format: z.literal(FORMAT),
+  key: z.object({ metrics: z.string(), baseline: runKeySchema, run: runKeySchema }),
+  frames: z.number().int().positive(),
+  /** Informational only (null for identical videos): psnr is recomputed from mse, which JSON keeps exactly. */
+  psnr: z.number().nullable(),
+  mse: z.number().nonnegative(),
+  ssim: z.number(),
+})
+
+const RUN_FIELDS = ['id', 'started_at', 'finished_at', 'frames', 'width', 'height'] as const
+const sameRun = (a: RunKey, b: RunKey) => RUN_FIELDS.every((field) => a[field] === b[field])
+const sameKey = (a: QualityKey, b: QualityKey) => a.metrics === b.metrics && sameRun(a.baseline, b.baseline) && sameRun(a.run, b.run)
+
+/** The stored metrics when the file is there, readable and made for exactly this key; else null. */
+export async function readCachedQuality(runDir: string, key: QualityKey): Promise<VideoQuality | null> {
+  let parsed: z.infer<typeof fileSchema>
+  try {
+    parsed = fileSchema.parse(JSON.parse(await fs.readFile(join(runDir, QUALITY_FILE), 'utf8')))
+  } catch {
+    // Missing, half-copied or hand-edited: the metrics are measured again and the file rewritten.
+    return null
+  }
+  if (!sameKey(parsed.key, key)) return null
+  return { frames: parsed.frames, psnr: psnrFromMse(parsed.mse), mse: parsed.mse, ssim: parsed.ssim }
+}
+
+export async function writeCachedQuality(runDir: string, key: QualityKey, quality: VideoQuality): Promise<void> {
+  const file = { format: FORMAT, baseline: key.baseline.id, key, frames: quality.frames, psnr: Number.isFinite(quality.psnr) ? quality.psnr : null, mse: quality.mse, ssim: quality.ssim }
+  await writeJsonAtomic(join(runDir, QUALITY_FILE), file)
+}
