@@ -3,9 +3,9 @@ import type { Frame } from './png.ts'
 
 /**
  * A direct decoder for the PNGs teacache itself writes (8-bit RGB or RGBA, not interlaced):
- * inflate once and undo the row filters straight into packed RGB. pngjs builds an RGBA copy
- * first and unfilters byte by byte through callbacks, which made decoding a third of the cost
- * of comparing two full-size frames. Anything else returns null and goes to pngjs.
+ * inflate once and undo the row filters straight into packed RGB. Through pngjs (RGBA first,
+ * then copied to RGB) a 1360x768 frame took about twice as long, a quarter of the time of
+ * comparing a frame pair. Anything else returns null and goes to pngjs.
  * Chunk CRCs are not checked: zlib's Adler-32 already rejects damaged pixel data.
  */
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
