@@ -13,7 +13,7 @@ export function qualityTable(r: QualityBenchResults): string {
   const goal = `<= ${r.goal.seconds} s on ${r.goal.threads} threads`
   const rows: string[][] = [
     [`${pair}, 1 thread (no workers)`, sec(r.single_thread.seconds.median), spread(r.single_thread.seconds, r.single_thread.cpu_s), '-', '-'],
-    [`${pair}, pool of ${p.threads} worker threads (pool already started, as for every pair after a report's first)`, sec(p.seconds.median), spread(p.seconds, p.cpu_s), goal, r.goal.met],
+    [`${pair}, ${p.threads === 1 ? 'pool of 1 thread (no workers)' : `pool of ${p.threads} worker threads`} (pool already started, as for every pair after a report's first)`, sec(p.seconds.median), spread(p.seconds, p.cpu_s), goal, r.goal.met],
     [`${pair}, a fresh pool's first pair (worker start-up included)`, sec(p.first_pair_s.median), spread(p.first_pair_s), '-', '-'],
     ['speedup of the pool over 1 thread', `${p.speedup.toFixed(2)}x`, `${(p.efficiency * 100).toFixed(0)}% of ${p.threads} threads`, '-', '-'],
     [`projection for ${r.projection.threads} threads (**not measured**)`, sec(r.projection.seconds), r.projection.basis, goal, '-'],

@@ -10,8 +10,9 @@ export interface Frame {
   rgb: Uint8Array
 }
 
-export function decodePng(buffer: Buffer): Frame {
-  return decodeRgb8(buffer) ?? decodeAnyPng(buffer)
+/** `into` may receive the pixels of teacache's own PNGs instead of a new array (see pair.ts). */
+export function decodePng(buffer: Buffer, into?: Uint8Array): Frame {
+  return decodeRgb8(buffer, into) ?? decodeAnyPng(buffer)
 }
 
 /** Every other PNG (grey, palette, 16-bit, interlaced) through pngjs. */

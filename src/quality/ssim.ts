@@ -15,8 +15,10 @@ const L = 255
 const C1 = (SSIM_K1 * L) ** 2
 const C2 = (SSIM_K2 * L) ** 2
 
-export function luma(frame: Frame): Float64Array {
-  const out = new Float64Array(frame.width * frame.height)
+/** `into`, when given and large enough, is filled instead of allocating (see pair.ts). */
+export function luma(frame: Frame, into?: Float64Array): Float64Array {
+  const size = frame.width * frame.height
+  const out = into && into.length >= size ? into.subarray(0, size) : new Float64Array(size)
   const { rgb } = frame
   for (let i = 0, j = 0; i < out.length; i++, j += 3) out[i] = 0.299 * rgb[j] + 0.587 * rgb[j + 1] + 0.114 * rgb[j + 2]
   return out
