@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { constants, promises as fs } from 'node:fs'
 import { dirname, join, basename } from 'node:path'
+import { spaceErrorOr } from './disk.ts'
 
-/** Write a file so that readers see the old content or the new, never half of it. */
+/**
+ * Write a file so that readers see the old content or the new, never half of it. A full disk
+ * leaves no temporary file behind and becomes the one-line DISK error naming the folder.
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`)
   try {
@@ -10,7 +14,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await fs.rename(tmp, path)
   } catch (error) {
     await fs.rm(tmp, { force: true })
-    throw error
+    throw spaceErrorOr(error, dirname(path), () => error)
   }
 }
 

@@ -10,6 +10,7 @@ import type { RunRecord } from '../../src/run/record.ts'
 import type { Loaded } from '../../src/run/session.ts'
 import type { Shutdown } from '../../src/run/signals.ts'
 import { buildRuns, type Grid } from '../../src/sweep/grid.ts'
+import { runClaimer } from '../../src/sweep/claim.ts'
 import { buildManifest, writeManifest } from '../../src/sweep/manifest.ts'
 import { executeRuns, runConfig, type PlannedRun } from '../../src/sweep/runner.ts'
 import { baseConfig, fixtureFrame } from '../fixtures/sweep.ts'
@@ -63,7 +64,9 @@ async function sweep(prompts: string[]) {
   const state: { signal?: NodeJS.Signals } = {}
   const shutdown: Shutdown = { get signal() { return state.signal }, get exitCode() { return state.signal ? 143 : 0 }, dispose() {} }
   const loaded = fakeLoaded(state)
-  const result = await executeRuns(planned, { setup: [], shutdown, quiet: true, loaded: () => loaded, loadSeconds: () => loaded.loadSeconds })
+  const result = await executeRuns(planned, {
+    setup: [], shutdown, quiet: true, loaded: () => loaded, loadSeconds: () => loaded.loadSeconds, claimRun: runClaimer({ force: false, protect: [] }),
+  })
   const record = (id: string) => JSON.parse(readFileSync(join(dir, id, 'run.json'), 'utf8')) as RunRecord
   return { dir, ...result, record }
 }
