@@ -28,10 +28,12 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
   let started: Awaited<ReturnType<typeof startPython>> | undefined
   let ctx: RunContext | undefined
   let claimed: ClaimedRunDir | undefined
-  const shutdown = onShutdown(() => started?.engine.close())
+  // A signal during start-up ends the start-up too, not only a started Python.
+  const starting = new AbortController()
+  const shutdown = onShutdown(() => (starting.abort(), started?.engine.close()))
   try {
     const steps: Step[] = [
-        { title: 'Start Python', run: async () => void (started = await startPython()) },
+        { title: 'Start Python', run: async () => void (started = await startPython({ signal: starting.signal })) },
         {
           title: `Load ${config.model}`,
           run: async () => {

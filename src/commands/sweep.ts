@@ -21,6 +21,7 @@ import { restartArgs, restartSweep } from '../sweep/restart.ts'
 import { planRun, readRunFolder } from '../sweep/state.ts'
 import { describeWorker, parseDevices, planWorkers, runWorkers, type Worker } from '../sweep/workers.ts'
 import { joinSweep, sweepIdentity } from '../sweep/writers.ts'
+import { watchParent } from '../sweep/orphan.ts'
 
 export interface SweepOptions extends GridFlags {
   model?: string
@@ -62,9 +63,12 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
   const existing = await checkSweepDir(chosen, manifest, Boolean(options.force), protect)
   // Shared with the other processes of this sweep, exclusive against any other (src/sweep/writers.ts).
   const membership = await joinSweep(chosen, sweepIdentity(manifest), { exclusive: !options.output })
+  // A --devices worker stops with its parent, however the parent dies.
+  const unwatch = watchParent()
   try {
     return await sweepInto(membership.dir, { config, grid, location, shard, devices, manifest, existing, protect }, options)
   } finally {
+    unwatch()
     await membership.leave()
   }
 }
@@ -99,10 +103,12 @@ async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions)
   let started: Awaited<ReturnType<typeof startPython>> | undefined
   let loaded: Loaded | undefined
   let manifestWritten = keepManifest
-  const shutdown = onShutdown(() => started?.engine.close())
+  // A signal during start-up ends the start-up too, not only a started Python.
+  const starting = new AbortController()
+  const shutdown = onShutdown(() => (starting.abort(), started?.engine.close()))
   try {
     const setup = toRun.length === 0 ? [] : [
-      { title: 'Start Python', run: async () => void (started = await startPython()) },
+      { title: 'Start Python', run: async () => void (started = await startPython({ signal: starting.signal })) },
       {
         title: `Load ${config.model}`,
         run: async () => {
