@@ -1,5 +1,7 @@
+import { dirname } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { TeacacheError } from './errors.ts'
+import { spaceCode, spaceError } from './util/disk.ts'
 import { MAX_THRESHOLD } from './config/schema.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
@@ -156,6 +158,13 @@ export async function main(argv = process.argv): Promise<number> {
     if (error instanceof TeacacheError) {
       process.stderr.write(`teacache: ${error.message}\n`)
       return error.exitCode
+    }
+    // A full disk is never an internal error, wherever it surfaced.
+    const space = spaceCode(error)
+    if (space) {
+      const path = (error as NodeJS.ErrnoException).path
+      process.stderr.write(`teacache: ${spaceError(space, path ? dirname(path) : 'the output folder').message}\n`)
+      return 1
     }
     process.stderr.write(`teacache: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
     return 1

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { TeacacheError } from '../errors.ts'
 import { spaceErrorOr } from '../util/disk.ts'
-import { canCreate, exists } from '../util/fs.ts'
+import { canCreate, exists, makeDirs } from '../util/fs.ts'
 import { acquireLock, LockHeldError, type Lock } from '../util/lock.ts'
 import { checkPathLength } from '../util/paths.ts'
 import { clearRunFolder, RUN_LOCK, runEntries, whyNotReplaceable, type Protected } from './safe-force.ts'
@@ -79,7 +79,7 @@ export interface CreateOptions {
  */
 export async function createRunDir(dir: string, options: CreateOptions = {}): Promise<ClaimedRunDir> {
   try {
-    await fs.mkdir(dirname(dir), { recursive: true })
+    await makeDirs(dirname(dir))
   } catch (error) {
     throw spaceErrorOr(error, dirname(dir), () => new TeacacheError('OUTPUT', `output: cannot create ${dirname(dir)} (${(error as Error).message})`))
   }

@@ -6,7 +6,7 @@ import { canonicalJson, diffSettings, fingerprint, sweepSettings } from './setti
 import { buildRuns, type Grid } from './grid.ts'
 import { firstIssue, manifestSchema } from './records.ts'
 import { spaceErrorOr } from '../util/disk.ts'
-import { writeJsonAtomic } from '../util/fs.ts'
+import { makeDirs, writeJsonAtomic } from '../util/fs.ts'
 import { createExclusive } from '../util/lock.ts'
 
 /**
@@ -81,7 +81,7 @@ export async function writeManifest(dir: string, manifest: SweepManifest, option
   const path = join(dir, MANIFEST)
   const json = `${JSON.stringify(manifest, null, 2)}\n`
   try {
-    await fs.mkdir(dir, { recursive: true })
+    await makeDirs(dir)
     if (options.replace) return await writeJsonAtomic(path, manifest)
     if (await createExclusive(path, json)) return
   } catch (error) {

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path'
 import { z } from 'zod'
 import { TeacacheError } from '../errors.ts'
 import { spaceErrorOr } from '../util/disk.ts'
-import { writeJsonAtomic } from '../util/fs.ts'
+import { makeDirs, writeJsonAtomic } from '../util/fs.ts'
 import { currentOwner, describeOwner, ownerGone, ownerSchema, type TakeoverNotice } from '../util/lock.ts'
 import type { SweepManifest } from './manifest.ts'
 import { canonicalJson } from './settings.ts'
@@ -48,7 +48,7 @@ export async function joinSweep(dir: string, identity: string, options: { exclus
   const me: Writer = { ...currentOwner(), identity, registered_at: Date.now() }
   const mine = join(writers, `${me.host}-${me.pid}.json`)
   try {
-    await fs.mkdir(writers, { recursive: true })
+    await makeDirs(writers)
     await writeJsonAtomic(mine, me)
   } catch (error) {
     throw spaceErrorOr(error, folder, () => new TeacacheError('OUTPUT', `--output: cannot write into ${folder} (${(error as Error).message})`))
@@ -82,10 +82,10 @@ async function makeFolder(dir: string, exclusive: boolean): Promise<{ dir: strin
   try {
     if (!exclusive) {
       const existed = await fs.stat(dir).then(() => true, () => false)
-      await fs.mkdir(dir, { recursive: true })
+      await makeDirs(dir)
       return { dir, created: !existed }
     }
-    await fs.mkdir(dirname(dir), { recursive: true })
+    await makeDirs(dirname(dir))
     for (let n = 1; ; n++) {
       const candidate = n === 1 ? dir : `${dir}-${n}`
       try {

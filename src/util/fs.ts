@@ -50,3 +50,31 @@ export async function canCreate(path: string): Promise<boolean> {
     return false
   }
 }
+
+/**
+ * `mkdir -p`, one level at a time. Node's own recursive mkdir never returns where mkdir fails
+ * with ENOENT under a parent that exists (a path in /proc, say): this fails instead.
+ */
+export async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = []
+  let current = dir
+  for (;;) {
+    try {
+      if ((await fs.stat(current)).isDirectory()) break
+      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${current}'`), { code: 'ENOTDIR', path: current })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+      const parent = dirname(current)
+      if (parent === current) break
+      missing.unshift(current)
+      current = parent
+    }
+  }
+  for (const folder of missing) {
+    try {
+      await fs.mkdir(folder)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+  }
+}
