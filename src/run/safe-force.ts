@@ -106,12 +106,12 @@ export async function whyNotReplaceable(dir: string, options: { protect?: readon
   if (!stat.isDirectory()) return 'it is not a folder'
   const entries = await runEntries(dir)
   if (entries.length === 0) return null
-  if (options.requireRecord && !(await hasRunRecord(dir))) return 'it holds no teacache run.json, so it is not a run folder teacache made'
   const foreign = await foreignRunEntries(dir)
   if (foreign.length > 0) {
     const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ` and ${foreign.length - 3} more` : '')
     return `it holds files teacache did not write (${shown})`
   }
+  if (options.requireRecord && !(await hasRunRecord(dir))) return 'it holds no teacache run.json, so it is not a run folder teacache made'
   return null
 }
 
