@@ -13,7 +13,7 @@ export function yamlValue(doc: Document, where: string, code: ErrorCode = 'CONFI
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
   } catch (error) {
     const message = (error as Error).message
-    const why = /alias/i.test(message)
+    const why = /excessive alias count/i.test(message)
       ? `expected at most ${MAX_ALIAS_COUNT} alias expansions (a YAML "alias bomb" expands to billions of values)`
       : message.split('\n')[0]
     throw new TeacacheError(code, `${where}: YAML: ${why}`)
