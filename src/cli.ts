@@ -43,7 +43,7 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed', integer('--seed'))
     .option('--steps <n>', 'denoising steps', integer('--steps'))
     .option('--output <dir>', 'run folder to create (default: a new folder under the config\'s output)')
-    .option('--force', 'replace --output if it already holds files')
+    .option('--force', 'replace --output if it is a run folder teacache made (never other files, the cwd or the config\'s folder)')
     .option('--coefficients <file>', 'coefficients file from teacache calibrate (replaces teacache.coefficients)')
     .addOption(new Option('--quiet', 'no progress display').hideHelp())
     .action(async (config: string, options) => {
@@ -83,7 +83,7 @@ export function buildProgram(): Command {
     .argument('<config>', 'YAML config: model, size, frames, steps and guidance to fit for')
     .option('--prompts <file>', 'prompts to calibrate on, one per line (default: the config\'s prompt)')
     .option('--output <file>', 'coefficients file to write (default: coefficients/<config name>.yaml beside the config); an SVG plot is written beside it')
-    .option('--force', 'replace --output (and its plot) if they exist')
+    .option('--force', 'replace --output (and its plot) if calibrate wrote them')
     .addOption(new Option('--quiet', 'no progress display').hideHelp())
     .action(async (config: string, options) => {
       const { calibrateCommand } = await import('./commands/calibrate.ts')
@@ -98,7 +98,7 @@ export function buildProgram(): Command {
     .option('--prompts <file>', 'prompts, one per line (default: sweep.prompts, else the config\'s prompt)')
     .option('--seeds <list>', 'comma-separated seeds (default: sweep.seeds, else the config\'s seed)')
     .option('--output <dir>', 'sweep folder: new, or an earlier run of the same sweep to finish (default: a new folder under the config\'s output)')
-    .option('--force', 'redo every run, even completed ones, and accept a folder holding other settings')
+    .option('--force', 'redo every run, even completed ones, and accept a sweep folder of other settings')
     .option('--devices <list>', 'one worker process per device: GPU numbers or "cpu", e.g. 0,1,2,3')
     .option('--shard <i/n>', 'run only share i of n of the grid (1-based), e.g. one Slurm array task; needs --output')
     .option('--restarts <n>', 'if Python dies, resume the sweep in a new process up to n times (default 0: stop; rerunning resumes too)', integer('--restarts'))

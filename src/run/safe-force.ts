@@ -1,5 +1,6 @@
 import { promises as fs, realpathSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { ownerSchema } from '../util/lock.ts'
 
 /**
  * What `--force` may replace: only a folder teacache made, recognised from its own files, and
@@ -37,16 +38,22 @@ export async function runEntries(dir: string): Promise<string[]> {
   return (await fs.readdir(dir)).filter((name) => name !== RUN_LOCK && name !== `${RUN_LOCK}.takeover`)
 }
 
-/** run.json names the teacache run format (its other fields may be broken: it is still teacache's). */
-export async function hasRunRecord(dir: string): Promise<boolean> {
-  try {
-    const stat = await fs.lstat(join(dir, RUN_RECORD))
-    if (!stat.isFile()) return false
-    const value = JSON.parse(await fs.readFile(join(dir, RUN_RECORD), 'utf8')) as { format?: unknown }
-    return value !== null && typeof value === 'object' && value.format === RUN_FORMAT
-  } catch {
-    return false
+/**
+ * The folder says it is teacache's: its run.json names the run format (its other fields may be
+ * broken), or, for a run killed before it wrote one, its lock names a teacache process.
+ */
+export async function madeByTeacache(dir: string): Promise<boolean> {
+  const read = async (name: string) => {
+    try {
+      if (!(await fs.lstat(join(dir, name))).isFile()) return null
+      return JSON.parse(await fs.readFile(join(dir, name), 'utf8')) as unknown
+    } catch {
+      return null
+    }
   }
+  const record = (await read(RUN_RECORD)) as { format?: unknown } | null
+  if (record !== null && typeof record === 'object' && record.format === RUN_FORMAT) return true
+  return ownerSchema.safeParse(await read(RUN_LOCK)).success
 }
 
 function real(path: string): string {
@@ -111,7 +118,7 @@ export async function whyNotReplaceable(dir: string, options: { protect?: readon
     const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ` and ${foreign.length - 3} more` : '')
     return `it holds files teacache did not write (${shown})`
   }
-  if (options.requireRecord && !(await hasRunRecord(dir))) return 'it holds no teacache run.json, so it is not a run folder teacache made'
+  if (options.requireRecord && !(await madeByTeacache(dir))) return 'it holds no teacache run.json, so it is not a run folder teacache made'
   return null
 }
 

@@ -17,6 +17,7 @@ function folder(files: Record<string, string>): string {
   return dir
 }
 const RECORD = JSON.stringify({ format: 'teacache-run/1' })
+const LOCK = JSON.stringify({ pid: 1, host: 'h', boot_id: null, started_at: 'then', command: 'teacache run c.yaml', token: 't' })
 
 describe('what --force may replace', () => {
   it.each<{ what: string; files: Record<string, string>; requireRecord: boolean; why: RegExp | null }>([
@@ -25,6 +26,8 @@ describe('what --force may replace', () => {
     { what: 'one with its temporary files and a left-over lock', files: { 'run.json': RECORD, '.run.json.ab12.tmp': '', '.video.partial.mp4': '', '.teacache-lock': '{}', 'frames/': '', 'frames/.frame_00001.png.tmp': '' }, requireRecord: true, why: null },
     { what: 'a sweep run folder that died before run.json', files: { 'frames/': '', 'frames/frame_00000.png': 'p' }, requireRecord: false, why: null },
     { what: 'the same, for run --output', files: { 'frames/': '', 'frames/frame_00000.png': 'p' }, requireRecord: true, why: /holds no teacache run\.json/ },
+    { what: 'a run killed before run.json, its lock left', files: { '.teacache-lock': LOCK, 'frames/': '', 'frames/frame_00000.png': 'p' }, requireRecord: true, why: null },
+    { what: 'a lock file of someone else', files: { '.teacache-lock': 'mine', 'frames/': '' }, requireRecord: true, why: /holds no teacache run\.json/ },
     { what: 'a run.json of another program', files: { 'run.json': '{"format":"mine"}' }, requireRecord: true, why: /holds no teacache run\.json/ },
     { what: 'a user file beside teacache\'s', files: { 'run.json': RECORD, 'notes.md': 'mine' }, requireRecord: true, why: /files teacache did not write \(notes\.md\)/ },
     { what: 'a user file among the frames', files: { 'run.json': RECORD, 'frames/': '', 'frames/poster.jpg': 'x' }, requireRecord: true, why: /\(frames\/poster\.jpg\)/ },
