@@ -15,13 +15,16 @@ import { canonicalJson } from './settings.ts'
  * Shards (`--shard i/n`, Slurm array tasks) and `--devices` workers legitimately write one folder
  * at once, so the lock is a register: every writing process leaves a file in `.teacache-writers/`
  * naming itself and the sweep it runs (settings fingerprint and grid). A process that finds a
- * live writer of another sweep, registered before it, leaves and exits 2; writers of the same
- * sweep go on side by side (their run folders are locked one by one, see src/run/output.ts).
+ * live writer of another sweep that is established (it passed this check) or registered before
+ * it leaves and exits 2; writers of the same sweep go on side by side (their run folders are
+ * locked one by one, see src/run/output.ts). Of two sweeps registering at the same moment the
+ * later one refuses (across hosts "later" is by their clocks, only for the instant between a
+ * check and its mark; sweep.json, created exclusively, still stops a second claim on a new folder).
  * Entries whose process is gone are removed with a message.
  */
 export const WRITERS = '.teacache-writers'
 
-const writerSchema = ownerSchema.extend({ identity: z.string(), registered_at: z.number() })
+const writerSchema = ownerSchema.extend({ identity: z.string(), registered_at: z.number(), established: z.boolean().optional() })
 type Writer = z.infer<typeof writerSchema>
 
 /** What makes two processes "the same sweep": the shared settings and the whole grid. */
@@ -71,6 +74,8 @@ export async function joinSweep(dir: string, identity: string, options: { exclus
           'wait for it to finish or choose another folder (if that process is gone, remove ' + join(writers, `${conflict.host}-${conflict.pid}.json`) + ')',
       )
     }
+    // From now on a newcomer of another sweep refuses whatever its clock says (hosts sharing a folder may disagree).
+    await writeJsonAtomic(mine, { ...me, established: true })
   } catch (error) {
     await leave()
     throw error
@@ -100,7 +105,7 @@ async function makeFolder(dir: string, exclusive: boolean): Promise<{ dir: strin
   }
 }
 
-/** A live writer of another sweep that registered before `me` (ties broken by name), if any. */
+/** A live writer of another sweep that is established or registered before `me` (ties broken by name), if any. */
 async function firstConflict(writers: string, me: Writer, notice: TakeoverNotice): Promise<Writer | null> {
   const order = (w: Writer) => [w.registered_at, `${w.host}-${w.pid}`] as const
   const before = (a: Writer, b: Writer) => order(a)[0] < order(b)[0] || (order(a)[0] === order(b)[0] && order(a)[1] < order(b)[1])
@@ -114,7 +119,7 @@ async function firstConflict(writers: string, me: Writer, notice: TakeoverNotice
       notice(`taking over the sweep folder ${dirname(writers)}: its writer ${describeOwner(other)} is no longer running`)
       continue
     }
-    if (other.identity !== me.identity && before(other, me)) return other
+    if (other.identity !== me.identity && (other.established || before(other, me))) return other
   }
   return null
 }

@@ -52,6 +52,13 @@ describe('the sweep folder lock', () => {
     await member.leave()
   })
 
+  it('an established writer holds the folder whatever the clocks say', async () => {
+    const dir = join(root, 'established')
+    mkdirSync(dir)
+    register(dir, A, { pid: livePid, established: true } as never, Date.now() + 60_000)
+    await expect(joinSweep(dir, B)).rejects.toThrow(/is being written by another sweep/)
+  })
+
   it('takes over, with a message, the register of a writer that is gone', async () => {
     const dir = join(root, 'stale')
     mkdirSync(dir)
