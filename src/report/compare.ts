@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { execa } from 'execa'
 import { TeacacheError } from '../errors.ts'
 import { encodePng } from '../quality/png.ts'
 import { spaceError } from '../util/disk.ts'
+import { scratchDir } from '../util/fs.ts'
 import { FRAME_PATTERN, ffmpegPath, spaceInOutput } from '../video/ffmpeg.ts'
 import { labelHeight, renderLabel } from './label.ts'
 
@@ -71,7 +71,7 @@ export function filterGraph(count: number, layout: Layout): string {
 export async function makeComparisonVideo(tiles: Tile[], options: { output: string; fps: number; width: number; height: number }): Promise<void> {
   if (tiles.length === 0) throw new RangeError('a comparison needs at least one tile')
   const layout = layoutFor(options.width, options.height, tiles.length)
-  const work = await fs.mkdtemp(join(tmpdir(), 'teacache-compare-'))
+  const work = await scratchDir('teacache-compare-', dirname(options.output))
   // Unique per writer: shards sharing a folder may regenerate the same video at the same moment.
   const tmp = join(dirname(options.output), `.${basename(options.output, '.mp4')}.${process.pid}-${randomBytes(3).toString('hex')}.partial.mp4`)
   try {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { constants, promises as fs } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, basename } from 'node:path'
 import { spaceErrorOr } from './disk.ts'
 
@@ -76,5 +77,17 @@ export async function makeDirs(dir: string): Promise<void> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
+  }
+}
+
+/**
+ * A scratch folder: in the temp folder, or (TMPDIR read-only or missing) beside `near`, the
+ * folder being written anyway. The caller removes it.
+ */
+export async function scratchDir(prefix: string, near: string): Promise<string> {
+  try {
+    return await fs.mkdtemp(join(tmpdir(), prefix))
+  } catch {
+    return await fs.mkdtemp(join(near, `.${prefix}`))
   }
 }

@@ -6,6 +6,7 @@ import type { RunRecord } from '../../src/run/record.ts'
 import { BIN, pythonTripwire, teacache, tempDir } from '../helpers/cli.ts'
 import { TINY_CONFIG } from '../helpers/configs.ts'
 import { childrenOf } from '../helpers/processes.ts'
+import { makeSweepFixture } from '../fixtures/sweep.ts'
 
 /** Config and environment edges: each fails in one line before any work, or just works. */
 const tiny = TINY_CONFIG.replace('steps: 20', 'steps: 2')
@@ -70,6 +71,14 @@ describe('config and environment hardening', () => {
     const result = await teacache(['--help'], { env: { TMPDIR: dir } })
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toMatch(/^Usage: teacache \[options\] \[command\]/)
+  })
+
+  it('report with an unusable TMPDIR still draws its comparison videos, leaving no scratch files', async () => {
+    const dir = join(tempDir('tc-hard-'), 'sweep')
+    makeSweepFixture(dir, { grid: { prompts: ['a'], seeds: [1], thresholds: [0.5] }, run: () => ({ status: 'completed', denoise: 2, decode: 1, shift: 3, schedule: [true, false, true, true] }) })
+    const result = await teacache(['report', dir, '--quiet'], { env: { TMPDIR: '/proc' } })
+    expect(result.exitCode).toBe(0)
+    expect(readdirSync(dir).sort()).toEqual(['REPORT.md', 'chart.svg', 'compare-p0-s1.mp4', 'p0-s1', 'sweep.json'])
   })
 
   it('a run with an unusable TMPDIR still works, its Python log going elsewhere', async () => {
