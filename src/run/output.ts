@@ -117,7 +117,7 @@ async function claim(dir: string, created: boolean, options: CreateOptions): Pro
     if (!created && (await runEntries(dir)).length > 0) {
       if (!options.force) throw new TeacacheError('OUTPUT', `output: ${dir} was filled by something else while the model loaded; nothing was overwritten`)
       const why = await whyNotReplaceable(dir, { protect: options.protect, requireRecord: options.requireRecord })
-      if (why) throw new TeacacheError('OUTPUT', `output: --force replaces only a run folder teacache made, and ${dir} is not one: ${why}`)
+      if (why) throw new TeacacheError('OUTPUT', `output: ${dir} would be replaced, but it is not a run folder teacache made: ${why}; nothing was removed`)
       await clearRunFolder(dir)
       const left = await runEntries(dir)
       if (left.length > 0) throw new TeacacheError('OUTPUT', `output: ${dir} changed while it was being replaced (${left.join(', ')}); nothing else was removed`)

@@ -82,7 +82,7 @@ describe('createRunDir', () => {
     mkdirSync(dir)
     writeFileSync(join(dir, 'old.txt'), 'x')
     await expect(createRunDir(dir)).rejects.toThrow(/nothing was overwritten/)
-    await expect(createRunDir(dir, { force: true })).rejects.toThrow(/--force replaces only a run folder teacache made.*old\.txt/)
+    await expect(createRunDir(dir, { force: true })).rejects.toThrow(/forced.*would be replaced, but it is not a run folder teacache made: it holds files teacache did not write \(old\.txt\); nothing was removed/)
     expect(readdirSync(dir)).toEqual(['old.txt'])
   })
 })

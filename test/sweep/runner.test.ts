@@ -138,4 +138,13 @@ describe('sweep runner', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['failed'])
     expect(readdirSync(join(dir, 'p0-s3/baseline'))).toEqual([])
   })
+
+  it('redoes a run folder only if everything in it is teacache\'s: a file of the user stops the sweep, untouched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tc-runner-'))
+    mkdirSync(join(dir, 'p0-s3/baseline'), { recursive: true })
+    writeFileSync(join(dir, 'p0-s3/baseline/notes.md'), 'mine')
+    const { fatal } = await sweep(['ok'], dir)
+    expect(fatal).toMatchObject({ code: 'OUTPUT', exitCode: 2, message: expect.stringMatching(/baseline would be replaced, but it is not a run folder teacache made: it holds files teacache did not write \(notes\.md\); nothing was removed/) })
+    expect(readdirSync(join(dir, 'p0-s3/baseline'))).toEqual(['notes.md'])
+  })
 })
