@@ -1,5 +1,7 @@
+import { dirname } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { TeacacheError } from './errors.ts'
+import { spaceCode, spaceError } from './util/disk.ts'
 import { MAX_THRESHOLD } from './config/schema.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
@@ -41,7 +43,7 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed', integer('--seed'))
     .option('--steps <n>', 'denoising steps', integer('--steps'))
     .option('--output <dir>', 'run folder to create (default: a new folder under the config\'s output)')
-    .option('--force', 'replace --output if it already holds files')
+    .option('--force', 'replace --output if it is a run folder teacache made (never other files, the cwd or the config\'s folder)')
     .option('--coefficients <file>', 'coefficients file from teacache calibrate (replaces teacache.coefficients)')
     .addOption(new Option('--generator <where>', 'where the initial noise is drawn: cpu (same video on every machine) or device (the reference\'s torch.Generator("cuda"))').choices(['cpu', 'device']))
     .addOption(new Option('--compile <mode>', 'torch.compile the transformer blocks (blocks) or not (none)').choices(['none', 'blocks']))
@@ -87,7 +89,7 @@ export function buildProgram(): Command {
     .argument('<config>', 'YAML config: model, size, frames, steps and guidance to fit for')
     .option('--prompts <file>', 'prompts to calibrate on, one per line (default: the config\'s prompt)')
     .option('--output <file>', 'coefficients file to write (default: coefficients/<config name>.yaml beside the config); an SVG plot is written beside it')
-    .option('--force', 'replace --output (and its plot) if they exist')
+    .option('--force', 'replace --output (and its plot) if calibrate wrote them')
     .addOption(new Option('--compile <mode>', 'torch.compile the transformer blocks (blocks) or not (none)').choices(['none', 'blocks']))
     .addOption(new Option('--quiet', 'no progress display').hideHelp())
     .action(async (config: string, options) => {
@@ -103,7 +105,7 @@ export function buildProgram(): Command {
     .option('--prompts <file>', 'prompts, one per line (default: sweep.prompts, else the config\'s prompt)')
     .option('--seeds <list>', 'comma-separated seeds (default: sweep.seeds, else the config\'s seed)')
     .option('--output <dir>', 'sweep folder: new, or an earlier run of the same sweep to finish (default: a new folder under the config\'s output)')
-    .option('--force', 'redo every run, even completed ones, and accept a folder holding other settings')
+    .option('--force', 'redo every run, even completed ones, and accept a sweep folder of other settings')
     .option('--devices <list>', 'one worker process per device: GPU numbers or "cpu", e.g. 0,1,2,3')
     .option('--shard <i/n>', 'run only share i of n of the grid (1-based), e.g. one Slurm array task; needs --output')
     .option('--restarts <n>', 'if Python dies, resume the sweep in a new process up to n times (default 0: stop; rerunning resumes too)', integer('--restarts'))
@@ -170,6 +172,13 @@ export async function main(argv = process.argv): Promise<number> {
     if (error instanceof TeacacheError) {
       process.stderr.write(`teacache: ${error.message}\n`)
       return error.exitCode
+    }
+    // A full disk is never an internal error, wherever it surfaced.
+    const space = spaceCode(error)
+    if (space) {
+      const path = (error as NodeJS.ErrnoException).path
+      process.stderr.write(`teacache: ${spaceError(space, path ? dirname(path) : 'the output folder').message}\n`)
+      return 1
     }
     process.stderr.write(`teacache: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
     return 1

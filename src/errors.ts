@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'PYTHON_DIED' // the Python process exited under us
   | 'FFMPEG'
   | 'INTERRUPTED'
+  | 'DISK' // no space left (or a quota) where teacache writes
 
 const EXIT_CODES: Record<ErrorCode, number> = {
   CONFIG: 2,
@@ -21,6 +22,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   PYTHON_DIED: 1,
   FFMPEG: 1,
   INTERRUPTED: 130,
+  DISK: 1,
 }
 
 export class TeacacheError extends Error {

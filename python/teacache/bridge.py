@@ -46,7 +46,10 @@ class BridgeError(Exception):
 
 
 def _reported(method):
-    """Turn any exception into a BridgeError whose message is base64 JSON {type, message, input, traceback}."""
+    """Turn any exception into a BridgeError whose message is base64 JSON {type, message, input, errno, traceback}.
+
+    `errno` lets TypeScript tell a full disk (ENOSPC, EDQUOT) from a bug without parsing messages.
+    """
 
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
@@ -58,6 +61,7 @@ def _reported(method):
                 "message": str(error),
                 "input": isinstance(error, pipeline.InputError),
                 "out_of_memory": "OutOfMemoryError" in type(error).__name__ or "out of memory" in str(error).lower(),
+                "errno": error.errno if isinstance(error, OSError) and isinstance(error.errno, int) else None,
                 "traceback": traceback.format_exc(),
             }
             encoded = base64.b64encode(json.dumps(payload).encode()).decode()

@@ -16,6 +16,11 @@ const WIDTH = 640
 const HEIGHT = 420
 const MARGIN = { left: 70, right: 20, top: 40, bottom: 56 }
 
+/** The first lines of every plot calibrate writes: how `--force` recognises one it may replace. */
+export const PLOT_HEADER =
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">\n` +
+  `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`
+
 export function calibrationSvg({ xs, ys, coefficients, title }: PlotInput): string {
   const curve = Array.from({ length: 121 }, (_, i) => {
     const x = Math.min(...xs) + ((Math.max(...xs) - Math.min(...xs)) * i) / 120
@@ -32,8 +37,7 @@ export function calibrationSvg({ xs, ys, coefficients, title }: PlotInput): stri
   const f = (n: number) => n.toFixed(1)
 
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
+    PLOT_HEADER,
     `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="14">${escape(title)}</text>`,
     ...xTicks.map((t) => `<line x1="${f(px(t))}" y1="${MARGIN.top}" x2="${f(px(t))}" y2="${MARGIN.top + plotH}" stroke="#eee"/><text x="${f(px(t))}" y="${MARGIN.top + plotH + 16}" text-anchor="middle">${label(t)}</text>`),
     ...yTicks.map((t) => `<line x1="${MARGIN.left}" y1="${f(py(t))}" x2="${MARGIN.left + plotW}" y2="${f(py(t))}" stroke="#eee"/><text x="${MARGIN.left - 6}" y="${f(py(t) + 4)}" text-anchor="end">${label(t)}</text>`),

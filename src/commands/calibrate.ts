@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs'
 import { dirname, extname, join, relative, resolve } from 'node:path'
 import { calibrationSvg } from '../calibrate/plot.ts'
 import { mergePairs, pairsOf, readPrompts, type Pairs } from '../calibrate/pairs.ts'
@@ -10,7 +9,10 @@ import { formatCoefficientsFile, COEFFICIENTS_FORMAT, type CoefficientsFile } fr
 import { DEGREE, polyfit, type Fit } from '../policy/fit.ts'
 import type { ModelFacts } from '../python/bridge.ts'
 import { runWithProgress, type Step } from '../run/progress.ts'
-import { canCreate, exists, writeFileAtomic } from '../util/fs.ts'
+import { canCreate, makeDirs, writeFileAtomic } from '../util/fs.ts'
+import { spaceChecked } from '../util/disk.ts'
+import { checkPathLength } from '../util/paths.ts'
+import { checkCalibrateOutputs } from '../calibrate/outputs.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 
 export interface CalibrateOptions {
@@ -42,9 +44,8 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
   await checkRunInputs(config, location)
   const output = options.output ? resolve(options.output) : join(dirname(config.configPath), 'coefficients', `${config.name}.yaml`)
   const plot = `${output.slice(0, output.length - extname(output).length)}.svg`
-  for (const file of [output, plot]) {
-    if (!options.force && (await exists(file))) throw new TeacacheError('OUTPUT', `--output: ${file} already exists; choose another file or pass --force to replace it`)
-  }
+  checkPathLength(output, '--output', 4)
+  await checkCalibrateOutputs({ coefficients: output, plot }, { force: options.force, config: config.configPath })
   if (!(await canCreate(dirname(output)))) throw new TeacacheError('OUTPUT', `--output: ${dirname(output)} cannot be created or written`)
 
   const { startPython, loadModel } = await import('../run/session.ts')
@@ -94,7 +95,7 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
   const { xs, ys } = mergePairs(collected)
   const fit = polyfit(xs, ys)
   const file = record(config, facts!, prompts.length, fit)
-  await fs.mkdir(dirname(output), { recursive: true })
+  await spaceChecked(dirname(output), () => makeDirs(dirname(output)))
   await writeFileAtomic(plot, calibrationSvg({ xs, ys, coefficients: fit.coefficients, title: `${config.model}: R² ${fit.r2.toFixed(4)} over ${fit.pairs} pairs` }))
   await writeFileAtomic(output, formatCoefficientsFile(file))
   if (!options.quiet) {

@@ -3,10 +3,11 @@ import { checkRunInputs } from '../config/rules.ts'
 import { TeacacheError } from '../errors.ts'
 import { resolveModel } from '../model/resolve.ts'
 import { createRunContext, finishRun, runTasks, type RunContext } from '../run/execute.ts'
-import { chooseRunDir, createRunDir } from '../run/output.ts'
+import { chooseRunDir, createRunDir, type ClaimedRunDir } from '../run/output.ts'
 import { runWithProgress, type Step } from '../run/progress.ts'
 import type { RunRecord } from '../run/record.ts'
 import { loadModel, startPython } from '../run/session.ts'
+import { protectedPaths } from '../run/safe-force.ts'
 import { onShutdown } from '../run/signals.ts'
 import { checkWarmup, warmUp, warmupTitle } from '../run/warmup.ts'
 
@@ -25,20 +26,26 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
   checkWarmup(config, warmup)
   const location = await resolveModel(config.model)
   await checkRunInputs(config, location)
-  const runDir = await chooseRunDir({ explicit: output, parent: config.output, name: config.name, force })
+  const protect = protectedPaths({ config: config.configPath, coefficients: config.coefficientsFile?.path, image: config.image })
+  const chosen = await chooseRunDir({ explicit: output, parent: config.output, name: config.name, force, protect })
 
   let started: Awaited<ReturnType<typeof startPython>> | undefined
   let ctx: RunContext | undefined
-  const shutdown = onShutdown(() => started?.engine.close())
+  let claimed: ClaimedRunDir | undefined
+  // A signal during start-up ends the start-up too, not only a started Python.
+  const starting = new AbortController()
+  const shutdown = onShutdown(() => (starting.abort(), started?.engine.close()))
   try {
     const steps: Step[] = [
-        { title: 'Start Python', run: async () => void (started = await startPython()) },
+        { title: 'Start Python', run: async () => void (started = await startPython({ signal: starting.signal })) },
         {
           title: `Load ${config.model}`,
           run: async () => {
             const loaded = await loadModel(started!, config, location)
-            const context = createRunContext(loaded, config, runDir, loaded.loadSeconds)
-            await createRunDir(runDir, force)
+            const context = createRunContext(loaded, config, chosen, loaded.loadSeconds)
+            // Another process may have taken an auto name meanwhile: the folder made is the one used.
+            claimed = await createRunDir(chosen, { force, auto: !output, protect, requireRecord: true })
+            context.runDir = claimed.dir
             ctx = context
           },
         },
@@ -55,7 +62,7 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
     }))
     await runWithProgress(guarded, { quiet })
     const record = await finishRun(ctx!, 'completed')
-    if (!quiet) process.stdout.write(summary(record, runDir))
+    if (!quiet) process.stdout.write(summary(record, ctx!.runDir))
     return record
   } catch (caught) {
     const error = shutdown.signal ? new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}`, { exitCode: shutdown.exitCode }) : caught
@@ -63,6 +70,7 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
     throw error
   } finally {
     shutdown.dispose()
+    await claimed?.release()
     await started?.engine.close()
   }
 }

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { loadConfig, type LoadedConfig } from '../config/load.ts'
 import { checkRunInputs } from '../config/rules.ts'
 import { DEVICE_PATTERN } from '../config/schema.ts'
@@ -8,17 +8,21 @@ import { writeReport } from '../report/generate.ts'
 import { createRunContext } from '../run/execute.ts'
 import { chooseRunDir } from '../run/output.ts'
 import { loadModel, startPython, type Loaded } from '../run/session.ts'
+import { protectedPaths } from '../run/safe-force.ts'
 import { onShutdown } from '../run/signals.ts'
 import { checkWarmup, warmUp, warmupTitle, type WarmupRecord } from '../run/warmup.ts'
+import { runClaimer } from '../sweep/claim.ts'
 import { buildRuns, compileModes, formatShard, inShard, parseShard, type Grid, type Shard } from '../sweep/grid.ts'
 import { resolveGrid, type GridFlags } from '../sweep/inputs.ts'
-import { checkSweepDir } from '../sweep/folder.ts'
+import { checkSweepDir, runFolderOf } from '../sweep/folder.ts'
 import { buildManifest, manifestConflicts, writeManifest } from '../sweep/manifest.ts'
 import { executeRuns, runConfig, type Outcome, type PlannedRun } from '../sweep/runner.ts'
 import { fingerprint, runSettings } from '../sweep/settings.ts'
 import { restartArgs, restartSweep } from '../sweep/restart.ts'
 import { planRun, readRunFolder } from '../sweep/state.ts'
 import { describeWorker, parseDevices, planWorkers, runWorkers, type Worker } from '../sweep/workers.ts'
+import { joinSweep, sweepIdentity } from '../sweep/writers.ts'
+import { watchParent } from '../sweep/orphan.ts'
 
 export interface SweepOptions extends GridFlags {
   model?: string
@@ -65,10 +69,36 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
   const devices = options.devices === undefined ? undefined : parseFlag('--devices', () => parseDevices(options.devices!))
   if (shard && !options.output) throw new TeacacheError('CONFIG', '--output: --shard needs the shared sweep folder, so that every shard writes into the same one')
 
-  const dir = options.output ? resolve(options.output) : await chooseRunDir({ parent: config.output, name: `${config.name}-sweep` })
+  const chosen = options.output ? resolve(options.output) : await chooseRunDir({ parent: config.output, name: `${config.name}-sweep` })
   const manifest = buildManifest(config, grid)
-  const existing = await checkSweepDir(dir, manifest, Boolean(options.force))
+  const protect = protectedPaths({ config: config.configPath, coefficients: config.coefficientsFile?.path, image: config.image })
+  const existing = await checkSweepDir(chosen, manifest, Boolean(options.force), protect)
+  // Shared with the other processes of this sweep, exclusive against any other (src/sweep/writers.ts).
+  const membership = await joinSweep(chosen, sweepIdentity(manifest), { exclusive: !options.output })
+  // A --devices worker stops with its parent, however the parent dies.
+  const unwatch = watchParent()
+  try {
+    return await sweepInto(membership.dir, { config, grid, location, shard, devices, manifest, existing, protect }, options)
+  } finally {
+    unwatch()
+    await membership.leave()
+  }
+}
 
+interface Prepared {
+  config: LoadedConfig
+  grid: Grid
+  location: Awaited<ReturnType<typeof resolveModel>>
+  shard: Shard | undefined
+  devices: string[] | undefined
+  manifest: ReturnType<typeof buildManifest>
+  existing: Awaited<ReturnType<typeof checkSweepDir>>
+  protect: ReturnType<typeof protectedPaths>
+}
+
+async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions): Promise<{ dir: string; outcomes: Outcome[] }> {
+  const { config, grid, location, shard, devices, manifest, existing, protect } = prepared
+  const warmup = options.warmup !== false
   if (devices) {
     await runWorkerProcesses(planWorkers(devices, shard), config, grid, dir, options)
     return { dir, outcomes: [] }
@@ -76,7 +106,7 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
 
   const planned: PlannedRun[] = []
   for (const spec of buildRuns(grid).filter((run) => inShard(run, shard))) {
-    const runDir = join(dir, spec.id)
+    const runDir = runFolderOf(dir, spec.id)
     const runCfg = runConfig(config, spec, dir)
     planned.push({ spec, dir: runDir, config: runCfg, plan: planRun(await readRunFolder(runDir), fingerprint(runSettings(runCfg)), Boolean(options.force)) })
   }
@@ -87,10 +117,12 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
   let loaded: Loaded | undefined
   let manifestWritten = keepManifest
   let warmed: WarmupRecord | null = null
-  const shutdown = onShutdown(() => started?.engine.close())
+  // A signal during start-up ends the start-up too, not only a started Python.
+  const starting = new AbortController()
+  const shutdown = onShutdown(() => (starting.abort(), started?.engine.close()))
   try {
     const setup = toRun.length === 0 ? [] : [
-      { title: 'Start Python', run: async () => void (started = await startPython()) },
+      { title: 'Start Python', run: async () => void (started = await startPython({ signal: starting.signal })) },
       {
         title: `Load ${config.model}`,
         run: async () => {
@@ -99,7 +131,7 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
           // found on a throwaway context, before any run folder is made.
           const probe = toRun.find((p) => p.spec.threshold !== null) ?? toRun[0]
           createRunContext(loaded, probe.config, probe.dir, 0)
-          if (!keepManifest) await writeManifest(dir, manifest)
+          if (!keepManifest) await writeManifest(dir, manifest, { replace: existing !== null })
           manifestWritten = true
         },
       },
@@ -112,10 +144,11 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
         },
       })) : []),
     ]
-    if (toRun.length === 0 && !keepManifest) await writeManifest(dir, manifest)
+    if (toRun.length === 0 && !keepManifest) await writeManifest(dir, manifest, { replace: existing !== null })
     const { outcomes, fatal } = await executeRuns(planned, {
       setup, shutdown, quiet: options.quiet, loaded: () => loaded!, loadSeconds: () => loaded?.loadSeconds ?? 0,
       warmup: () => warmed, repeats: options.repeats,
+      claimRun: runClaimer({ force: Boolean(options.force), protect }),
     })
     if (shutdown.signal) {
       const kept = outcomes.filter((o) => o.status === 'completed' || o.status === 'skipped').length

@@ -4,7 +4,9 @@ import { parseDocument } from 'yaml'
 import type { z } from 'zod'
 import { TeacacheError } from '../errors.ts'
 import { readCoefficientsFile, type CoefficientsOrigin } from '../policy/coefficients-file.ts'
+import { expandHome } from '../util/paths.ts'
 import { closest } from '../util/suggest.ts'
+import { yamlValue } from '../util/yaml.ts'
 import { CONFIG_KEYS, SWEEP_KEYS, TEACACHE_KEYS, configSchema, type Config } from './schema.ts'
 
 /** Command-line values that replace the config's. Paths in them are relative to the cwd. */
@@ -51,16 +53,17 @@ export function parseConfig(text: string, configPath: string, overrides: Overrid
   const raw = parseYaml(text, configPath)
   const configDir = dirname(configPath)
   // Paths written in the config are relative to the config file; paths on the command line to the cwd.
+  // `~/` is the home folder, as the shell (and `model:`) would read it, never a folder named "~".
   for (const key of ['image', 'output'] as const) {
-    if (typeof raw[key] === 'string') raw[key] = resolve(configDir, raw[key] as string)
+    if (typeof raw[key] === 'string') raw[key] = resolve(configDir, expandHome(raw[key] as string))
   }
   if (typeof raw.model === 'string') raw.model = resolveModelPath(raw.model, configDir)
   const sweep = raw.sweep as Record<string, unknown> | undefined
-  if (sweep && typeof sweep === 'object' && typeof sweep.prompts === 'string') raw.sweep = { ...sweep, prompts: resolve(configDir, sweep.prompts) }
+  if (sweep && typeof sweep === 'object' && typeof sweep.prompts === 'string') raw.sweep = { ...sweep, prompts: resolve(configDir, expandHome(sweep.prompts)) }
   const teacacheRaw = raw.teacache
   const named = teacacheRaw && typeof teacacheRaw === 'object' ? (teacacheRaw as Record<string, unknown>).coefficients : undefined
   if (typeof named === 'string' && named !== '') {
-    raw.teacache = { ...(teacacheRaw as object), coefficients: resolve(configDir, named) }
+    raw.teacache = { ...(teacacheRaw as object), coefficients: resolve(configDir, expandHome(named)) }
   }
   const { rel_l1_thresh, coefficients, ...top } = overrides
   for (const [key, value] of Object.entries(top)) {
@@ -89,7 +92,7 @@ export function parseConfig(text: string, configPath: string, overrides: Overrid
 
 /** Model values that look like paths become absolute; hub ids and built-in names stay as they are. */
 function resolveModelPath(model: string, base: string): string {
-  if (model.startsWith('~/')) return resolve(process.env.HOME ?? '~', model.slice(2))
+  if (model === '~' || model.startsWith('~/')) return expandHome(model)
   if (isAbsolute(model) || model.startsWith('./') || model.startsWith('../') || model === '.') return resolve(base, model)
   return model
 }
@@ -102,7 +105,7 @@ function parseYaml(text: string, configPath: string): Record<string, unknown> {
     const firstLine = error.message.split('\n')[0]
     throw new TeacacheError('CONFIG', `${configPath}${where}: YAML syntax error: ${firstLine}`)
   }
-  const value = doc.toJS()
+  const value = yamlValue(doc, configPath)
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new TeacacheError('CONFIG', `${configPath}: expected a mapping of settings (model, prompt, ...) at the top level`)
   }

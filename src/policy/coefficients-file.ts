@@ -3,6 +3,7 @@ import { relative } from 'node:path'
 import { Document, parseDocument } from 'yaml'
 import { z } from 'zod'
 import { TeacacheError } from '../errors.ts'
+import { yamlValue } from '../util/yaml.ts'
 import { chooseCoefficients, type ArchitectureFacts, type ChosenCoefficients } from './presets.ts'
 
 /**
@@ -61,7 +62,7 @@ export function formatCoefficientsFile(file: CoefficientsFile): string {
 export function parseCoefficientsFile(text: string, path: string): CoefficientsFile {
   const doc = parseDocument(text, { uniqueKeys: true })
   if (doc.errors.length > 0) throw new TeacacheError('INPUT', `${path}: YAML syntax error: ${doc.errors[0].message.split('\n')[0]}`)
-  const parsed = fileSchema.safeParse(doc.toJS())
+  const parsed = fileSchema.safeParse(yamlValue(doc, path, 'INPUT'))
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(file)'}: ${i.message}`)
     throw new TeacacheError('INPUT', `${path}: not a usable coefficients file\n  ${lines.join('\n  ')}`)

@@ -9,7 +9,9 @@ import type { ChildProcess } from 'node:child_process'
 import { delimiter } from 'node:path'
 import { TeacacheError } from '../errors.ts'
 import type { ArchitectureFacts } from '../policy/presets.ts'
+import { spaceCodeOfErrno, spaceError } from '../util/disk.ts'
 import { PYTHON_SOURCE_DIR } from './interpreter.ts'
+import type { StartDeadline } from './startup.ts'
 
 export interface ModelFacts extends ArchitectureFacts {
   model: string
@@ -154,12 +156,17 @@ interface Pythonia {
 
 let started = false
 
-export async function startEngine(options: { python: string; logFile: string }): Promise<Engine> {
+/**
+ * `deadline` bounds the start-up (import and session); `logFile` (null: none) receives Python's
+ * own output; `onDied` is told when Python dies on its own (its log then explains why).
+ */
+export async function startEngine(options: { python: string; logFile: string | null; deadline?: StartDeadline; onDied?: () => void }): Promise<Engine> {
   if (started) throw new Error('the Python bridge can be started once per process')
   started = true
   process.env.PYTHON_BIN = options.python
   process.env.PYTHONPATH = [PYTHON_SOURCE_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter)
-  process.env.TEACACHE_PYTHON_LOG = options.logFile
+  if (options.logFile) process.env.TEACACHE_PYTHON_LOG = options.logFile
+  else delete process.env.TEACACHE_PYTHON_LOG
   const imported = (await import('pythonia')) as unknown as { default?: Pythonia } & Pythonia
   const pythonia: Pythonia = imported.default ?? imported
   const proc = pythonia.com.proc
@@ -176,9 +183,9 @@ export async function startEngine(options: { python: string; logFile: string }):
         reject(new TeacacheError('INTERRUPTED', 'stopped: the Python process was shut down while it was working'))
         return
       }
-      reject(
-        new TeacacheError('PYTHON_DIED', `the Python process (pid ${pid}) exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}); see ${options.logFile}`),
-      )
+      options.onDied?.()
+      const log = options.logFile ? `; see ${options.logFile}` : ''
+      reject(new TeacacheError('PYTHON_DIED', `the Python process (pid ${pid}) exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})${log}`))
     })
   })
   death.catch(() => {})
@@ -186,11 +193,12 @@ export async function startEngine(options: { python: string; logFile: string }):
   // the 'error' that raises on the child would otherwise crash Node. Death is handled above.
   proc.on('error', () => {})
 
-  const call = async <T>(what: () => Promise<T>): Promise<T> => {
+  /** `folder`: where the call writes, named by a full-disk error. */
+  const call = async <T>(what: () => Promise<T>, folder?: string): Promise<T> => {
     try {
       return await Promise.race([what(), death])
     } catch (error) {
-      throw translate(error)
+      throw translate(error, folder)
     }
   }
   // Non-primitive results arrive as proxies (functions, to JS); valueOf() copies them over as JSON.
@@ -208,11 +216,14 @@ export async function startEngine(options: { python: string; logFile: string }):
   }
 
   let session: any
+  const bounded = <T>(work: Promise<T>, waitingFor: string) => (options.deadline ? options.deadline.race(work, waitingFor) : work)
   try {
-    const module = await call(() => pythonia.python('teacache.bridge'))
-    session = await call(() => module.open_session())
+    const module = await bounded(call(() => pythonia.python('teacache.bridge')), 'the import of teacache.bridge: torch, diffusers')
+    session = await bounded(call(() => module.open_session()), 'its session to open')
   } catch (error) {
     await stop()
+    // A start-up that ran out of time, or was stopped, says so itself.
+    if (error instanceof TeacacheError && (error.code === 'ENVIRONMENT' || error.code === 'INTERRUPTED')) throw error
     const reason = error instanceof TeacacheError && error.code === 'PYTHON' ? error.message.replace(/^Python bridge error: /, '') : (error as Error).message
     throw new TeacacheError(
       'ENVIRONMENT',
@@ -229,7 +240,7 @@ export async function startEngine(options: { python: string; logFile: string }):
       call(async () => plain(await session.encode_prompt$({ prompt, negative_prompt, guidance_scale, $timeout: Infinity }))),
     warmup: (args) => call(async () => plain(await session.warmup$({ ...args, $timeout: Infinity }))),
     denoise: (args, decide, on_step) => call(async () => plain(await session.denoise$({ ...args, decide, on_step, $timeout: Infinity }))),
-    decode: (frames_dir) => call(async () => plain(await session.decode$({ frames_dir, $timeout: Infinity }))),
+    decode: (frames_dir) => call(async () => plain(await session.decode$({ frames_dir, $timeout: Infinity })), frames_dir ?? undefined),
     indicatorTrace: (steps, guidance_scale) => call(async () => plain(await session.indicator_trace$({ steps, guidance_scale, $timeout: Infinity }))),
     bridgeRoundtrip: (callback, calls) => call(async () => plain(await session.bridge_roundtrip$({ callback, calls, $timeout: Infinity }))),
     memory: () => call(async () => plain(await session.memory())),
@@ -242,19 +253,29 @@ interface PythonFailure {
   message: string
   input: boolean
   out_of_memory: boolean
+  /** OSError.errno (28: no space left on the device), when the failure was one. */
+  errno?: number | null
   traceback: string
 }
 
 const ANSI = /\x1b\[[0-9;]*m/g
 
-/** Python errors arrive as an Error with an empty message and an ANSI-coloured stack. */
-export function translate(error: unknown): unknown {
+/**
+ * Python errors arrive as an Error with an empty message and an ANSI-coloured stack. `folder`
+ * is where the failed call was writing: a full disk there is named as such.
+ */
+export function translate(error: unknown, folder?: string): unknown {
   if (error instanceof TeacacheError || !(error instanceof Error)) return error
   const text = (error.stack ?? '').replace(ANSI, '')
   const match = /TEACACHE_ERROR:([A-Za-z0-9+/=]+):END/.exec(text)
   if (!match) return new TeacacheError('PYTHON', `Python bridge error: ${lastLine(text) || error.message}`, { details: text })
   const failure = JSON.parse(Buffer.from(match[1], 'base64').toString('utf8')) as PythonFailure
   if (failure.input) return new TeacacheError('INPUT', failure.message, { details: failure.traceback })
+  const space = spaceCodeOfErrno(failure.errno)
+  if (space) {
+    const disk = spaceError(space, folder ?? 'the folder Python was writing')
+    return new TeacacheError('DISK', disk.message, { details: failure.traceback })
+  }
   const hint = failure.out_of_memory
     ? ' (out of memory: turn on vae_tiling and vae_slicing, set cpu_offload: model or sequential, or lower frames/height/width)'
     : ''

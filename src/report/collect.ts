@@ -1,5 +1,5 @@
-import { join } from 'node:path'
 import { TeacacheError } from '../errors.ts'
+import { runFolderOf } from '../sweep/folder.ts'
 import { buildRuns, type RunSpec } from '../sweep/grid.ts'
 import { MANIFEST, readManifest, type SweepManifest } from '../sweep/manifest.ts'
 import { readRunFolder, type RunFolder } from '../sweep/state.ts'
@@ -23,7 +23,8 @@ export interface Collected {
 export async function collectSweep(dir: string): Promise<Collected> {
   const manifest = await readManifest(dir)
   if (!manifest) throw new TeacacheError('INPUT', `${dir}: not a sweep folder (no ${MANIFEST}); give the folder that \`teacache sweep\` wrote`)
+  // The manifest is validated (src/sweep/records.ts), and every folder is checked to be inside this one.
   const specs = buildRuns(manifest.grid)
-  const runs = await Promise.all(specs.map(async (spec) => ({ spec, dir: join(dir, spec.id), folder: await readRunFolder(join(dir, spec.id)) })))
+  const runs = await Promise.all(specs.map(async (spec) => ({ spec, dir: runFolderOf(dir, spec.id), folder: await readRunFolder(runFolderOf(dir, spec.id)) })))
   return { dir, manifest, runs }
 }

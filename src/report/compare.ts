@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { execa } from 'execa'
 import { TeacacheError } from '../errors.ts'
 import { encodePng } from '../quality/png.ts'
-import { FRAME_PATTERN, ffmpegPath } from '../video/ffmpeg.ts'
+import { spaceError } from '../util/disk.ts'
+import { scratchDir } from '../util/fs.ts'
+import { FRAME_PATTERN, ffmpegPath, spaceInOutput } from '../video/ffmpeg.ts'
 import { labelHeight, renderLabel } from './label.ts'
 
 /**
@@ -70,7 +71,7 @@ export function filterGraph(count: number, layout: Layout): string {
 export async function makeComparisonVideo(tiles: Tile[], options: { output: string; fps: number; width: number; height: number }): Promise<void> {
   if (tiles.length === 0) throw new RangeError('a comparison needs at least one tile')
   const layout = layoutFor(options.width, options.height, tiles.length)
-  const work = await fs.mkdtemp(join(tmpdir(), 'teacache-compare-'))
+  const work = await scratchDir('teacache-compare-', dirname(options.output))
   // Unique per writer: shards sharing a folder may regenerate the same video at the same moment.
   const tmp = join(dirname(options.output), `.${basename(options.output, '.mp4')}.${process.pid}-${randomBytes(3).toString('hex')}.partial.mp4`)
   try {
@@ -80,15 +81,18 @@ export async function makeComparisonVideo(tiles: Tile[], options: { output: stri
       await fs.writeFile(label, encodePng(renderLabel(tile.label, layout.tileWidth, layout.labelScale)))
       inputs.push('-framerate', String(options.fps), '-i', join(tile.framesDir, FRAME_PATTERN), '-i', label)
     }
-    await execa(ffmpegPath(), [
+    const result = await execa(ffmpegPath(), [
       '-y', '-hide_banner', '-loglevel', 'error', ...inputs,
       '-filter_complex', filterGraph(tiles.length, layout), '-map', '[out]',
       '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '18', '-preset', 'medium', '-movflags', '+faststart',
       tmp,
     ], { stdin: 'ignore' })
+    const space = spaceInOutput(result.stderr)
+    if (space) throw spaceError(space, dirname(options.output), `writing ${basename(options.output)}`)
     await fs.rename(tmp, options.output)
   } catch (error) {
     await fs.rm(tmp, { force: true })
+    if (error instanceof TeacacheError) throw error
     const e = error as { stderr?: string; shortMessage?: string }
     throw new TeacacheError('FFMPEG', `comparison video ${options.output} failed: ${e.stderr?.trim() || e.shortMessage || String(error)}`)
   } finally {

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { isTeacacheError } from '../errors.ts'
 import { lpipsStatus, type LpipsStatus } from '../quality/lpips.ts'
 import { openPool, qualityThreads, type MetricsPool } from '../quality/pool.ts'
 import { compareFrameDirs, type VideoQuality } from '../quality/video.ts'
@@ -84,13 +85,16 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   const collected = await collectSweep(dir)
   const data = buildReportData(collected, await measureQuality(collected), options.lpips ?? (await lpipsStatus()))
   await writeFileAtomic(join(dir, CHART), renderChart(data.columns))
-  const artifacts: Artifacts = { chart: CHART, videos: options.videos === false ? [] : await comparisonVideos(dir, data) }
+  const full: { error?: unknown } = {}
+  const artifacts: Artifacts = { chart: CHART, videos: options.videos === false ? [] : await comparisonVideos(dir, data, full) }
   const path = join(dir, REPORT)
   await writeFileAtomic(path, renderReport(data, artifacts, `teacache report ${dir}`))
+  // A full disk stopped the videos: REPORT.md (small) says so if it fitted, and the command still fails.
+  if (full.error) throw full.error
   return { path, data }
 }
 
-async function comparisonVideos(dir: string, data: ReportData): Promise<Artifacts['videos']> {
+async function comparisonVideos(dir: string, data: ReportData, full: { error?: unknown }): Promise<Artifacts['videos']> {
   const videos: Artifacts['videos'] = []
   if (!data.setup) return videos
   for (const group of data.groups) {
@@ -107,6 +111,10 @@ async function comparisonVideos(dir: string, data: ReportData): Promise<Artifact
       videos.push({ group: group.id, file })
     } catch (error) {
       videos.push({ group: group.id, error: (error as Error).message })
+      if (isTeacacheError(error, 'DISK')) {
+        full.error = error
+        break
+      }
     }
   }
   return videos

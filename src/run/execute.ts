@@ -9,6 +9,7 @@ import { createPolicy, type Policy } from '../policy/teacache.ts'
 import type { DecodeResult, DenoiseResult, Decide } from '../python/bridge.ts'
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs.ts'
 import { encodeVideo } from '../video/ffmpeg.ts'
+import { decodeOrDiscard } from './frames.ts'
 import { countSteps, pickModel, stepRecords, type RepeatTiming, type RunRecord, type RunStatus } from './record.ts'
 import type { Loaded } from './session.ts'
 import { describeWorker } from './worker.ts'
@@ -132,7 +133,7 @@ export function runTasks(config: LoadedConfig, get: () => RunContext, options: R
       title: 'Decode latents to frames',
       async run() {
         const ctx = get()
-        ctx.decode = await ctx.loaded.engine.decode(join(ctx.runDir, 'frames'))
+        ctx.decode = await decodeOrDiscard(join(ctx.runDir, 'frames'), () => ctx.loaded.engine.decode(join(ctx.runDir, 'frames')))
         ctx.repeats = [{ denoise: ctx.denoise!.seconds, decode: ctx.decode.seconds }]
       },
     },

@@ -1,10 +1,10 @@
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError } from '../errors.ts'
 import type { ModelLocation } from '../model/resolve.ts'
 import { startEngine, type Engine, type ModelFacts, type Versions } from '../python/bridge.ts'
 import { findPython } from '../python/interpreter.ts'
+import { startDeadline, startTimeoutSeconds } from '../python/startup.ts'
+import { openPythonLog } from './python-log.ts'
 
 /** A started Python with one pipeline loaded: what every run of a command shares. */
 export interface Loaded {
@@ -12,15 +12,22 @@ export interface Loaded {
   versions: Versions
   facts: ModelFacts
   loadSeconds: number
-  logFile: string
+  /** Python's own output (null: no writable temp folder); removed at exit unless Python died. */
+  logFile: string | null
 }
 
-export async function startPython(): Promise<{ engine: Engine; versions: Versions; logFile: string }> {
+/**
+ * Start Python within the start-up deadline (TEACACHE_START_TIMEOUT); `signal` (Ctrl-C, SIGTERM,
+ * a --devices parent gone) ends a start-up in progress at once.
+ */
+export async function startPython(options: { signal?: AbortSignal } = {}): Promise<{ engine: Engine; versions: Versions; logFile: string | null }> {
   const python = findPython()
-  const logFile = join(tmpdir(), `teacache-python-${process.pid}.log`)
-  const engine = await startEngine({ python, logFile })
+  const deadline = startDeadline(python, startTimeoutSeconds(), options.signal)
+  const log = openPythonLog()
+  const logFile = log.path
+  const engine = await startEngine({ python, logFile, deadline, onDied: log.keep })
   try {
-    const versions = await engine.versions()
+    const versions = await deadline.race(engine.versions(), 'the versions of torch, diffusers and transformers')
     if (versions.problems.length > 0) {
       throw new TeacacheError('ENVIRONMENT', `unsupported Python packages in ${python}:\n  ${versions.problems.join('\n  ')}`)
     }
@@ -32,7 +39,7 @@ export async function startPython(): Promise<{ engine: Engine; versions: Version
 }
 
 export async function loadModel(
-  started: { engine: Engine; versions: Versions; logFile: string },
+  started: { engine: Engine; versions: Versions; logFile: string | null },
   config: LoadedConfig,
   location: ModelLocation,
 ): Promise<Loaded> {

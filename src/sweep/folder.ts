@@ -1,33 +1,60 @@
 import { promises as fs } from 'node:fs'
+import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { TeacacheError } from '../errors.ts'
+import { protectedIn, type Protected } from '../run/safe-force.ts'
 import { canCreate, exists } from '../util/fs.ts'
+import { checkPathLength } from '../util/paths.ts'
 import { manifestConflicts, readManifest, type SweepManifest } from './manifest.ts'
+import { WRITERS } from './writers.ts'
+
+/** The longest path a sweep writes inside its folder ("p<i>-s<seed>/t<threshold>/frames/<frame tmp>"), with room to spare. */
+export const SWEEP_FOLDER_RESERVE = 160
 
 /**
  * Whether a sweep may write into a folder, decided before Python starts: a new folder, or an
- * earlier run of this very sweep (to finish it). Anything else is refused unless --force, so a
- * sweep never silently mixes its runs with other settings' or overwrites other files.
+ * earlier run of this very sweep (to finish it). A folder holding a sweep of other settings is
+ * taken only with --force, and --force redoes runs only in a sweep folder teacache made (it has
+ * a valid sweep.json), never in the current directory or one holding the command's inputs.
+ * Returns the folder's manifest when it holds one that is kept (same sweep, or forced over).
  */
-/** Returns the folder's manifest when it holds one that is kept (same sweep, or forced over). */
-export async function checkSweepDir(dir: string, planned: SweepManifest, force: boolean): Promise<SweepManifest | null> {
+export async function checkSweepDir(dir: string, planned: SweepManifest, force: boolean, protect: readonly Protected[] = []): Promise<SweepManifest | null> {
+  checkPathLength(dir, '--output', SWEEP_FOLDER_RESERVE)
   if (!(await exists(dir))) {
     if (!(await canCreate(dir))) throw new TeacacheError('OUTPUT', `--output: ${dir} cannot be created (no write permission on its parent)`)
     return null
   }
   if (!(await fs.stat(dir)).isDirectory()) throw new TeacacheError('OUTPUT', `--output: ${dir} is a file; expected a sweep folder`)
-  const existing = await readManifest(dir).catch((error) => {
-    if (force) return null
-    throw error
-  })
+  // A broken sweep.json stops here with or without --force: the user decides what it was.
+  const existing = await readManifest(dir)
   if (!existing) {
-    if (!force && (await fs.readdir(dir)).length > 0) {
-      throw new TeacacheError('OUTPUT', `--output: ${dir} is not empty and holds no sweep.json; choose another folder, or pass --force to sweep into it anyway`)
+    const entries = (await fs.readdir(dir)).filter((name) => name !== WRITERS)
+    if (entries.length > 0) {
+      const what = force ? '--force redoes runs only in a sweep folder teacache made (with its sweep.json), and it' : 'it'
+      throw new TeacacheError('OUTPUT', `--output: ${dir} is not empty and holds no sweep.json; ${what} holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}); choose another folder`)
     }
     return null
+  }
+  if (force) {
+    const guarded = protectedIn(dir, protect)
+    if (guarded) throw new TeacacheError('OUTPUT', `--output: --force would redo the runs in ${dir}, which is or holds ${guarded.what} (${guarded.path}); choose another folder`)
   }
   const conflicts = manifestConflicts(existing, planned)
   if (conflicts.length > 0 && !force) {
     throw new TeacacheError('OUTPUT', `--output: ${dir} holds a sweep with other settings:\n  ${conflicts.join('\n  ')}\nchoose another folder, or pass --force to redo every run with these settings`)
   }
   return existing
+}
+
+/**
+ * The folder of run `id` inside the sweep folder. Ids come from the grid (validated numbers and
+ * indices), and the resolved path is checked as well: nothing read from a file places a path
+ * outside the folder.
+ */
+export function runFolderOf(sweepDir: string, id: string): string {
+  const path = resolve(sweepDir, id)
+  const rel = relative(resolve(sweepDir), path)
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) || !/^p\d+-s\d+\/(baseline|t[\d.e+-]+)$/.test(id)) {
+    throw new TeacacheError('INPUT', `${sweepDir}: run id "${id}" does not name a run folder inside the sweep folder`)
+  }
+  return path
 }

@@ -4,7 +4,10 @@ import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError } from '../errors.ts'
 import { canonicalJson, diffSettings, fingerprint, sweepSettings } from './settings.ts'
 import { buildRuns, type Grid } from './grid.ts'
-import { writeJsonAtomic } from '../util/fs.ts'
+import { firstIssue, manifestSchema } from './records.ts'
+import { spaceErrorOr } from '../util/disk.ts'
+import { makeDirs, writeJsonAtomic } from '../util/fs.ts'
+import { createExclusive } from '../util/lock.ts'
 
 /**
  * sweep.json: what a sweep folder holds, written before its first run. Every shard and worker
@@ -45,13 +48,15 @@ export async function readManifest(dir: string): Promise<SweepManifest | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw new TeacacheError('OUTPUT', `${join(dir, MANIFEST)}: cannot read (${(error as Error).message})`)
   }
+  let value: unknown
   try {
-    const manifest = JSON.parse(text) as SweepManifest
-    if (manifest.format !== 'teacache-sweep/1' || !manifest.grid || !Array.isArray(manifest.runs)) throw new Error('not a teacache-sweep/1 manifest')
-    return manifest
+    value = JSON.parse(text)
   } catch (error) {
-    throw new TeacacheError('OUTPUT', `${join(dir, MANIFEST)}: not a sweep manifest (${(error as Error).message})`)
+    throw new TeacacheError('INPUT', `${join(dir, MANIFEST)}: not a sweep manifest (not JSON: ${(error as Error).message})`)
   }
+  const parsed = manifestSchema.safeParse(value)
+  if (!parsed.success) throw new TeacacheError('INPUT', `${join(dir, MANIFEST)}: not a sweep manifest teacache can use: ${firstIssue(parsed.error)}`)
+  return parsed.data
 }
 
 /** Why an existing manifest does not describe the planned sweep; empty when it does. */
@@ -66,7 +71,25 @@ export function manifestConflicts(existing: SweepManifest, planned: SweepManifes
   return problems
 }
 
-export async function writeManifest(dir: string, manifest: SweepManifest): Promise<void> {
-  await fs.mkdir(dir, { recursive: true })
-  await writeJsonAtomic(join(dir, MANIFEST), manifest)
+/**
+ * Publish the manifest. Without `replace` it is created only if none exists (complete, in one
+ * step), so of two sweeps starting into one folder at once the second finds the first's
+ * manifest: the same sweep goes on, another is refused. `replace` (--force over a sweep of other
+ * settings) overwrites it.
+ */
+export async function writeManifest(dir: string, manifest: SweepManifest, options: { replace?: boolean } = {}): Promise<void> {
+  const path = join(dir, MANIFEST)
+  const json = `${JSON.stringify(manifest, null, 2)}\n`
+  try {
+    await makeDirs(dir)
+    if (options.replace) return await writeJsonAtomic(path, manifest)
+    if (await createExclusive(path, json)) return
+  } catch (error) {
+    throw spaceErrorOr(error, dir, () => error)
+  }
+  const existing = await readManifest(dir)
+  const conflicts = existing ? manifestConflicts(existing, manifest) : ['it vanished while being read']
+  if (conflicts.length > 0) {
+    throw new TeacacheError('OUTPUT', `--output: ${dir} was claimed by another sweep meanwhile (${conflicts.join('; ')}); nothing of it was changed: choose another folder`)
+  }
 }

@@ -2,7 +2,7 @@ import { Listr } from 'listr2'
 import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError, isTeacacheError } from '../errors.ts'
 import { createRunContext, finishRun, runTasks, type RunContext, type StepProgress } from '../run/execute.ts'
-import { createRunDir } from '../run/output.ts'
+import type { ClaimedRunDir } from '../run/output.ts'
 import type { RunRecord } from '../run/record.ts'
 import type { Loaded } from '../run/session.ts'
 import type { Shutdown } from '../run/signals.ts'
@@ -43,6 +43,8 @@ export interface SweepRunOptions {
   repeats?: number
   shutdown: Shutdown
   quiet?: boolean
+  /** Create (or take over) a run's folder under its lock; see src/sweep/claim.ts. */
+  claimRun: (run: PlannedRun) => Promise<ClaimedRunDir>
 }
 
 /**
@@ -65,12 +67,14 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
   const runOne = async (p: PlannedRun, position: number, setOutput: (text: string) => void): Promise<Outcome> => {
     stopIfSignalled()
     let ctx: RunContext | undefined
+    let claimed: ClaimedRunDir | undefined
     const eta = (current: Pending) => {
       const left = estimateRemaining(measured, [current, ...queue.slice(position + 1).map((q) => ({ threshold: q.spec.threshold, steps: q.config.steps }))])
       return left === null ? 'ETA estimating' : `ETA ${formatDuration(left)}`
     }
     try {
-      await createRunDir(p.dir, true)
+      claimed = await options.claimRun(p)
+      if (claimed.kept) return { spec: p.spec, status: 'skipped', record: null }
       // Model loading and the warm-up are charged to the first run this process makes, as a single `run` would be.
       ctx = createRunContext(options.loaded(), p.config, p.dir, loadCharged ? 0 : options.loadSeconds(), loadCharged ? null : (options.warmup?.() ?? null))
       loadCharged = true
@@ -101,9 +105,12 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
       const interrupted = Boolean(shutdown.signal)
       const error = interrupted ? new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}`, { exitCode: shutdown.exitCode }) : caught
       const record = ctx ? await finishRun(ctx, interrupted ? 'interrupted' : 'failed', error).catch(() => null) : null
-      // Without a run context nothing could be recorded (the folder itself failed): as fatal as a dead Python.
-      if (interrupted || !ctx || isTeacacheError(caught, 'PYTHON_DIED')) fatal ??= error
+      // Without a run context nothing could be recorded (the folder itself failed): as fatal as a
+      // dead Python, or a full disk, which the next run would meet too.
+      if (interrupted || !ctx || isTeacacheError(caught, 'PYTHON_DIED') || isTeacacheError(caught, 'DISK')) fatal ??= error
       return { spec: p.spec, status: interrupted ? 'interrupted' : 'failed', record, error }
+    } finally {
+      await claimed?.release()
     }
   }
 
@@ -114,10 +121,11 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
         title: describe(p),
         skip: p.plan.action === 'skip' ? `${p.spec.id}: already completed with these settings` : false,
         exitOnError: () => fatal !== undefined,
-        task: async (_: unknown, task: { title: string; output: string }) => {
+        task: async (_: unknown, task: { title: string; output: string; skip(message: string): void }) => {
           const outcome = await runOne(p, queue.indexOf(p), (text) => (task.output = text))
           outcomes.push(outcome)
-          if (outcome.status === 'completed') task.title = `${p.spec.id} · ${summarise(outcome.record!)}`
+          if (outcome.status === 'skipped') task.skip(`${p.spec.id}: completed meanwhile by another process of this sweep`)
+          else if (outcome.status === 'completed') task.title = `${p.spec.id} · ${summarise(outcome.record!)}`
           else throw new Error(`${p.spec.id}: ${outcome.status}: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`)
         },
         rendererOptions: { persistentOutput: false, outputBar: 1 },

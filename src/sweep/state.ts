@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs'
 import { join } from 'node:path'
 import type { RunRecord } from '../run/record.ts'
+import { validateRunRecord } from './records.ts'
 import { fingerprint, runSettings } from './settings.ts'
 
 /**
@@ -25,13 +26,14 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
     const folder = await fs.stat(dir).then(() => true, () => false)
     return { status: folder ? 'incomplete' : 'missing', record: null }
   }
+  let value: unknown
   try {
-    const record = JSON.parse(text) as RunRecord
-    if (record.format !== 'teacache-run/1' || !['completed', 'failed', 'interrupted'].includes(record.status)) throw new Error('not a teacache-run/1 record')
-    return { status: record.status, record }
+    value = JSON.parse(text)
   } catch (error) {
-    return { status: 'unreadable', record: null, problem: (error as Error).message }
+    return { status: 'unreadable', record: null, problem: `not JSON (${(error as Error).message})` }
   }
+  const valid = validateRunRecord(value)
+  return valid.ok ? { status: valid.record.status, record: valid.record } : { status: 'unreadable', record: null, problem: valid.problem }
 }
 
 export type Plan = { action: 'skip' } | { action: 'run'; reason: string }
@@ -49,4 +51,15 @@ export function planRun(folder: RunFolder, expectedFingerprint: string, force: b
     default:
       return { action: 'run', reason: `previously ${folder.status}` }
   }
+}
+
+/**
+ * Found under the run folder's lock just before redoing it: another process of the same sweep
+ * completed it with these settings after `since` (this command's start; null: at any time, for
+ * a sweep without --force). Such a run is kept, not redone.
+ */
+export function completedMeanwhile(folder: RunFolder, expectedFingerprint: string, since: Date | null): boolean {
+  if (folder.status !== 'completed' || !folder.record) return false
+  if (fingerprint(runSettings(folder.record.config)) !== expectedFingerprint) return false
+  return since === null || Date.parse(folder.record.finished_at) >= since.getTime()
 }

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline'
 import { PROJECT_ROOT } from '../python/interpreter.ts'
 import { onShutdown } from '../run/signals.ts'
 import { formatShard, splitShard, type Shard } from './grid.ts'
+import { WORKER_PARENT_ENV } from './orphan.ts'
 
 /**
  * `--devices`: one worker process per device. The Python bridge starts once per Node process,
@@ -66,10 +67,13 @@ export async function runWorkers(
   try {
     const results = await Promise.all(
       workers.map((worker) => {
+        // stdin is a pipe this process never writes to: it closes when this process dies, however
+        // it dies, and the worker stops (src/sweep/orphan.ts).
         const child = spawn(process.execPath, [bin, ...argsFor(worker)], {
-          env: { ...(options.env ?? process.env), ...worker.env },
-          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...(options.env ?? process.env), ...worker.env, [WORKER_PARENT_ENV]: String(process.pid) },
+          stdio: ['pipe', 'pipe', 'pipe'],
         })
+        child.stdin!.on('error', () => {})
         children.push(child)
         forward(child.stdout!, process.stdout, worker.label)
         forward(child.stderr!, process.stderr, worker.label)

@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { constants, promises as fs } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, basename } from 'node:path'
+import { spaceErrorOr } from './disk.ts'
 
-/** Write a file so that readers see the old content or the new, never half of it. */
+/**
+ * Write a file so that readers see the old content or the new, never half of it. A full disk
+ * leaves no temporary file behind and becomes the one-line DISK error naming the folder.
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`)
   try {
@@ -10,7 +15,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await fs.rename(tmp, path)
   } catch (error) {
     await fs.rm(tmp, { force: true })
-    throw error
+    throw spaceErrorOr(error, dirname(path), () => error)
   }
 }
 
@@ -44,5 +49,45 @@ export async function canCreate(path: string): Promise<boolean> {
     return (await fs.stat(current)).isDirectory()
   } catch {
     return false
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's own recursive mkdir never returns where mkdir fails
+ * with ENOENT under a parent that exists (a path in /proc, say): this fails instead.
+ */
+export async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = []
+  let current = dir
+  for (;;) {
+    try {
+      if ((await fs.stat(current)).isDirectory()) break
+      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${current}'`), { code: 'ENOTDIR', path: current })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+      const parent = dirname(current)
+      if (parent === current) break
+      missing.unshift(current)
+      current = parent
+    }
+  }
+  for (const folder of missing) {
+    try {
+      await fs.mkdir(folder)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+  }
+}
+
+/**
+ * A scratch folder: in the temp folder, or (TMPDIR read-only or missing) beside `near`, the
+ * folder being written anyway. The caller removes it.
+ */
+export async function scratchDir(prefix: string, near: string): Promise<string> {
+  try {
+    return await fs.mkdtemp(join(tmpdir(), prefix))
+  } catch {
+    return await fs.mkdtemp(join(near, `.${prefix}`))
   }
 }

@@ -3,6 +3,7 @@ import { rename, rm } from 'node:fs/promises'
 import { dirname, join, basename } from 'node:path'
 import { execa } from 'execa'
 import { TeacacheError } from '../errors.ts'
+import { spaceError, type SpaceCode } from '../util/disk.ts'
 
 /** FFMPEG_PATH when set (a system ffmpeg), else the binary shipped inside @ffmpeg-installer/ffmpeg. */
 export function ffmpegPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -34,12 +35,25 @@ export async function encodeVideo(framesDir: string, output: string, fps: number
     tmp,
   ]
   try {
-    await execa(binary, args, { stdin: 'ignore' })
+    const result = await execa(binary, args, { stdin: 'ignore' })
+    // ffmpeg exits 0 when the disk fills while it writes the trailer (a cut-short file): its message is the only sign.
+    if (spaceInOutput(result.stderr)) throw Object.assign(new Error('ffmpeg could not finish writing'), { stderr: result.stderr })
     await rename(tmp, output)
   } catch (error) {
     await rm(tmp, { force: true })
     const e = error as { code?: string; stderr?: string; shortMessage?: string }
+    const space = spaceInOutput(e.stderr)
+    if (space) throw spaceError(space, dirname(output), `encoding ${basename(output)} (the lossless frames are kept)`)
     const why = e.code === 'ENOENT' ? `ffmpeg not found at ${binary}` : (e.stderr?.trim() || e.shortMessage || String(error))
     throw new TeacacheError('FFMPEG', `encoding ${output} failed: ${why}. The lossless frames are kept in ${framesDir}`)
   }
+}
+
+/** ffmpeg reports a full disk only in its messages (strerror text), and not always with a failing exit code. */
+export function spaceInOutput(stderr: string | undefined): SpaceCode | null {
+  if (!stderr) return null
+  if (/No space left on device/i.test(stderr)) return 'ENOSPC'
+  if (/Disk quota exceeded/i.test(stderr)) return 'EDQUOT'
+  if (/File too large/i.test(stderr)) return 'EFBIG'
+  return null
 }

@@ -90,3 +90,36 @@ describe('loadConfig', () => {
     expect(readdirSync(dir)).toEqual(['c.yaml'])
   })
 })
+
+describe('paths and YAML in a config, read defensively', () => {
+  it.each([
+    ['output: ~/runs', (c: ReturnType<typeof parseConfig>) => c.output, '/home/tester/runs'],
+    ['output: "~"', (c: ReturnType<typeof parseConfig>) => c.output, '/home/tester'],
+    ['output: ./~/x', (c: ReturnType<typeof parseConfig>) => c.output, '/configs/~/x'],
+    ['image: ~/first.png', (c: ReturnType<typeof parseConfig>) => c.image, '/home/tester/first.png'],
+    ['model: ~/models/cog', (c: ReturnType<typeof parseConfig>) => c.model, '/home/tester/models/cog'],
+  ])('%s is read as the home folder as a shell would', (line, pick, expected) => {
+    const home = process.env.HOME
+    process.env.HOME = '/home/tester'
+    try {
+      const text = line.startsWith('model:') ? BASE.replace('model: tiny', line) : `${BASE}${line}\n`
+      expect(pick(parseConfig(text, at, {}, '/cwd'))).toBe(expected)
+    } finally {
+      process.env.HOME = home
+    }
+  })
+
+  it('an alias bomb is a one-line config error, not billions of values', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n')
+    expect(errorOf(`${bomb}\n${BASE}`)).toBe('/configs/x.yaml: YAML: expected at most 100 alias expansions (a YAML "alias bomb" expands to billions of values)')
+  })
+
+  it('a few aliases are fine', () => {
+    const config = parseConfig(BASE.replace('prompt: a cat', 'prompt: &p a cat\nnegative_prompt: *p'), at, {}, '/cwd')
+    expect(config.negative_prompt).toBe('a cat')
+  })
+
+  it('an alias to nothing is a YAML error of its own', () => {
+    expect(errorOf(BASE.replace('prompt: a cat', 'prompt: *nowhere'))).toMatch(/^\/configs\/x\.yaml(:\d+:\d+)?: YAML/)
+  })
+})

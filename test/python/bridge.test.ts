@@ -1,3 +1,4 @@
+import { constants } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { TeacacheError } from '../../src/errors.ts'
 import { translate } from '../../src/python/bridge.ts'
@@ -33,6 +34,19 @@ describe('translate', () => {
     const error = new Error('')
     error.stack = "*** PY *** Python Error\n\u001b[1m*** JS *** ModuleNotFoundError: No module named 'torch'\u001b[22m"
     expect((translate(error) as TeacacheError).message).toBe("Python bridge error: ModuleNotFoundError: No module named 'torch'")
+  })
+
+  it.each([
+    [28, 'no space left on the device (ENOSPC)'],
+    [constants.errno.EDQUOT, 'disk quota exceeded (EDQUOT)'],
+  ])('an OSError with errno %d is a full disk, naming the folder the call wrote into', (errno, what) => {
+    const payload = { ...failure, type: 'OSError', message: `[Errno ${errno}] ...`, errno }
+    const error = translate(pythonError(payload), '/runs/a/frames') as TeacacheError
+    expect(error).toMatchObject({ code: 'DISK', exitCode: 1, message: `${what} in /runs/a/frames: free some space there or write the output elsewhere`, details: payload.traceback })
+  })
+
+  it('an OSError of another errno stays a Python error', () => {
+    expect(translate(pythonError({ ...failure, type: 'PermissionError', message: 'denied', errno: 13 }))).toMatchObject({ code: 'PYTHON', message: 'PermissionError: denied' })
   })
 
   it('passes TeacacheErrors through', () => {

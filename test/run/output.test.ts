@@ -26,12 +26,24 @@ describe('chooseRunDir', () => {
     expect(await chooseRunDir({ explicit: join(root, 'new', 'deeper'), parent: root, name: 'x' })).toBe(join(root, 'new', 'deeper'))
   })
 
-  it('refuses an explicit folder with files unless forced', async () => {
+  it('refuses an explicit folder with files unless forced, and forced only a run folder teacache made', async () => {
     const full = join(root, 'full')
-    mkdirSync(full)
-    writeFileSync(join(full, 'run.json'), '{}')
+    mkdirSync(join(full, 'frames'), { recursive: true })
+    writeFileSync(join(full, 'run.json'), JSON.stringify({ format: 'teacache-run/1', status: 'failed' }))
+    writeFileSync(join(full, 'frames', 'frame_00000.png'), 'png')
     await expect(chooseRunDir({ explicit: full, parent: root, name: 'x' })).rejects.toThrow(/--output: .*full already exists and is not empty.*--force/)
     expect(await chooseRunDir({ explicit: full, parent: root, name: 'x', force: true })).toBe(full)
+    writeFileSync(join(full, 'notes.md'), 'mine')
+    await expect(chooseRunDir({ explicit: full, parent: root, name: 'x', force: true })).rejects.toMatchObject({
+      exitCode: 2, message: expect.stringMatching(/--force replaces only a run folder teacache made, and .*full is not one: it holds files teacache did not write \(notes\.md\)/),
+    })
+  })
+
+  it('refuses a path longer than the system allows before anything starts', async () => {
+    await expect(chooseRunDir({ explicit: join(root, 'a'.repeat(300)), parent: root, name: 'x' })).rejects.toThrow(/--output: a folder or file name in the path is too long \(300 bytes/)
+    const deep = join(root, ...Array.from({ length: 40 }, () => 'b'.repeat(120)))
+    await expect(chooseRunDir({ explicit: deep, parent: root, name: 'x' })).rejects.toThrow(/--output: the path is too long/)
+    await expect(chooseRunDir({ parent: deep, name: 'x' })).rejects.toThrow(/^output: the path is too long/)
   })
 
   it('refuses a parent that is a file', async () => {
@@ -41,12 +53,36 @@ describe('chooseRunDir', () => {
 })
 
 describe('createRunDir', () => {
-  it('replaces an existing folder only when forced', async () => {
+  it('creates a new folder exclusively and holds its lock until released', async () => {
+    const dir = join(root, 'locked')
+    const claimed = await createRunDir(dir)
+    expect(readdirSync(dir)).toEqual(['.teacache-lock'])
+    await expect(createRunDir(dir)).rejects.toThrow(/another teacache process is writing .*locked \(pid \d+ on /)
+    await claimed.release()
+    expect(readdirSync(dir)).toEqual([])
+  })
+
+  it('takes the next name for an auto-named folder another process made meanwhile', async () => {
+    const dir = join(root, 'auto-20260101-000000')
+    const [a, b, c] = await Promise.all([createRunDir(dir, { auto: true }), createRunDir(dir, { auto: true }), createRunDir(dir, { auto: true })])
+    expect([a.dir, b.dir, c.dir].sort()).toEqual([dir, `${dir}-2`, `${dir}-3`])
+  })
+
+  it('replaces, when forced, only the entries of a run folder teacache made', async () => {
+    const dir = join(root, 'teacache-made')
+    mkdirSync(join(dir, 'frames'), { recursive: true })
+    for (const file of ['run.json', 'video.mp4', 'error.txt', 'frames/frame_00000.png', 'frames/frame_00001.png']) writeFileSync(join(dir, file), file === 'run.json' ? '{"format":"teacache-run/1"}' : 'x')
+    const claimed = await createRunDir(dir, { force: true, requireRecord: true })
+    expect(readdirSync(dir)).toEqual(['.teacache-lock'])
+    await claimed.release()
+  })
+
+  it('refuses an existing folder with other files even when forced', async () => {
     const dir = join(root, 'forced')
     mkdirSync(dir)
     writeFileSync(join(dir, 'old.txt'), 'x')
     await expect(createRunDir(dir)).rejects.toThrow(/nothing was overwritten/)
-    await createRunDir(dir, true)
-    expect(readdirSync(dir)).toEqual([])
+    await expect(createRunDir(dir, { force: true })).rejects.toThrow(/forced.*would be replaced, but it is not a run folder teacache made: it holds files teacache did not write \(old\.txt\); nothing was removed/)
+    expect(readdirSync(dir)).toEqual(['old.txt'])
   })
 })

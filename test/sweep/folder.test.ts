@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config/load.ts'
-import { checkSweepDir } from '../../src/sweep/folder.ts'
+import { checkSweepDir, runFolderOf } from '../../src/sweep/folder.ts'
 import { buildManifest, writeManifest } from '../../src/sweep/manifest.ts'
 
 const YAML = 'model: tiny\nprompt: "p"\nsteps: 4\nheight: 16\nwidth: 16\nframes: 5\nteacache:\n  rel_l1_thresh: 0.1\n  coefficients: [0, 0, 0, 1, 0]\n'
@@ -28,14 +28,42 @@ describe('sweep folder check', () => {
     expect(await checkSweepDir(dir, planned, false)).toEqual(planned)
   })
 
+  it('refuses a sweep of other settings with exit 2 unless --force', async () => {
+    const dir = await folder('other-settings', (d) => writeManifest(d, other))()
+    await expect(checkSweepDir(dir, planned, false)).rejects.toMatchObject({ code: 'OUTPUT', exitCode: 2, message: expect.stringMatching(/holds a sweep with other settings:\n {2}steps: 8 -> 4\n.*--force/) })
+    await expect(checkSweepDir(dir, planned, true)).resolves.toEqual(other)
+  })
+
   it.each([
-    { name: 'other-settings', fill: (d: string) => writeManifest(d, other), error: /holds a sweep with other settings:\n {2}steps: 8 -> 4\n.*--force/ },
-    { name: 'foreign-files', fill: (d: string) => writeFileSync(join(d, 'notes.txt'), 'mine'), error: /is not empty and holds no sweep.json/ },
-    { name: 'broken-manifest', fill: (d: string) => writeFileSync(join(d, 'sweep.json'), 'garbage'), error: /sweep.json: not a sweep manifest/ },
-  ])('refuses $name with exit 2 unless --force', async ({ name, fill, error }) => {
+    { name: 'foreign-files', fill: (d: string) => writeFileSync(join(d, 'notes.txt'), 'mine'), error: /is not empty and holds no sweep.json; .*other files \(notes\.txt\)/ },
+    { name: 'broken-manifest', fill: (d: string) => writeFileSync(join(d, 'sweep.json'), 'garbage'), error: /sweep.json: not a sweep manifest \(not JSON/ },
+    { name: 'wrong-shape', fill: (d: string) => writeFileSync(join(d, 'sweep.json'), JSON.stringify({ ...planned, grid: { ...planned.grid, seeds: ['../../etc'] } })), error: /sweep.json: .*grid\.seeds\[0\]: expected an integer seed/ },
+  ])('refuses $name with exit 2, --force or not', async ({ name, fill, error }) => {
     const dir = await folder(name, fill)()
-    await expect(checkSweepDir(dir, planned, false)).rejects.toMatchObject({ code: 'OUTPUT', exitCode: 2, message: expect.stringMatching(error) })
-    await expect(checkSweepDir(dir, planned, true)).resolves.not.toThrow()
+    for (const force of [false, true]) await expect(checkSweepDir(dir, planned, force)).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(error) })
+  })
+
+  it('--force never redoes the runs of a folder that is, or holds, the cwd or the config', async () => {
+    const dir = await folder('holds-config', (d) => writeManifest(d, planned))()
+    const protect = [{ path: join(dir, 'c.yaml'), what: 'the config' }]
+    await expect(checkSweepDir(dir, planned, false, protect)).resolves.toEqual(planned)
+    await expect(checkSweepDir(dir, planned, true, protect)).rejects.toThrow(/--force would redo the runs in .*holds-config, which is or holds the config/)
+    await expect(checkSweepDir(dir, planned, true, [{ path: dir, what: 'the current directory' }])).rejects.toThrow(/which is or holds the current directory/)
+  })
+
+  it('ignores the writers register a crashed sweep left in an otherwise empty folder', async () => {
+    const dir = await folder('crashed', (d) => mkdirSync(join(d, '.teacache-writers')))()
+    expect(await checkSweepDir(dir, planned, false)).toBeNull()
+  })
+
+  it('refuses a path longer than the system allows', async () => {
+    await expect(checkSweepDir(join(root, 'x'.repeat(256)), planned, false)).rejects.toThrow(/--output: a folder or file name in the path is too long/)
+  })
+
+  it('places run folders only inside the sweep folder', () => {
+    expect(runFolderOf('/s', 'p0-s42/t0.1')).toBe('/s/p0-s42/t0.1')
+    expect(runFolderOf('/s', 'p3-s7/baseline')).toBe('/s/p3-s7/baseline')
+    for (const id of ['../x', 'p0-s1/../../etc', '/etc/passwd', 'p0-s../t1', '']) expect(() => runFolderOf('/s', id)).toThrow(/does not name a run folder inside/)
   })
 
   it('refuses a file', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -10,6 +10,8 @@ import type { RunRecord } from '../../src/run/record.ts'
 import type { Loaded } from '../../src/run/session.ts'
 import type { Shutdown } from '../../src/run/signals.ts'
 import { buildRuns, type Grid } from '../../src/sweep/grid.ts'
+import { runClaimer } from '../../src/sweep/claim.ts'
+import { acquireLock } from '../../src/util/lock.ts'
 import { buildManifest, writeManifest } from '../../src/sweep/manifest.ts'
 import { executeRuns, runConfig, type PlannedRun } from '../../src/sweep/runner.ts'
 import { baseConfig, fixtureFrame } from '../fixtures/sweep.ts'
@@ -27,10 +29,12 @@ const FACTS = {
 } as ModelFacts
 
 function fakeLoaded(shutdown: { signal?: NodeJS.Signals }): Loaded {
+  let lastPrompt = ''
   const engine = {
     pid: 1,
     encodePrompt: async () => ({ seconds: 0.01, cached: false }),
     async denoise(args, decide, onStep) {
+      lastPrompt = args.prompt
       if (args.prompt === 'explode') throw new TeacacheError('PYTHON', 'RuntimeError: boom', { details: 'Traceback: boom' })
       if (args.prompt === 'die') throw new TeacacheError('PYTHON_DIED', 'the Python process exited unexpectedly')
       for (let i = 0; i < args.steps; i++) {
@@ -44,11 +48,14 @@ function fakeLoaded(shutdown: { signal?: NodeJS.Signals }): Loaded {
       return { seconds: 0.1, step_seconds: Array(args.steps).fill(0.1 / args.steps), block_loops: null, output_changes: null }
     },
     async decode(dir) {
-      if (dir !== null) {
-        mkdirSync(dir, { recursive: true })
-        for (let f = 0; f < 2; f++) writeFileSync(join(dir, `frame_0000${f}.png`), encodePng(fixtureFrame(f, 0)))
+      if (dir === null) return { seconds: 0.02, vae_seconds: 0.015, write_seconds: 0, frames: 2, height: 16, width: 16 }
+      mkdirSync(dir, { recursive: true })
+      if (lastPrompt === 'full') {
+        writeFileSync(join(dir, 'frame_00000.png'), 'cut sh')
+        throw new TeacacheError('DISK', `no space left on the device (ENOSPC) in ${dir}: free some space there or write the output elsewhere`)
       }
-      return { seconds: 0.02, vae_seconds: 0.015, write_seconds: dir === null ? 0 : 0.01, frames: 2, height: 16, width: 16 }
+      for (let f = 0; f < 2; f++) writeFileSync(join(dir, `frame_0000${f}.png`), encodePng(fixtureFrame(f, 0)))
+      return { seconds: 0.02, vae_seconds: 0.015, write_seconds: 0.01, frames: 2, height: 16, width: 16 }
     },
     memory: async () => ({ device_peak_bytes: null, host_peak_rss_bytes: 1 }),
     close: async () => {},
@@ -56,8 +63,7 @@ function fakeLoaded(shutdown: { signal?: NodeJS.Signals }): Loaded {
   return { engine, versions: { python: '3', torch: '2', diffusers: '0.42', transformers: '5', problems: [] }, facts: FACTS, loadSeconds: 1.5, logFile: '/dev/null' }
 }
 
-async function sweep(prompts: string[]) {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-runner-'))
+async function sweep(prompts: string[], dir = mkdtempSync(join(tmpdir(), 'tc-runner-'))) {
   const grid: Grid = { prompts, seeds: [3], thresholds: [1] }
   const config = baseConfig(dir)
   await writeManifest(dir, buildManifest(config, grid))
@@ -65,7 +71,9 @@ async function sweep(prompts: string[]) {
   const state: { signal?: NodeJS.Signals } = {}
   const shutdown: Shutdown = { get signal() { return state.signal }, get exitCode() { return state.signal ? 143 : 0 }, dispose() {} }
   const loaded = fakeLoaded(state)
-  const result = await executeRuns(planned, { setup: [], shutdown, quiet: true, loaded: () => loaded, loadSeconds: () => loaded.loadSeconds })
+  const result = await executeRuns(planned, {
+    setup: [], shutdown, quiet: true, loaded: () => loaded, loadSeconds: () => loaded.loadSeconds, claimRun: runClaimer({ force: false, protect: [] }),
+  })
   const record = (id: string) => JSON.parse(readFileSync(join(dir, id, 'run.json'), 'utf8')) as RunRecord
   return { dir, ...result, record }
 }
@@ -102,5 +110,42 @@ describe('sweep runner', () => {
     expect(record('p0-s3/baseline').status).toBe(status)
     expect(existsSync(join(dir, 'p0-s3/t1'))).toBe(false)
     expect(existsSync(join(dir, 'p1-s3/baseline'))).toBe(false)
+  })
+
+  it('stops the sweep on a full disk, recording the run as failed and keeping no frame of it', async () => {
+    const { dir, outcomes, fatal, record } = await sweep(['full', 'ok'])
+    expect(fatal).toMatchObject({ code: 'DISK', exitCode: 1 })
+    expect(outcomes.map((o) => o.status)).toEqual(['failed'])
+    expect(record('p0-s3/baseline')).toMatchObject({ status: 'failed', error: { code: 'DISK' }, output: { frames_dir: null } })
+    expect(readdirSync(join(dir, 'p0-s3/baseline'))).toEqual(['run.json'])
+  })
+
+  it('keeps a run that another process of the sweep completed meanwhile, instead of redoing it', async () => {
+    const { dir, record } = await sweep(['ok'])
+    const before = record('p0-s3/t1').started_at
+    const again = await sweep(['ok'], dir)
+    expect(again.fatal).toBeUndefined()
+    expect(again.outcomes.map((o) => o.status)).toEqual(['skipped', 'skipped'])
+    expect(record('p0-s3/t1').started_at).toBe(before)
+  })
+
+  it('never writes into a run folder another live process is writing: the sweep stops with exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tc-runner-'))
+    mkdirSync(join(dir, 'p0-s3/baseline'), { recursive: true })
+    const lock = await acquireLock(join(dir, 'p0-s3/baseline', '.teacache-lock'))
+    const { fatal, outcomes } = await sweep(['ok'], dir)
+    await lock.release()
+    expect(fatal).toMatchObject({ code: 'OUTPUT', exitCode: 2, message: expect.stringMatching(/another teacache process is writing .*p0-s3\/baseline \(pid \d+/) })
+    expect(outcomes.map((o) => o.status)).toEqual(['failed'])
+    expect(readdirSync(join(dir, 'p0-s3/baseline'))).toEqual([])
+  })
+
+  it('redoes a run folder only if everything in it is teacache\'s: a file of the user stops the sweep, untouched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tc-runner-'))
+    mkdirSync(join(dir, 'p0-s3/baseline'), { recursive: true })
+    writeFileSync(join(dir, 'p0-s3/baseline/notes.md'), 'mine')
+    const { fatal } = await sweep(['ok'], dir)
+    expect(fatal).toMatchObject({ code: 'OUTPUT', exitCode: 2, message: expect.stringMatching(/baseline would be replaced, but it is not a run folder teacache made: it holds files teacache did not write \(notes\.md\); nothing was removed/) })
+    expect(readdirSync(join(dir, 'p0-s3/baseline'))).toEqual(['notes.md'])
   })
 })

@@ -1,0 +1,50 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { execa } from 'execa'
+import { describe, expect, it } from 'vitest'
+import type { RunRecord } from '../../src/run/record.ts'
+import { BIN, teacache, tempDir } from '../helpers/cli.ts'
+import { TINY_CONFIG } from '../helpers/configs.ts'
+import { alive, childrenOf, waitFor } from '../helpers/processes.ts'
+
+/**
+ * `kill -9` of the parent of `sweep --devices`: its workers notice within seconds (their stdin
+ * pipe from the parent closes), stop as on SIGTERM with their current runs marked interrupted,
+ * and stop their Pythons; running the sweep again finishes it.
+ */
+describe('orphaned --devices workers', () => {
+  it('stop within seconds of their parent\'s SIGKILL, leaving their runs interrupted and resumable', async () => {
+    const dir = tempDir('tc-orphan-')
+    const config = join(dir, 'slow.yaml')
+    // Long enough (a few seconds a run) that both workers are mid-denoise when the parent dies.
+    writeFileSync(config, TINY_CONFIG.replace('steps: 20', 'steps: 300').replace('height: 64', 'height: 128').replace('width: 64', 'width: 128'))
+    const out = join(dir, 'sweep')
+    const parent = execa(process.execPath, [BIN, 'sweep', config, '--output', out, '--thresholds', '1', '--devices', 'cpu,cpu'], { reject: false, stdin: 'ignore', env: {} })
+    const stepping = new Set<string>()
+    await new Promise<void>((resolve, reject) => {
+      parent.stdout!.on('data', (chunk: Buffer) => {
+        for (const match of chunk.toString().matchAll(/\[(worker \d)\/2 \(cpu\)\] .*step \d+\/300/g)) stepping.add(match[1])
+        if (stepping.size === 2) resolve()
+      })
+      void parent.then(() => reject(new Error('the sweep ended before both workers reported progress')))
+    })
+    const workers = childrenOf(parent.pid!, 'teacache.mjs')
+    expect(workers).toHaveLength(2)
+    const pythons = workers.flatMap((w) => childrenOf(w, 'interface.py'))
+    expect(pythons).toHaveLength(2)
+
+    process.kill(parent.pid!, 'SIGKILL')
+    await parent
+    // Noticing is immediate (the pipe closes); stopping includes writing run.json and stopping Python.
+    expect(await waitFor(() => [...workers, ...pythons].every((pid) => !alive(pid)), 10_000)).toBe(true)
+    for (const id of ['p0-s42/baseline', 'p0-s42/t1']) {
+      const record = JSON.parse(readFileSync(join(out, id, 'run.json'), 'utf8')) as RunRecord
+      expect(record).toMatchObject({ status: 'interrupted', error: { code: 'INTERRUPTED', message: 'interrupted by SIGTERM' } })
+    }
+
+    const resumed = await teacache(['sweep', config, '--output', out, '--thresholds', '1', '--devices', 'cpu,cpu', '--quiet'])
+    expect(resumed.exitCode).toBe(0)
+    expect(resumed.stderr).toMatch(/taking over the sweep folder .*: its writer pid \d+ on this host, .* is no longer running/)
+    for (const id of ['p0-s42/baseline', 'p0-s42/t1']) expect(JSON.parse(readFileSync(join(out, id, 'run.json'), 'utf8')).status).toBe('completed')
+  })
+})

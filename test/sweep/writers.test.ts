@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { currentOwner } from '../../src/util/lock.ts'
+import { joinSweep, sweepIdentity, WRITERS } from '../../src/sweep/writers.ts'
+
+const root = mkdtempSync(join(tmpdir(), 'tc-writers-'))
+const grid = { prompts: ['a'], seeds: [1], thresholds: [0.1] }
+const A = sweepIdentity({ fingerprint: '0123456789abcdef', grid })
+const B = sweepIdentity({ fingerprint: '0123456789abcdef', grid: { ...grid, thresholds: [0.2] } })
+/** Another process's registration, as it would have written it. */
+function register(dir: string, identity: string, owner: Partial<ReturnType<typeof currentOwner>>, registeredAt: number) {
+  mkdirSync(join(dir, WRITERS), { recursive: true })
+  const me = { ...currentOwner(), ...owner, identity, registered_at: registeredAt }
+  writeFileSync(join(dir, WRITERS, `${me.host}-${me.pid}.json`), JSON.stringify(me))
+}
+const livePid = process.ppid
+
+describe('the sweep folder lock', () => {
+  it('identity: same fingerprint and grid are one sweep; another grid is another', () => {
+    expect(A).toBe(sweepIdentity({ fingerprint: '0123456789abcdef', grid }))
+    expect(A).not.toBe(B)
+  })
+
+  it('lets processes of the same sweep (shards, workers) write side by side', async () => {
+    const dir = join(root, 'shared')
+    mkdirSync(dir)
+    register(dir, A, { pid: livePid }, Date.now() - 1000)
+    const member = await joinSweep(dir, A)
+    expect(readdirSync(join(dir, WRITERS))).toHaveLength(2)
+    await member.leave()
+    expect(readdirSync(join(dir, WRITERS))).toHaveLength(1)
+  })
+
+  it('refuses a sweep of other settings while a writer of another sweep is alive, naming it', async () => {
+    const dir = join(root, 'taken')
+    mkdirSync(dir)
+    register(dir, A, { pid: livePid }, Date.now() - 1000)
+    await expect(joinSweep(dir, B)).rejects.toMatchObject({
+      exitCode: 2, message: expect.stringMatching(new RegExp(`is being written by another sweep with other settings or another grid \\(pid ${livePid} on this host`)),
+    })
+    expect(readdirSync(join(dir, WRITERS))).toHaveLength(1)
+  })
+
+  it('of two sweeps registering at once, the one registered first goes on', async () => {
+    const dir = join(root, 'later')
+    mkdirSync(dir)
+    register(dir, A, { pid: livePid }, Date.now() + 60_000)
+    const member = await joinSweep(dir, B)
+    await member.leave()
+  })
+
+  it('an established writer holds the folder whatever the clocks say', async () => {
+    const dir = join(root, 'established')
+    mkdirSync(dir)
+    register(dir, A, { pid: livePid, established: true } as never, Date.now() + 60_000)
+    await expect(joinSweep(dir, B)).rejects.toThrow(/is being written by another sweep/)
+  })
+
+  it('takes over, with a message, the register of a writer that is gone', async () => {
+    const dir = join(root, 'stale')
+    mkdirSync(dir)
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!
+    register(dir, A, { pid: dead }, Date.now() - 1000)
+    const notices: string[] = []
+    const member = await joinSweep(dir, B, { notice: (m) => notices.push(m) })
+    expect(notices).toEqual([expect.stringMatching(new RegExp(`taking over the sweep folder .*stale: its writer pid ${dead} on this host, .* is no longer running`))])
+    await member.leave()
+    expect(existsSync(join(dir, WRITERS))).toBe(false)
+  })
+
+  it('an auto-named folder is made exclusively; a folder it made and left empty is removed again', async () => {
+    const dir = join(root, 'auto')
+    mkdirSync(dir)
+    const member = await joinSweep(dir, A, { exclusive: true })
+    expect(member.dir).toBe(`${dir}-2`)
+    await member.leave()
+    expect(existsSync(`${dir}-2`)).toBe(false)
+    expect(existsSync(dir)).toBe(true)
+  })
+})
