@@ -12,9 +12,9 @@ export const RUN_LOCK = '.teacache-lock'
 export const RUN_RECORD = 'run.json'
 export const RUN_FORMAT = 'teacache-run/1'
 
-/** Files teacache writes at the top of a run folder, and the temporary names they pass through. */
-const RUN_FILES = new Set([RUN_RECORD, 'error.txt', 'video.mp4', RUN_LOCK, `${RUN_LOCK}.takeover`])
-const RUN_TEMP = /^\.(run\.json|error\.txt|video|\.teacache-lock|\.teacache-lock\.takeover)[.\w-]*\.(tmp|partial\.mp4)$/
+/** Files teacache writes at the top of a run folder (quality.json: the report's cache, src/report/quality-cache.ts), and the temporary names they pass through. */
+const RUN_FILES = new Set([RUN_RECORD, 'error.txt', 'video.mp4', 'quality.json', RUN_LOCK, `${RUN_LOCK}.takeover`])
+const RUN_TEMP = /^\.(run\.json|error\.txt|quality\.json|video|\.teacache-lock|\.teacache-lock\.takeover)[.\w-]*\.(tmp|partial\.mp4)$/
 /** A frame, or a frame on its way to its final name (written under a temporary name, then renamed). */
 const FRAME = /^\.?frame_\d+\.png([.\w-]*)$/
 

@@ -53,7 +53,7 @@ export async function checkSweepDir(dir: string, planned: SweepManifest, force: 
 export function runFolderOf(sweepDir: string, id: string): string {
   const path = resolve(sweepDir, id)
   const rel = relative(resolve(sweepDir), path)
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) || !/^p\d+-s\d+\/(baseline|t[\d.e+-]+)$/.test(id)) {
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) || !/^p\d+-s\d+\/(baseline|t[\d.e+-]+)(-compiled)?$/.test(id)) {
     throw new TeacacheError('INPUT', `${sweepDir}: run id "${id}" does not name a run folder inside the sweep folder`)
   }
   return path

@@ -108,15 +108,16 @@ export const manifestSchema = z
       prompts: z.array(text.min(1, 'expected a non-empty prompt').max(MAX_PROMPT_CHARS, `expected at most ${MAX_PROMPT_CHARS} characters`), 'expected a list of prompts').min(1, 'expected at least one prompt'),
       seeds: z.array(seed, 'expected a list of seeds').min(1, 'expected at least one seed'),
       thresholds: z.array(threshold, 'expected a list of thresholds'),
+      compile: z.array(z.enum(['none', 'blocks'], 'expected none or blocks'), 'expected a list of compile modes').min(1, 'expected at least one compile mode').optional(),
     }),
     runs: z.array(
-      z.object({ id: text, prompt_index: count, seed, threshold: threshold.nullable() }),
+      z.object({ id: text, prompt_index: count, seed, threshold: threshold.nullable(), compile: z.literal('blocks', 'expected "blocks" or no compile key').optional() }),
       'expected the list of runs',
     ),
   })
   .superRefine((manifest, ctx) => {
-    for (const key of ['prompts', 'seeds', 'thresholds'] as const) {
-      const values: Array<string | number> = manifest.grid[key]
+    for (const key of ['prompts', 'seeds', 'thresholds', 'compile'] as const) {
+      const values: Array<string | number> = manifest.grid[key] ?? []
       const twice = values.findIndex((v, i) => values.indexOf(v) !== i)
       if (twice >= 0) ctx.addIssue({ code: 'custom', path: ['grid', key, twice], message: 'expected every entry once (each names its own run folders)' })
     }
@@ -128,7 +129,7 @@ export const manifestSchema = z
     }
     expected.forEach((run, i) => {
       const listed = manifest.runs[i]
-      if (listed.id !== run.id || listed.prompt_index !== run.promptIndex || listed.seed !== run.seed || listed.threshold !== run.threshold) {
+      if (listed.id !== run.id || listed.prompt_index !== run.promptIndex || listed.seed !== run.seed || listed.threshold !== run.threshold || (listed.compile ?? 'none') !== run.compile) {
         ctx.addIssue({ code: 'custom', path: ['runs', i], message: `expected {id: "${run.id}", prompt_index: ${run.promptIndex}, seed: ${run.seed}, threshold: ${run.threshold}} (the runs follow from the grid)` })
       }
     })

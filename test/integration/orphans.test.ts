@@ -19,7 +19,8 @@ describe('orphaned --devices workers', () => {
     // Long enough (a few seconds a run) that both workers are mid-denoise when the parent dies.
     writeFileSync(config, TINY_CONFIG.replace('steps: 20', 'steps: 300').replace('height: 64', 'height: 128').replace('width: 64', 'width: 128'))
     const out = join(dir, 'sweep')
-    const parent = execa(process.execPath, [BIN, 'sweep', config, '--output', out, '--thresholds', '1', '--devices', 'cpu,cpu'], { reject: false, stdin: 'ignore', env: {} })
+    // Two seeds: workers are dealt whole prompt x seed groups, one each.
+    const parent = execa(process.execPath, [BIN, 'sweep', config, '--output', out, '--thresholds', '1', '--seeds', '42,43', '--devices', 'cpu,cpu'], { reject: false, stdin: 'ignore', env: {} })
     const stepping = new Set<string>()
     await new Promise<void>((resolve, reject) => {
       parent.stdout!.on('data', (chunk: Buffer) => {
@@ -37,14 +38,14 @@ describe('orphaned --devices workers', () => {
     await parent
     // Noticing is immediate (the pipe closes); stopping includes writing run.json and stopping Python.
     expect(await waitFor(() => [...workers, ...pythons].every((pid) => !alive(pid)), 10_000)).toBe(true)
-    for (const id of ['p0-s42/baseline', 'p0-s42/t1']) {
+    for (const id of ['p0-s42/baseline', 'p0-s43/baseline']) {
       const record = JSON.parse(readFileSync(join(out, id, 'run.json'), 'utf8')) as RunRecord
       expect(record).toMatchObject({ status: 'interrupted', error: { code: 'INTERRUPTED', message: 'interrupted by SIGTERM' } })
     }
 
-    const resumed = await teacache(['sweep', config, '--output', out, '--thresholds', '1', '--devices', 'cpu,cpu', '--quiet'])
+    const resumed = await teacache(['sweep', config, '--output', out, '--thresholds', '1', '--seeds', '42,43', '--devices', 'cpu,cpu', '--quiet'])
     expect(resumed.exitCode).toBe(0)
     expect(resumed.stderr).toMatch(/taking over the sweep folder .*: its writer pid \d+ on this host, .* is no longer running/)
-    for (const id of ['p0-s42/baseline', 'p0-s42/t1']) expect(JSON.parse(readFileSync(join(out, id, 'run.json'), 'utf8')).status).toBe('completed')
+    for (const id of ['p0-s42/baseline', 'p0-s42/t1', 'p0-s43/baseline', 'p0-s43/t1']) expect(JSON.parse(readFileSync(join(out, id, 'run.json'), 'utf8')).status).toBe('completed')
   })
 })

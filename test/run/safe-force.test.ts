@@ -23,6 +23,7 @@ describe('what --force may replace', () => {
   it.each<{ what: string; files: Record<string, string>; requireRecord: boolean; why: RegExp | null }>([
     { what: 'an empty folder', files: {}, requireRecord: true, why: null },
     { what: 'a run folder teacache made', files: { 'run.json': RECORD, 'video.mp4': 'v', 'error.txt': 't', 'frames/': '', 'frames/frame_00000.png': 'p' }, requireRecord: true, why: null },
+    { what: 'a sweep\'s TeaCache run with its quality cache', files: { 'run.json': RECORD, 'video.mp4': 'v', 'quality.json': '{}', 'frames/': '', 'frames/frame_00000.png': 'p' }, requireRecord: true, why: null },
     { what: 'one with its temporary files and a left-over lock', files: { 'run.json': RECORD, '.run.json.ab12.tmp': '', '.video.partial.mp4': '', '.teacache-lock': '{}', 'frames/': '', 'frames/.frame_00001.png.tmp': '' }, requireRecord: true, why: null },
     { what: 'a sweep run folder that died before run.json', files: { 'frames/': '', 'frames/frame_00000.png': 'p' }, requireRecord: false, why: null },
     { what: 'the same, for run --output', files: { 'frames/': '', 'frames/frame_00000.png': 'p' }, requireRecord: true, why: /holds no teacache run\.json/ },
