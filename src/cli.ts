@@ -1,128 +1,106 @@
 import { dirname } from 'node:path'
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { CommanderError, Option, type Command } from 'commander'
 import { TeacacheError } from './errors.ts'
 import { spaceCode, spaceError } from './util/disk.ts'
 import { MAX_THRESHOLD } from './config/schema.ts'
+import { addOverrides, splitOverrides } from './cli/overrides.ts'
+import { TeacacheCommand } from './cli/usage.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 /**
  * The command line. Commands are imported lazily so `--help` and validation never load the
- * Python bridge; every failure ends at the one boundary in `main`.
+ * Python bridge; every failure ends at the one boundary in `main`. The config overrides
+ * (--model, --steps, --height, ...) come from the table in config/schema.ts; the flags written
+ * out here are each command's own.
  */
 
+const bad = (flag: string, expected: string, value: string) => new TeacacheError('CONFIG', `${flag}: expected ${expected}, got "${value}"`)
 const number = (flag: string, check: (n: number) => boolean, expected: string) => (value: string) => {
   const n = Number(value)
-  if (value.trim() === '' || !check(n)) throw new InvalidArgumentError(`expected ${expected}, got "${value}"`)
+  if (value.trim() === '' || !check(n)) throw bad(flag, expected, value)
   return n
 }
 const integer = (flag: string) => number(flag, Number.isSafeInteger, 'an integer')
-const threshold = number('--rel-l1-thresh', (n) => Number.isFinite(n) && n >= 0, 'a number >= 0')
 const thresholdList = (value: string) => {
   const items = value.split(',').map((item) => item.trim())
   const numbers = items.map(Number)
-  const bad = items.findIndex((item, i) => item === '' || !(numbers[i] >= 0 && numbers[i] <= MAX_THRESHOLD))
-  if (bad >= 0) throw new InvalidArgumentError(`expected comma-separated thresholds from 0 to ${MAX_THRESHOLD}, got "${items[bad]}" in "${value}"`)
+  const wrong = items.findIndex((item, i) => item === '' || !(numbers[i] >= 0 && numbers[i] <= MAX_THRESHOLD))
+  if (wrong >= 0) throw new TeacacheError('CONFIG', `--thresholds: expected comma-separated thresholds from 0 to ${MAX_THRESHOLD}, got "${items[wrong]}" in "${value}"`)
   return numbers
 }
+const quiet = () => new Option('--quiet', 'no progress display').hideHelp()
 
 export function buildProgram(): Command {
-  const program = new Command('teacache')
+  const program = new TeacacheCommand('teacache')
     .description('TeaCache for CogVideoX1.5: faster video generation, with the evidence')
     .version(packageJson.version)
-    .showSuggestionAfterError(true)
     .exitOverride()
 
-  program
+  const run = program
     .command('run')
     .description('generate one video from a YAML config, with the TeaCache policy deciding every step')
     .argument('<config>', 'YAML config (see configs/)')
-    .option('--rel-l1-thresh <x>', 'TeaCache threshold (0 computes every step)', threshold)
-    .option('--model <id|dir>', 'hub id (from the local Hugging Face cache), pipeline folder, or "tiny"')
-    .option('--prompt <text>', 'the prompt')
-    .option('--image <path>', 'conditioning image (image-to-video models)')
-    .option('--seed <n>', 'random seed', integer('--seed'))
-    .option('--steps <n>', 'denoising steps', integer('--steps'))
     .option('--output <dir>', 'run folder to create (default: a new folder under the config\'s output)')
     .option('--force', 'replace --output if it is a run folder teacache made (never other files, the cwd or the config\'s folder)')
-    .option('--coefficients <file>', 'coefficients file from teacache calibrate (replaces teacache.coefficients)')
-    .addOption(new Option('--generator <where>', 'where the initial noise is drawn: cpu (same video on every machine) or device (the reference\'s torch.Generator("cuda"))').choices(['cpu', 'device']))
-    .addOption(new Option('--compile <mode>', 'torch.compile the transformer blocks (blocks) or not (none)').choices(['none', 'blocks']))
     .option('--no-warmup', 'skip the untimed warm-up generation (quick looks: the timings then include start-up costs)')
-    .addOption(new Option('--quiet', 'no progress display').hideHelp())
-    .action(async (config: string, options) => {
-      const { runCommand } = await import('./commands/run.ts')
-      await runCommand(config, {
-        rel_l1_thresh: options.relL1Thresh,
-        model: options.model,
-        prompt: options.prompt,
-        image: options.image,
-        seed: options.seed,
-        steps: options.steps,
-        output: options.output,
-        force: options.force,
-        quiet: options.quiet,
-        coefficients: options.coefficients,
-        generator: options.generator,
-        compile: options.compile,
-        warmup: options.warmup,
-      })
-    })
+    .addOption(quiet())
+  addOverrides(run, 'run').action(async (config: string, options) => {
+    const { runCommand } = await import('./commands/run.ts')
+    const { overrides, rest } = splitOverrides(options, 'run')
+    await runCommand(config, { ...rest, overrides })
+  })
 
-  program
+  const plan = program
     .command('plan')
     .description('the skip schedule of each threshold, from the model\'s timestep embeddings or an earlier run (no denoising)')
     .argument('<config>', 'YAML config (see configs/)')
     .option('--thresholds <list>', `comma-separated thresholds (default: the config's sweep.thresholds, else a grid from 0 to 2)`, thresholdList)
     .option('--target-speedup <s>', 'pick the threshold that reaches this speedup with the fewest skipped steps', number('--target-speedup', (n) => Number.isFinite(n) && n >= 1, 'a speedup of 1 or more'))
     .option('--from-run <dir>', 'replay the indicator recorded in an earlier run folder and predict latency from its timings (no Python)')
-    .option('--coefficients <file>', 'coefficients file from teacache calibrate (replaces teacache.coefficients)')
     .option('--json', 'print the plan as JSON: [{threshold, computed_steps, skipped, predicted_speedup, predicted_seconds}]')
-    .addOption(new Option('--quiet', 'no progress display').hideHelp())
-    .action(async (config: string, options) => {
-      const { planCommand } = await import('./commands/plan.ts')
-      await planCommand(config, options)
-    })
+    .addOption(quiet())
+  addOverrides(plan, 'plan').action(async (config: string, options) => {
+    const { planCommand } = await import('./commands/plan.ts')
+    const { overrides, rest } = splitOverrides(options, 'plan')
+    await planCommand(config, { ...rest, overrides })
+  })
 
-  program
+  const calibrate = program
     .command('calibrate')
     .description('fit TeaCache coefficients for a model and setting: every step computed, indicator vs output change, degree-4 least squares')
     .argument('<config>', 'YAML config: model, size, frames, steps and guidance to fit for')
     .option('--prompts <file>', 'prompts to calibrate on, one per line (default: the config\'s prompt)')
     .option('--output <file>', 'coefficients file to write (default: coefficients/<config name>.yaml beside the config); an SVG plot is written beside it')
     .option('--force', 'replace --output (and its plot) if calibrate wrote them')
-    .addOption(new Option('--compile <mode>', 'torch.compile the transformer blocks (blocks) or not (none)').choices(['none', 'blocks']))
-    .addOption(new Option('--quiet', 'no progress display').hideHelp())
-    .action(async (config: string, options) => {
-      const { calibrateCommand } = await import('./commands/calibrate.ts')
-      await calibrateCommand(config, options)
-    })
+    .addOption(quiet())
+  addOverrides(calibrate, 'calibrate').action(async (config: string, options) => {
+    const { calibrateCommand } = await import('./commands/calibrate.ts')
+    const { overrides, rest } = splitOverrides(options, 'calibrate')
+    await calibrateCommand(config, { ...rest, overrides })
+  })
 
-  program
+  const sweep = program
     .command('sweep')
     .description('run the uncached baseline and every threshold for every prompt and seed on one loaded pipeline, then write REPORT.md')
     .argument('<config>', 'YAML config (see configs/); its sweep: section may list thresholds, prompts and seeds')
     .option('--thresholds <list>', 'comma-separated thresholds (default: sweep.thresholds, else 0.1,0.2,0.3)')
     .option('--prompts <file>', 'prompts, one per line (default: sweep.prompts, else the config\'s prompt)')
     .option('--seeds <list>', 'comma-separated seeds (default: sweep.seeds, else the config\'s seed)')
+    .option('--compile <modes>', 'none, blocks, or none,blocks: eager and/or compiled transformer blocks, each with its own baseline and thresholds, all compared with the eager baseline (default: sweep.compile, else the config\'s compile)')
     .option('--output <dir>', 'sweep folder: new, or an earlier run of the same sweep to finish (default: a new folder under the config\'s output)')
     .option('--force', 'redo every run, even completed ones, and accept a sweep folder of other settings')
     .option('--devices <list>', 'one worker process per device: GPU numbers or "cpu", e.g. 0,1,2,3')
     .option('--shard <i/n>', 'run only share i of n of the grid (1-based), e.g. one Slurm array task; needs --output')
     .option('--restarts <n>', 'if Python dies, resume the sweep in a new process up to n times (default 0: stop; rerunning resumes too)', integer('--restarts'))
-    .option('--model <id|dir>', 'hub id (from the local Hugging Face cache), pipeline folder, or "tiny"')
-    .option('--steps <n>', 'denoising steps', integer('--steps'))
-    .option('--coefficients <file>', 'coefficients file from teacache calibrate (replaces teacache.coefficients)')
-    .option('--device <device>', 'device for every run: auto, cpu, cuda, cuda:N (overrides the config)')
     .option('--repeats <k>', 'time each run k times (same seed: the frames are written once); the report shows the median, spread and n (default 1)', integer('--repeats'))
-    .addOption(new Option('--generator <where>', 'where the initial noise is drawn: cpu or device').choices(['cpu', 'device']))
-    .option('--compile <modes>', 'none, blocks, or none,blocks: eager and/or compiled transformer blocks, each with its own baseline and thresholds, all compared with the eager baseline (default: sweep.compile, else the config\'s compile)')
     .option('--no-warmup', 'skip each process\'s untimed warm-up generation (the first run\'s timings then include start-up costs)')
     .addOption(new Option('--no-report', 'leave REPORT.md to a later `teacache report` (workers of --devices)').hideHelp())
-    .addOption(new Option('--quiet', 'no progress display').hideHelp())
-    .action(async (config: string, options) => {
-      const { sweepCommand } = await import('./commands/sweep.ts')
-      await sweepCommand(config, options)
-    })
+    .addOption(quiet())
+  addOverrides(sweep, 'sweep').action(async (config: string, options) => {
+    const { sweepCommand } = await import('./commands/sweep.ts')
+    const { overrides, rest } = splitOverrides(options, 'sweep')
+    await sweepCommand(config, { ...rest, overrides })
+  })
 
   program
     .command('report')

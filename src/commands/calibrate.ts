@@ -1,7 +1,7 @@
 import { dirname, extname, join, relative, resolve } from 'node:path'
 import { calibrationSvg } from '../calibrate/plot.ts'
 import { mergePairs, pairsOf, readPrompts, type Pairs } from '../calibrate/pairs.ts'
-import { loadConfig } from '../config/load.ts'
+import { loadConfig, type Overrides } from '../config/load.ts'
 import { checkRunInputs, modelFitViolations } from '../config/rules.ts'
 import { TeacacheError } from '../errors.ts'
 import { resolveModel } from '../model/resolve.ts'
@@ -16,7 +16,8 @@ import { checkCalibrateOutputs } from '../calibrate/outputs.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 
 export interface CalibrateOptions {
-  compile?: string
+  /** Flags that replace config fields (--steps, --height, --compile, ...). */
+  overrides?: Overrides
   prompts?: string
   output?: string
   force?: boolean
@@ -30,7 +31,7 @@ export interface CalibrateOptions {
  */
 export async function calibrateCommand(configFile: string, options: CalibrateOptions): Promise<CoefficientsFile> {
   // The coefficients are what this command makes: a config naming a file not yet written is fine.
-  const config = await loadConfig(configFile, { compile: options.compile }, process.cwd(), { coefficientsFile: 'ignore' })
+  const config = await loadConfig(configFile, options.overrides, process.cwd(), { coefficientsFile: 'ignore' })
   const prompts = options.prompts ? await readPrompts(resolve(options.prompts)) : [config.prompt]
   const expected = prompts.length * (config.steps - 1)
   if (expected < DEGREE + 1) {

@@ -1,5 +1,5 @@
 import { relative } from 'node:path'
-import { loadConfig, type LoadedConfig } from '../config/load.ts'
+import { loadConfig, type LoadedConfig, type Overrides } from '../config/load.ts'
 import { TeacacheError } from '../errors.ts'
 import { resolveModel } from '../model/resolve.ts'
 import { formatPlan, formatTarget, planJson, unreachable, type PlanHeader } from '../plan/format.ts'
@@ -15,7 +15,8 @@ export interface PlanOptions {
   targetSpeedup?: number
   fromRun?: string
   json?: boolean
-  coefficients?: string
+  /** Flags that replace config fields (--coefficients, --steps, ...). */
+  overrides?: Overrides
   quiet?: boolean
 }
 
@@ -32,7 +33,7 @@ interface Measured {
  * Python at all: the bridge is imported only on the model path).
  */
 export async function planCommand(configFile: string, options: PlanOptions): Promise<PlanEntry[]> {
-  const config = await loadConfig(configFile, { coefficients: options.coefficients })
+  const config = await loadConfig(configFile, options.overrides)
   const measured = options.fromRun ? await fromRun(config, options.fromRun) : await fromModel(config, Boolean(options.json || options.quiet))
   const { trace, coefficients, latency } = measured
   const entry = (t: number) => planEntry(coefficients.coefficients, trace.distances, t, latency)

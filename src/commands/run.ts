@@ -11,7 +11,9 @@ import { protectedPaths } from '../run/safe-force.ts'
 import { onShutdown } from '../run/signals.ts'
 import { checkWarmup, warmUp, warmupTitle } from '../run/warmup.ts'
 
-export interface RunOptions extends Overrides {
+export interface RunOptions {
+  /** Flags that replace config fields (--steps, --height, ...). */
+  overrides?: Overrides
   output?: string
   force?: boolean
   quiet?: boolean
@@ -21,7 +23,7 @@ export interface RunOptions extends Overrides {
 
 /** `teacache run`: everything checkable is checked before Python starts; nothing is written before the model loads. */
 export async function runCommand(configFile: string, options: RunOptions): Promise<RunRecord> {
-  const { output, force, quiet, warmup = true, ...overrides } = options
+  const { output, force, quiet, warmup = true, overrides } = options
   const config = await loadConfig(configFile, overrides)
   checkWarmup(config, warmup)
   const location = await resolveModel(config.model)

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
-import { loadConfig, type LoadedConfig } from '../config/load.ts'
+import { overrideArgs } from '../cli/overrides.ts'
+import { loadConfig, type LoadedConfig, type Overrides } from '../config/load.ts'
 import { checkRunInputs } from '../config/rules.ts'
-import { DEVICE_PATTERN } from '../config/schema.ts'
 import { TeacacheError, isTeacacheError } from '../errors.ts'
 import { resolveModel } from '../model/resolve.ts'
 import { writeReport } from '../report/generate.ts'
@@ -25,11 +25,8 @@ import { joinSweep, sweepIdentity } from '../sweep/writers.ts'
 import { watchParent } from '../sweep/orphan.ts'
 
 export interface SweepOptions extends GridFlags {
-  model?: string
-  steps?: number
-  /** A coefficients file from `teacache calibrate`, replacing teacache.coefficients. */
-  coefficients?: string
-  device?: string
+  /** Flags that replace config fields (--model, --steps, --device, --coefficients, ...). */
+  overrides?: Overrides
   output?: string
   force?: boolean
   shard?: string
@@ -40,8 +37,6 @@ export interface SweepOptions extends GridFlags {
   repeats?: number
   /** false: no untimed warm-up before the first timed generation of each process. */
   warmup?: boolean
-  generator?: string
-  compile?: string
   /** false: leave REPORT.md to the caller (a --devices parent writes it once all workers are done). */
   report?: boolean
   quiet?: boolean
@@ -52,15 +47,11 @@ export interface SweepOptions extends GridFlags {
  * which runs are already done); then one pipeline load serves every run of this process's share.
  */
 export async function sweepCommand(configFile: string, options: SweepOptions): Promise<{ dir: string; outcomes: Outcome[] }> {
-  const base = await loadConfig(configFile, { model: options.model, steps: options.steps, coefficients: options.coefficients, generator: options.generator })
+  const config = await loadConfig(configFile, options.overrides)
   const warmup = options.warmup !== false
   if (options.repeats !== undefined && !(Number.isSafeInteger(options.repeats) && options.repeats >= 1 && options.repeats <= 100)) {
     throw new TeacacheError('CONFIG', `--repeats: expected an integer from 1 to 100, got ${options.repeats}`)
   }
-  if (options.device !== undefined && !DEVICE_PATTERN.test(options.device)) {
-    throw new TeacacheError('CONFIG', `--device: expected "auto", "cpu", "cuda" or "cuda:N", got "${options.device}"`)
-  }
-  const config: LoadedConfig = options.device ? { ...base, device: options.device } : base
   const grid = await resolveGrid(config, options)
   for (const compile of compileModes(grid)) checkWarmup({ compile }, warmup)
   const location = await resolveModel(config.model)
@@ -191,11 +182,9 @@ async function runWorkerProcesses(workers: Worker[], config: LoadedConfig, grid:
     'sweep', config.configPath, '--output', dir, '--shard', formatShard(w.shard), '--device', w.deviceFlag, '--no-report',
     '--thresholds', grid.thresholds.join(','), '--seeds', grid.seeds.join(','), '--compile', compileModes(grid).join(','),
     ...(options.prompts !== undefined ? ['--prompts', resolve(options.prompts)] : []),
-    ...(options.model !== undefined ? ['--model', config.model] : []),
-    ...(options.steps !== undefined ? ['--steps', String(options.steps)] : []),
-    ...(options.coefficients !== undefined ? ['--coefficients', resolve(options.coefficients)] : []),
+    // Every override but the device, which is the worker's own.
+    ...overrideArgs({ ...options.overrides, device: undefined }),
     ...(options.repeats !== undefined ? ['--repeats', String(options.repeats)] : []),
-    ...(options.generator !== undefined ? ['--generator', options.generator] : []),
     ...(options.warmup === false ? ['--no-warmup'] : []),
     ...(options.force ? ['--force'] : []),
     ...(options.quiet ? ['--quiet'] : []),

@@ -9,18 +9,31 @@ import { closest } from '../util/suggest.ts'
 import { yamlValue } from '../util/yaml.ts'
 import { CONFIG_KEYS, SWEEP_KEYS, TEACACHE_KEYS, configSchema, type Config } from './schema.ts'
 
-/** Command-line values that replace the config's. Paths in them are relative to the cwd. */
+/**
+ * Command-line values that replace the config's: the one way flags reach a config (the flags are
+ * OVERRIDABLE in schema.ts, parsed in src/cli/overrides.ts). Paths in them are relative to the cwd.
+ */
 export interface Overrides {
   model?: string
   prompt?: string
+  negative_prompt?: string
   image?: string
   seed?: number
   steps?: number
+  guidance_scale?: number
+  height?: number
+  width?: number
+  frames?: number
+  fps?: number
+  device?: string
+  dtype?: string
+  cpu_offload?: string
+  threads?: number
+  generator?: string
+  compile?: string
   rel_l1_thresh?: number
   /** A coefficients file (--coefficients), replacing the config's teacache.coefficients. */
   coefficients?: string
-  generator?: string
-  compile?: string
 }
 
 export interface LoadedConfig extends Omit<Config, 'teacache'> {

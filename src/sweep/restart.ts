@@ -1,5 +1,7 @@
 import { resolve } from 'node:path'
 import { execa } from 'execa'
+import { overrideArgs } from '../cli/overrides.ts'
+import type { Overrides } from '../config/load.ts'
 import { BIN_PATH } from '../python/interpreter.ts'
 
 /** The flags of a sweep that a restarted process needs to carry on where this one stopped. */
@@ -8,12 +10,9 @@ export interface RestartFlags {
   prompts?: string
   seeds?: string
   shard?: string
-  model?: string
-  steps?: number
-  coefficients?: string
-  device?: string
+  /** The config overrides (--model, --steps, --device, ...), passed on as they were given. */
+  overrides?: Overrides
   repeats?: number
-  generator?: string
   compile?: string
   warmup?: boolean
   report?: boolean
@@ -32,12 +31,8 @@ export function restartArgs(configPath: string, dir: string, flags: RestartFlags
     ...value('--prompts', flags.prompts === undefined ? undefined : resolve(flags.prompts)),
     ...value('--seeds', flags.seeds),
     ...value('--shard', flags.shard),
-    ...value('--model', flags.model),
-    ...value('--steps', flags.steps),
-    ...value('--coefficients', flags.coefficients === undefined ? undefined : resolve(flags.coefficients)),
-    ...value('--device', flags.device),
+    ...overrideArgs(flags.overrides ?? {}),
     ...value('--repeats', flags.repeats),
-    ...value('--generator', flags.generator),
     ...value('--compile', flags.compile),
     ...(flags.warmup === false ? ['--no-warmup'] : []),
     ...(flags.report === false ? ['--no-report'] : []),

@@ -1,0 +1,75 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { main } from '../../src/cli.ts'
+
+/**
+ * Usage errors of every command, parsed in this process (they fail before any command starts):
+ * one `teacache: <flag or argument>: message` line on stderr and exit 2, never commander's own text.
+ */
+let stderr = ''
+let stdout = ''
+beforeEach(() => {
+  stderr = ''
+  stdout = ''
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true))
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true))
+})
+afterEach(() => vi.restoreAllMocks())
+
+const cli = (args: string[]) => main(['node', 'teacache', ...args])
+
+describe('usage errors', () => {
+  it.each([
+    // unknown flags, with a suggestion where one is close
+    [['run', 'c.yaml', '--stpes', '4'], '--stpes: unknown option (did you mean --steps?)'],
+    [['run', 'c.yaml', '--hieght=64'], '--hieght: unknown option (did you mean --height?)'],
+    [['sweep', 'c.yaml', '--seed', '4'], '--seed: unknown option (did you mean --seeds?)'],
+    [['sweep', 'c.yaml', '--treshold', '0.1'], '--treshold: unknown option (did you mean --thresholds?)'],
+    [['plan', 'c.yaml', '--tresholds', '0.1'], '--tresholds: unknown option (did you mean --thresholds?)'],
+    [['calibrate', 'c.yaml', '--promts', 'p.txt'], '--promts: unknown option (did you mean --prompts?)'],
+    [['report', 'dir', '--no-video'], '--no-video: unknown option (did you mean --no-videos?)'],
+    [['bench', '--repeat', '3'], '--repeat: unknown option (did you mean --repeats?)'],
+    [['run', 'c.yaml', '--verbose'], '--verbose: unknown option; see teacache run --help'],
+    [['run', 'c.yaml', '-x'], '-x: unknown option; see teacache run --help'],
+    // a flag of another command
+    [['plan', 'c.yaml', '--height', '64'], '--height: plan takes no such option (run, calibrate, sweep and bench do); see teacache plan --help'],
+    [['report', 'dir', '--steps', '4'], '--steps: report takes no such option (run, plan, calibrate, sweep and bench do); see teacache report --help'],
+    // malformed values: the config field's own rule, or the command flag's
+    [['run', 'c.yaml', '--height', 'tall'], '--height: expected an integer, got "tall"'],
+    [['sweep', 'c.yaml', '--width', '0'], '--width: expected a width in pixels of 1 or more, got "0"'],
+    [['calibrate', 'c.yaml', '--frames', '-3'], '--frames: expected a frame count of 1 or more, got "-3"'],
+    [['plan', 'c.yaml', '--dtype', 'fp8'], '--dtype: expected one of auto, float32, float16, bfloat16, got "fp8"'],
+    [['sweep', 'c.yaml', '--repeats', 'many'], '--repeats: expected an integer, got "many"'],
+    [['plan', 'c.yaml', '--target-speedup', '0.5'], '--target-speedup: expected a speedup of 1 or more, got "0.5"'],
+    [['bench', '--steps', '2.5'], '--steps: expected an integer, got "2.5"'],
+    // missing values and arguments
+    [['run', 'c.yaml', '--steps'], '--steps: expected a value (--steps <n>)'],
+    [['run'], '<config>: missing; usage: teacache run [options] <config>'],
+    [['report'], '<sweep-dir>: missing; usage: teacache report [options] <sweep-dir>'],
+    [['run', 'a.yaml', 'b.yaml'], 'b.yaml: unexpected argument; teacache run takes <config> and options'],
+    [['bench', 'extra'], 'extra: unexpected argument; teacache bench takes no arguments and options'],
+    // commands
+    [['rnu', 'c.yaml'], 'rnu: unknown command (did you mean run?); expected one of run, plan, calibrate, sweep, report, bench'],
+    [['--model', 'tiny'], '--model: unknown option; see teacache --help'],
+  ])('%j', async (args, message) => {
+    expect(await cli(args)).toBe(2)
+    expect(stderr).toBe(`teacache: ${message}\n`)
+    expect(stdout).toBe('')
+  })
+})
+
+describe('help and version', () => {
+  it.each([[['--help']], [['-h']], [['run', '--help']], [['sweep', '--help']], [['plan', '--help']], [['calibrate', '--help']], [['help', 'run']], [['--version']], [['-V']]])(
+    '%j exits 0 on stdout',
+    async (args) => {
+      expect(await cli(args)).toBe(0)
+      expect(stdout).not.toBe('')
+      expect(stderr).toBe('')
+    },
+  )
+
+  it.each([['run'], ['sweep'], ['plan'], ['calibrate']])('%s --help lists its config overrides under their own heading', async (command) => {
+    await cli([command, '--help'])
+    expect(stdout).toMatch(/\nConfig overrides \(replace the config's value\):\n {2}--model <id\|dir> /)
+    expect(stdout).toContain('--steps <n>')
+  })
+})
