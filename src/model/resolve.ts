@@ -2,6 +2,8 @@ import { promises as fs } from 'node:fs'
 import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { TeacacheError, fieldError } from '../errors.ts'
+import { pythonPath } from '../python/interpreter.ts'
+import { downloadCommand, findHubCli } from './hub-cli.ts'
 
 /**
  * Where a `model` value points, found without starting Python: a built-in tiny model, a local
@@ -64,10 +66,11 @@ async function hubCacheSnapshot(id: string, env: NodeJS.ProcessEnv): Promise<str
   try {
     revision = (await fs.readFile(join(repo, 'refs', 'main'), 'utf8')).trim()
   } catch {
+    const download = downloadCommand(id, await findHubCli(pythonPath(env)))
     throw new TeacacheError(
       'INPUT',
       `model: ${id} is not in the local Hugging Face cache (${hubCacheDir(env)}); teacache never downloads. ` +
-        `Fetch it first (huggingface-cli download ${id}) or give model: a local folder`,
+        `Fetch it first (${download}) or give model: a local folder`,
     )
   }
   return join(repo, 'snapshots', revision)

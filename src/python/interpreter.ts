@@ -15,7 +15,7 @@ export const BIN_PATH = join(PROJECT_ROOT, 'bin', 'teacache.mjs')
  */
 export function findPython(env: NodeJS.ProcessEnv = process.env): string {
   const chosen = env.TEACACHE_PYTHON
-  const candidate = chosen ? resolve(chosen) : join(PROJECT_ROOT, '.venv', process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python')
+  const candidate = pythonPath(env)
   try {
     accessSync(candidate, constants.X_OK)
   } catch {
@@ -33,4 +33,9 @@ export function findPython(env: NodeJS.ProcessEnv = process.env): string {
     throw new TeacacheError('ENVIRONMENT', `${candidate} is not a Python 3.9+ interpreter (${probe.error?.message ?? (probe.stderr?.trim() || `printed "${probe.stdout?.trim()}"`)})`)
   }
   return candidate
+}
+
+/** The interpreter findPython would check, named without checking or starting it. */
+export function pythonPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TEACACHE_PYTHON ? resolve(env.TEACACHE_PYTHON) : join(PROJECT_ROOT, '.venv', process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python')
 }
