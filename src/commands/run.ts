@@ -62,7 +62,7 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
         await step.run(report)
       },
     }))
-    await runWithProgress(guarded, { quiet })
+    await runWithProgress(guarded, { quiet, interrupted: () => shutdown.signal })
     const record = await finishRun(ctx!, 'completed')
     if (!quiet) process.stdout.write(summary(record, ctx!.runDir))
     return record

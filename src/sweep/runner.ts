@@ -1,14 +1,15 @@
-import { Listr } from 'listr2'
 import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError, isTeacacheError } from '../errors.ts'
 import { createRunContext, finishRun, runTasks, type RunContext, type StepProgress } from '../run/execute.ts'
 import type { ClaimedRunDir } from '../run/output.ts'
+import { runWithProgress, type Display } from '../run/progress.ts'
 import type { RunRecord } from '../run/record.ts'
 import type { Loaded } from '../run/session.ts'
 import type { Shutdown } from '../run/signals.ts'
 import type { WarmupRecord } from '../run/warmup.ts'
-import { estimateRemaining, formatDuration, type Measured, type Pending } from './eta.ts'
+import { estimateRemaining, type Measured, type Pending } from './eta.ts'
 import type { RunSpec } from './grid.ts'
+import { SweepProgress, type Eta } from './progress.ts'
 import type { Plan } from './state.ts'
 
 /** One run of the grid as this process will treat it. */
@@ -43,6 +44,8 @@ export interface SweepRunOptions {
   repeats?: number
   shutdown: Shutdown
   quiet?: boolean
+  /** Where progress goes (default stdout, with stderr beside it on a terminal). */
+  display?: Display
   /** Create (or take over) a run's folder under its lock; see src/sweep/claim.ts. */
   claimRun: (run: PlannedRun) => Promise<ClaimedRunDir>
 }
@@ -59,19 +62,21 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
   const queue = planned.filter((p) => p.plan.action === 'run')
   let fatal: unknown
   let loadCharged = false
-  const tty = Boolean(process.stdout.isTTY)
+  const interrupted = () => shutdown.signal
+  const interruption = () => new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}`, { exitCode: shutdown.exitCode })
   const stopIfSignalled = () => {
-    if (shutdown.signal) throw (fatal ??= new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}`, { exitCode: shutdown.exitCode }))
+    if (shutdown.signal) throw (fatal ??= interruption())
+  }
+  const pendingOf = (q: PlannedRun): Pending => ({ threshold: q.spec.threshold, steps: q.config.steps })
+  /** Time left for the current run, and for it and every run after it. */
+  const etaOf = (current: Pending | null, position: number): Eta => {
+    const later = queue.slice(position + 1).map(pendingOf)
+    return { run: current ? estimateRemaining(measured, [current]) : 0, sweep: estimateRemaining(measured, current ? [current, ...later] : later) }
   }
 
-  const runOne = async (p: PlannedRun, position: number, setOutput: (text: string) => void): Promise<Outcome> => {
-    stopIfSignalled()
+  const runOne = async (p: PlannedRun, position: number, progress: SweepProgress): Promise<Outcome> => {
     let ctx: RunContext | undefined
     let claimed: ClaimedRunDir | undefined
-    const eta = (current: Pending) => {
-      const left = estimateRemaining(measured, [current, ...queue.slice(position + 1).map((q) => ({ threshold: q.spec.threshold, steps: q.config.steps }))])
-      return left === null ? 'ETA estimating' : `ETA ${formatDuration(left)}`
-    }
     try {
       claimed = await options.claimRun(p)
       if (claimed.kept) return { spec: p.spec, status: 'skipped', record: null }
@@ -81,19 +86,17 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
       let last = performance.now()
       let computedSoFar = 0
       let stepsDone = 0
+      const current = () => ({ ...pendingOf(p), stepsDone })
       for (const task of runTasks(p.config, () => ctx!, { repeats: options.repeats })) {
-        setOutput(`${task.title} · ${eta({ threshold: p.spec.threshold, steps: p.config.steps, stepsDone })}`)
+        progress.phase(task.title, etaOf(current(), position))
         last = performance.now()
-        await task.run((progress: StepProgress) => {
+        await task.run((step: StepProgress) => {
           const now = performance.now()
-          ;(progress.computed > computedSoFar ? measured.computedSteps : measured.skippedSteps).push((now - last) / 1000)
-          computedSoFar = progress.computed
-          stepsDone = progress.index + 1
+          ;(step.computed > computedSoFar ? measured.computedSteps : measured.skippedSteps).push((now - last) / 1000)
+          computedSoFar = step.computed
+          stepsDone = step.index + 1
           last = now
-          const every = tty ? 1 : Math.max(1, Math.ceil(progress.total / 4))
-          if ((progress.index + 1) % every !== 0) return
-          const pending = { threshold: p.spec.threshold, steps: progress.total, stepsDone }
-          setOutput(`step ${progress.index + 1}/${progress.total} · ${progress.computed} computed · ${progress.skipped} skipped · ${eta(pending)}`)
+          progress.step(step, etaOf({ ...current(), steps: step.total }, position))
         })
         stopIfSignalled()
       }
@@ -102,49 +105,42 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
       measured.finished.push({ threshold: p.spec.threshold, steps: record.steps.length, computed: record.computed_steps, overhead: t.encode_prompt + t.decode + t.encode_video })
       return { spec: p.spec, status: 'completed', record }
     } catch (caught) {
-      const interrupted = Boolean(shutdown.signal)
-      const error = interrupted ? new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}`, { exitCode: shutdown.exitCode }) : caught
-      const record = ctx ? await finishRun(ctx, interrupted ? 'interrupted' : 'failed', error).catch(() => null) : null
+      const signal = shutdown.signal
+      const error = signal ? interruption() : caught
+      const record = ctx ? await finishRun(ctx, signal ? 'interrupted' : 'failed', error).catch(() => null) : null
       // Without a run context nothing could be recorded (the folder itself failed): as fatal as a
       // dead Python, or a full disk, which the next run would meet too.
-      if (interrupted || !ctx || isTeacacheError(caught, 'PYTHON_DIED') || isTeacacheError(caught, 'DISK')) fatal ??= error
-      return { spec: p.spec, status: interrupted ? 'interrupted' : 'failed', record, error }
+      if (signal || !ctx || isTeacacheError(caught, 'PYTHON_DIED') || isTeacacheError(caught, 'DISK')) fatal ??= error
+      return { spec: p.spec, status: signal ? 'interrupted' : 'failed', record, error }
     } finally {
       await claimed?.release()
     }
   }
 
-  const list = new Listr(
-    [
-      ...options.setup.map((step) => ({ title: step.title, task: async () => (stopIfSignalled(), await step.run()) })),
-      ...planned.map((p) => ({
-        title: describe(p),
-        skip: p.plan.action === 'skip' ? `${p.spec.id}: already completed with these settings` : false,
-        exitOnError: () => fatal !== undefined,
-        task: async (_: unknown, task: { title: string; output: string; skip(message: string): void }) => {
-          const outcome = await runOne(p, queue.indexOf(p), (text) => (task.output = text))
-          outcomes.push(outcome)
-          if (outcome.status === 'skipped') task.skip(`${p.spec.id}: completed meanwhile by another process of this sweep`)
-          else if (outcome.status === 'completed') task.title = `${p.spec.id} · ${summarise(outcome.record!)}`
-          else throw new Error(`${p.spec.id}: ${outcome.status}: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`)
-        },
-        rendererOptions: { persistentOutput: false, outputBar: 1 },
-      })),
-    ],
-    {
-      concurrent: false,
-      exitOnError: true,
-      // listr2's own SIGINT handler exits the process at once; the sweep records the run first.
-      registerSignalListeners: false,
-      renderer: options.quiet ? 'silent' : tty ? 'default' : 'simple',
-      fallbackRenderer: 'simple',
-      collectErrors: false,
-    },
-  )
+  const display = { ...options.display, quiet: options.quiet, interrupted }
   try {
-    await list.run()
+    await runWithProgress(options.setup.map((step) => ({ title: step.title, run: async () => (stopIfSignalled(), await step.run()) })), display)
   } catch (error) {
     fatal ??= error
+    return { outcomes, fatal }
+  }
+  const progress = new SweepProgress(planned.length, display)
+  try {
+    for (const p of planned) if (p.plan.action === 'skip') progress.alreadyDone(describe(p))
+    for (const [position, p] of queue.entries()) {
+      if (shutdown.signal) fatal ??= interruption()
+      if (fatal !== undefined) break
+      progress.start(describe(p), etaOf(pendingOf(p), position))
+      const outcome = await runOne(p, position, progress)
+      outcomes.push(outcome)
+      const left = etaOf(null, position).sweep
+      if (outcome.status === 'completed') progress.finish({ status: 'completed', id: p.spec.id, summary: summarise(outcome.record!) }, left)
+      else if (outcome.status === 'skipped') progress.finish({ status: 'skipped', id: p.spec.id }, left)
+      else if (outcome.status === 'interrupted') progress.finish({ status: 'interrupted', description: describe(p), signal: String(shutdown.signal) }, left)
+      else progress.finish({ status: 'failed', description: describe(p), message: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) }, left)
+    }
+  } finally {
+    progress.close()
   }
   outcomes.sort((a, b) => a.spec.index - b.spec.index)
   return { outcomes, fatal }

@@ -6,6 +6,7 @@ import { TeacacheError } from '../../src/errors.ts'
 import type { Engine, ModelFacts } from '../../src/python/bridge.ts'
 import { writeReport } from '../../src/report/generate.ts'
 import { encodePng } from '../../src/quality/png.ts'
+import type { Display } from '../../src/run/progress.ts'
 import type { RunRecord } from '../../src/run/record.ts'
 import type { Loaded } from '../../src/run/session.ts'
 import type { Shutdown } from '../../src/run/signals.ts'
@@ -15,6 +16,7 @@ import { acquireLock } from '../../src/util/lock.ts'
 import { buildManifest, writeManifest } from '../../src/sweep/manifest.ts'
 import { executeRuns, runConfig, type PlannedRun } from '../../src/sweep/runner.ts'
 import { baseConfig, fixtureFrame } from '../fixtures/sweep.ts'
+import { FakeLog, FakeTerminal } from '../helpers/screen.ts'
 
 /**
  * The sweep loop against a stand-in engine (no Python): the prompt picks what the engine does,
@@ -63,7 +65,7 @@ function fakeLoaded(shutdown: { signal?: NodeJS.Signals }): Loaded {
   return { engine, versions: { python: '3', torch: '2', diffusers: '0.42', transformers: '5', problems: [] }, facts: FACTS, loadSeconds: 1.5, logFile: '/dev/null' }
 }
 
-async function sweep(prompts: string[], dir = mkdtempSync(join(tmpdir(), 'tc-runner-'))) {
+async function sweep(prompts: string[], dir = mkdtempSync(join(tmpdir(), 'tc-runner-')), display?: Display) {
   const grid: Grid = { prompts, seeds: [3], thresholds: [1] }
   const config = baseConfig(dir)
   await writeManifest(dir, buildManifest(config, grid))
@@ -72,7 +74,7 @@ async function sweep(prompts: string[], dir = mkdtempSync(join(tmpdir(), 'tc-run
   const shutdown: Shutdown = { get signal() { return state.signal }, get exitCode() { return state.signal ? 143 : 0 }, dispose() {} }
   const loaded = fakeLoaded(state)
   const result = await executeRuns(planned, {
-    setup: [], shutdown, quiet: true, loaded: () => loaded, loadSeconds: () => loaded.loadSeconds, claimRun: runClaimer({ force: false, protect: [] }),
+    setup: [], shutdown, quiet: display === undefined, display, loaded: () => loaded, loadSeconds: () => loaded.loadSeconds, claimRun: runClaimer({ force: false, protect: [] }),
   })
   const record = (id: string) => JSON.parse(readFileSync(join(dir, id, 'run.json'), 'utf8')) as RunRecord
   return { dir, ...result, record }
@@ -147,5 +149,34 @@ describe('sweep runner', () => {
     const { fatal } = await sweep(['ok'], dir)
     expect(fatal).toMatchObject({ code: 'OUTPUT', exitCode: 2, message: expect.stringMatching(/baseline would be replaced, but it is not a run folder teacache made: it holds files teacache did not write \(notes\.md\); nothing was removed/) })
     expect(readdirSync(join(dir, 'p0-s3/baseline'))).toEqual(['notes.md'])
+  })
+
+  it('shows a run stopped by a signal as interrupted, in a log and on a terminal', async () => {
+    const log = new FakeLog()
+    await sweep(['signal', 'ok'], undefined, { out: log })
+    expect(log.lines().at(-1)).toBe('■ p0-s3/baseline (baseline, no cache): interrupted by SIGTERM; recorded as interrupted, the same command redoes it')
+    expect(log.written).not.toMatch(/FAILED|✖/)
+    const term = new FakeTerminal(120, 30)
+    await sweep(['signal', 'ok'], undefined, { out: term, others: [] })
+    expect(term.all()).toEqual(['■ p0-s3/baseline (baseline, no cache): interrupted by SIGTERM; recorded as interrupted, the same command redoes it'])
+  })
+
+  it('on a terminal, lists the failed runs and counts the others', async () => {
+    const term = new FakeTerminal(120, 30)
+    const screens: string[][] = []
+    const write = term.write.bind(term)
+    term.write = (chunk: string) => (write(chunk), chunk.includes('step 2/4') && screens.push(term.screen()), true)
+    await sweep(['explode', 'ok'], undefined, { out: term, others: [] })
+    expect(term.all()).toEqual([
+      '✖ p0-s3/baseline (baseline, no cache): failed: RuntimeError: boom',
+      '✖ p0-s3/t1 (TeaCache 1): failed: RuntimeError: boom',
+    ])
+    // While p1's runs denoise: the failures above, then the current run and the tally.
+    expect(screens.at(-1)).toEqual([
+      '✖ p0-s3/baseline (baseline, no cache): failed: RuntimeError: boom',
+      '✖ p0-s3/t1 (TeaCache 1): failed: RuntimeError: boom',
+      expect.stringMatching(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] p1-s3\/t1 \(TeaCache 1\) · step 2\/4 · 1 computed · 1 skipped · ETA \d+s$/),
+      expect.stringMatching(/^ {2}3 of 4 runs done: 1 completed, 0 already done, 2 failed · sweep ETA \d+s$/),
+    ])
   })
 })
