@@ -12,7 +12,7 @@ import { runWithProgress, type Step } from '../run/progress.ts'
 import { canCreate, makeDirs, writeFileAtomic } from '../util/fs.ts'
 import { spaceChecked } from '../util/disk.ts'
 import { checkPathLength } from '../util/paths.ts'
-import { checkCalibrateOutputs } from '../calibrate/outputs.ts'
+import { checkCalibrateOutputs, defaultCalibrateOutput } from '../calibrate/outputs.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 
 export interface CalibrateOptions {
@@ -42,7 +42,7 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
   }
   const location = await resolveModel(config.model)
   await checkRunInputs(config, location)
-  const output = options.output ? resolve(options.output) : join(dirname(config.configPath), 'coefficients', `${config.name}.yaml`)
+  const output = options.output ? resolve(options.output) : defaultCalibrateOutput(config.configPath, config.name)
   const plot = `${output.slice(0, output.length - extname(output).length)}.svg`
   checkPathLength(output, '--output', 4)
   await checkCalibrateOutputs({ coefficients: output, plot }, { force: options.force, config: config.configPath })
