@@ -34,7 +34,8 @@ export function resolveMethods(entries: readonly unknown[], ctx: MethodsContext)
   const warnings: string[] = []
   const named = new Map<string, string>()
   entries.forEach((raw, i) => {
-    const where = ctx.source === '--methods' ? `--methods: ${String(raw)}` : `sweep.methods[${i}]`
+    // Problems name the method themselves; a config entry is named by its index.
+    const where = ctx.source === '--methods' ? '--methods' : `sweep.methods[${i}]`
     const fail = (problem: string): never => {
       throw new TeacacheError('CONFIG', `${where}: ${problem}`)
     }

@@ -91,8 +91,8 @@ export function suspectSection(data: ReportData): string[] {
     '',
   )
   for (const r of suspect) {
-    const basis = r.method && r.work ? `its block counts (${Math.round(r.work.blocks * 100)}% of the baseline's block rows ran)` : `its schedule (${r.computed} of ${r.steps} steps computed)`
-    const bound = r.ideal === null ? '' : `; ${basis} allows at most ${speedup(r.ideal)}`
+    const basis = r.method && r.work ? `its block counts (${Math.round(r.work.blocks * 100)}% of the baseline's block rows ran) allow` : `its schedule (${r.computed} of ${r.steps} steps computed) allows`
+    const bound = r.ideal === null ? '' : `; ${basis} at most ${speedup(r.ideal)}`
     lines.push(`- \`${r.id}\`: measured ${speedup(r.speedup!)}${bound}. ${r.suspect!.causes.map((c) => `${c[0].toUpperCase()}${c.slice(1)}.`).join(' ')}`)
   }
   return [...lines, '']

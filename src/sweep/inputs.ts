@@ -24,14 +24,14 @@ export interface GridFlags {
   methods?: string
 }
 
-const warnOnStderr = (message: string) => void process.stderr.write(`teacache: warning: ${message}\n`)
+const warnOnStderr = (message: string): void => void process.stderr.write(`teacache: warning: ${message}\n`)
 
 /**
  * Flags win over the config's `sweep:` section, which wins over the config's own prompt and seed.
  * TeaCache's thresholds are the union of the thresholds and the method list's teacache entries;
  * the published thresholds are the default only when neither names any variant.
  */
-export async function resolveGrid(config: LoadedConfig, flags: GridFlags, cwd = process.cwd(), warn = warnOnStderr): Promise<Grid> {
+export async function resolveGrid(config: LoadedConfig, flags: GridFlags, cwd = process.cwd(), warn: (message: string) => void = warnOnStderr): Promise<Grid> {
   const methods = methodsOf(config, flags, cwd)
   for (const warning of methods?.warnings ?? []) warn(warning)
   const listed = flags.thresholds !== undefined ? parseList('--thresholds', flags.thresholds, parseThreshold) : (config.sweep?.thresholds ?? (methods ? [] : DEFAULT_THRESHOLDS))
