@@ -4,7 +4,8 @@ import { MAX_CACHE_THRESHOLD, number, type MethodDefinition } from './method.ts'
 /**
  * First Block Cache (ParaAttention; diffusers' FirstBlockCacheConfig): the first block always runs;
  * when its residual changed by less than `threshold` (relative mean absolute difference) since
- * the last full step, the other blocks are replaced by their cached residuals.
+ * the last full step, the other blocks are replaced by their cached residuals. Its decision
+ * depends on the model's outputs, so nothing about it can be predicted from the timesteps.
  */
 export const fbc: MethodDefinition = {
   name: 'fbc',

@@ -51,7 +51,8 @@ export interface RunRecord {
   error: { code: string; message: string } | null
   started_at: string
   finished_at: string
-  config: Config & { config_path: string }
+  /** The resolved config; `method` only for a sweep's runs of one of diffusers' caches. */
+  config: Config & { config_path: string; method?: { name: string; params: Record<string, unknown> } }
   model: Pick<ModelFacts, 'model' | 'source' | 'pipeline_class' | 'transformer_class' | 'num_layers' | 'num_attention_heads' | 'version' | 'task' | 'patch_size_t' | 'ofs_embed_dim'>
   environment: Versions & { node: string; platform: string; device: string; device_name: string; dtype: string; teacache: string }
   teacache: { enabled: boolean; rel_l1_thresh: number; coefficients: readonly number[] | null; coefficients_source: string | null }
