@@ -84,6 +84,7 @@ export function buildProgram(): Command {
     .description('run the uncached baseline and every threshold for every prompt and seed on one loaded pipeline, then write REPORT.md')
     .argument('<config>', 'YAML config (see configs/); its sweep: section may list thresholds, prompts and seeds')
     .option('--thresholds <list>', 'comma-separated thresholds (default: sweep.thresholds, else 0.1,0.2,0.3)')
+    .option('--methods <list>', 'variants beside the baseline, e.g. teacache:0.1,fbc:0.05,pab,fastercache,magcache,taylorseer (name:value sets the main parameter, name:key=value any other; default: sweep.methods)')
     .option('--prompts <file>', 'prompts, one per line (default: sweep.prompts, else the config\'s prompt)')
     .option('--seeds <list>', 'comma-separated seeds (default: sweep.seeds, else the config\'s seed)')
     .option('--compile <modes>', 'none, blocks, or none,blocks: eager and/or compiled transformer blocks, each with its own baseline and thresholds, all compared with the eager baseline (default: sweep.compile, else the config\'s compile)')

@@ -16,7 +16,7 @@ from typing import Optional
 
 import torch
 
-from . import compiled, generate, pipeline
+from . import compiled, compute, generate, mag_ratios, methods, pipeline
 
 # The bridge inherits Node's terminal: keep library chatter and progress bars off it.
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -143,19 +143,48 @@ class Session:
     def denoise(self, prompt: str, negative_prompt: Optional[str], guidance_scale: float, decide,
                 on_step, image: Optional[str], seed: int, steps: int, use_dynamic_cfg: bool, height: int,
                 width: int, frames: int, record_outputs: bool = False, generator: str = "cpu",
-                compile: str = "none") -> dict:
+                compile: str = "none", method: Optional[str] = None) -> dict:
+        """One denoising loop: TeaCache (`decide`), one of diffusers' caches (`method`: JSON text of
+        {name, params}, since a JS object would arrive as a proxy) or neither. `compute` counts the
+        work that really ran (eager blocks only: hooks inside compiled blocks would be compiled
+        with them); calibration also records MagCache's residual ratios."""
         embeddings = self._embeddings[(prompt, negative_prompt, guidance_scale > 1.0)]
         self._latents = None
-        compiled.use(self.pipe.transformer, compile)
+        transformer = self.pipe.transformer
+        method = json.loads(method) if method else None
+        if method is not None and (decide is not None or compile != "none"):
+            raise pipeline.InputError(f"method: {method['name']} runs on diffusers' own forward with eager blocks, without TeaCache")
+        compiled.use(transformer, compile)
+        if method is None:
+            methods.remove(transformer)
+        else:
+            pipe = self.pipe
+            methods.apply(transformer, method["name"], method["params"], steps=steps,
+                          current_timestep=lambda: pipe.current_timestep)
+        counter = compute.Counter(transformer) if compile == "none" else None
+        recorder = mag_ratios.Recorder(transformer) if record_outputs else None
         if self.facts["device"].startswith("cuda"):
             torch.cuda.reset_peak_memory_stats()
-        result = generate.denoise(
-            self.pipe, self.facts, embeddings, decide=decide, on_step=on_step, image=image, seed=seed, steps=steps,
-            guidance_scale=guidance_scale, use_dynamic_cfg=use_dynamic_cfg, height=height,
-            width=width, frames=frames, record_outputs=record_outputs, generator=generator,
-        )
+        try:
+            result = generate.denoise(
+                self.pipe, self.facts, embeddings, decide=decide, on_step=on_step, image=image, seed=seed, steps=steps,
+                guidance_scale=guidance_scale, use_dynamic_cfg=use_dynamic_cfg, height=height,
+                width=width, frames=frames, record_outputs=record_outputs, generator=generator, observer=counter,
+            )
+        finally:
+            if counter is not None:
+                counter.close()
+            ratios = recorder.close() if recorder is not None else None
+            methods.remove(transformer)
         self._latents = result.pop("latents")
+        result["compute"] = counter.report() if counter is not None else None
+        result["residual_ratios"] = ratios
         return result
+
+    @_reported
+    def check_method(self, name: str, params: str, steps: int) -> Optional[str]:
+        """Why a cache method cannot work on the loaded transformer (None: it can); params as JSON text."""
+        return methods.check(self.pipe.transformer, name, json.loads(params), steps)
 
     @_reported
     def decode(self, frames_dir: Optional[str]) -> dict:

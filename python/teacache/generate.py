@@ -52,11 +52,12 @@ def make_generator(pipe, where: str, seed: int) -> torch.Generator:
 
 def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image, seed: int,
             steps: int, guidance_scale: float, use_dynamic_cfg: bool, height: int, width: int,
-            frames: int, record_outputs: bool = False, generator: str = "cpu") -> dict:
+            frames: int, record_outputs: bool = False, generator: str = "cpu", observer=None) -> dict:
     """Run the denoising loop; `decide` None means the unpatched diffusers forward.
 
     `on_step(index, timestep)`, when given, is called after every step (progress for runs that
     have no per-step decision to report it). `image` is a path, or a PIL image (the warm-up's).
+    `observer.step_end(index)`, when given, is told where each step ends (per-step counts).
     """
     transformer = pipe.transformer
     if decide is None:
@@ -73,6 +74,8 @@ def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image, seed: int,
         # Synchronise so a step's time is its GPU time, not the time to enqueue its kernels.
         _synchronize(facts["device"])
         stamps.append(time.perf_counter())
+        if observer is not None:
+            observer.step_end(index)
         if on_step is not None:
             on_step(index, float(timestep))
         return {}

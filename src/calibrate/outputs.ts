@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { parseDocument } from 'yaml'
 import { TeacacheError } from '../errors.ts'
 import { COEFFICIENTS_FORMAT } from '../policy/coefficients-file.ts'
@@ -12,6 +13,9 @@ import { PLOT_HEADER } from './plot.ts'
  * config itself or anything else that happens to have the name.
  */
 const MAX_BYTES = 1 << 20
+
+/** Where calibrate writes without --output: coefficients/<config name>.yaml beside the config. */
+export const defaultCalibrateOutput = (configPath: string, name: string) => join(dirname(configPath), 'coefficients', `${name}.yaml`)
 
 export async function checkCalibrateOutputs(files: { coefficients: string; plot: string }, options: { force?: boolean; config: string }): Promise<void> {
   for (const [file, kind] of [[files.coefficients, 'coefficients'], [files.plot, 'plot']] as const) {

@@ -1,4 +1,4 @@
-import { dirname, extname, join, relative, resolve } from 'node:path'
+import { dirname, extname, relative, resolve } from 'node:path'
 import { calibrationSvg } from '../calibrate/plot.ts'
 import { mergePairs, pairsOf, readPrompts, type Pairs } from '../calibrate/pairs.ts'
 import { loadConfig, type Overrides } from '../config/load.ts'
@@ -12,7 +12,7 @@ import { runWithProgress, type Step } from '../run/progress.ts'
 import { canCreate, makeDirs, writeFileAtomic } from '../util/fs.ts'
 import { spaceChecked } from '../util/disk.ts'
 import { checkPathLength } from '../util/paths.ts'
-import { checkCalibrateOutputs } from '../calibrate/outputs.ts'
+import { checkCalibrateOutputs, defaultCalibrateOutput } from '../calibrate/outputs.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 
 export interface CalibrateOptions {
@@ -43,7 +43,7 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
   }
   const location = await resolveModel(config.model)
   await checkRunInputs(config, location)
-  const output = options.output ? resolve(options.output) : join(dirname(config.configPath), 'coefficients', `${config.name}.yaml`)
+  const output = options.output ? resolve(options.output) : defaultCalibrateOutput(config.configPath, config.name)
   const plot = `${output.slice(0, output.length - extname(output).length)}.svg`
   checkPathLength(output, '--output', 4)
   await checkCalibrateOutputs({ coefficients: output, plot }, { force: options.force, config: config.configPath })
@@ -53,6 +53,7 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
   let started: Awaited<ReturnType<typeof startPython>> | undefined
   let facts: ModelFacts | undefined
   const collected: Pairs[] = []
+  const magnitudes: number[][] = []
   const negative = config.negative_prompt ?? null
   const steps: Step[] = [
     { title: 'Start Python', run: async () => void (started = await startPython()) },
@@ -84,6 +85,7 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
           null,
         )
         collected.push(pairsOf(distances, result.output_changes ?? []))
+        if (result.residual_ratios?.length === config.steps) magnitudes.push(result.residual_ratios)
       },
     })),
   ]
@@ -95,7 +97,7 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
 
   const { xs, ys } = mergePairs(collected)
   const fit = polyfit(xs, ys)
-  const file = record(config, facts!, prompts.length, fit)
+  const file = { ...record(config, facts!, prompts.length, fit), ...magcacheOf(magnitudes, prompts.length) }
   await spaceChecked(dirname(output), () => makeDirs(dirname(output)))
   await writeFileAtomic(plot, calibrationSvg({ xs, ys, coefficients: fit.coefficients, title: `${config.model}: R² ${fit.r2.toFixed(4)} over ${fit.pairs} pairs` }))
   await writeFileAtomic(output, formatCoefficientsFile(file))
@@ -104,7 +106,8 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
       `\nFitted ${fit.pairs} pairs (${prompts.length} prompt${prompts.length === 1 ? '' : 's'} x ${config.steps - 1} steps): ` +
         `R² ${fit.r2.toFixed(4)}, RMSE ${fit.rmse.toPrecision(3)}, x from ${fit.xRange[0].toPrecision(3)} to ${fit.xRange[1].toPrecision(3)}\n` +
         `coefficients: [${fit.coefficients.map((c) => c.toPrecision(8)).join(', ')}]\n` +
-        `wrote ${shown(output)} (use it with teacache.coefficients or --coefficients) and the plot ${shown(plot)}\n`,
+        (file.magcache ? `MagCache ratios (mean over prompts, per step): [${file.magcache.ratios.map((r) => r.toPrecision(5)).join(', ')}]\n` : '') +
+        `wrote ${shown(output)} (use it with teacache.coefficients or --coefficients; sweep --methods magcache reads its ratios) and the plot ${shown(plot)}\n`,
     )
   }
   return file
@@ -121,6 +124,16 @@ function record(config: Awaited<ReturnType<typeof loadConfig>>, facts: ModelFact
     fitted_on: { model, transformer_class, version, task, num_layers, num_attention_heads, height, width, frames, steps, guidance_scale, use_dynamic_cfg, dtype, prompts, seed },
     fit: { degree: DEGREE, pairs: fit.pairs, r2: fit.r2, rmse: fit.rmse, x_min: fit.xRange[0], x_max: fit.xRange[1], teacache: packageJson.version },
   }
+}
+
+/**
+ * MagCache's ratios from the same generations (every step computed, as its calibration wants):
+ * each step's ratio averaged over the prompts. Absent when a generation did not record them all.
+ */
+function magcacheOf(magnitudes: number[][], prompts: number): Pick<CoefficientsFile, 'magcache'> {
+  if (magnitudes.length !== prompts || magnitudes.length === 0) return {}
+  const ratios = magnitudes[0].map((_, step) => magnitudes.reduce((sum, m) => sum + m[step], 0) / magnitudes.length)
+  return ratios.every((r) => Number.isFinite(r) && r > 0) ? { magcache: { ratios } } : {}
 }
 
 /** The command as typed (relative paths and all), so a committed file says how to remake it. */

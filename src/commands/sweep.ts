@@ -16,6 +16,8 @@ import { buildRuns, compileModes, formatShard, inShard, parseShard, type Grid, t
 import { resolveGrid, type GridFlags } from '../sweep/inputs.ts'
 import { checkSweepDir, runFolderOf } from '../sweep/folder.ts'
 import { buildManifest, manifestConflicts, writeManifest } from '../sweep/manifest.ts'
+import { checkMethodsOnModel } from '../sweep/method-checks.ts'
+import { variantText } from '../methods/variant.ts'
 import { executeRuns, runConfig, type Outcome, type PlannedRun } from '../sweep/runner.ts'
 import { fingerprint, runSettings } from '../sweep/settings.ts'
 import { restartArgs, restartSweep } from '../sweep/restart.ts'
@@ -122,6 +124,8 @@ async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions)
           // found on a throwaway context, before any run folder is made.
           const probe = toRun.find((p) => p.spec.threshold !== null) ?? toRun[0]
           createRunContext(loaded, probe.config, probe.dir, 0)
+          const variants = [...new Map(toRun.flatMap((p) => (p.spec.method ? [[p.spec.method.id, p.spec.method] as const] : []))).values()]
+          await checkMethodsOnModel(loaded.engine, variants, config)
           if (!keepManifest) await writeManifest(dir, manifest, { replace: existing !== null })
           manifestWritten = true
         },
@@ -180,7 +184,10 @@ async function runWorkerProcesses(workers: Worker[], config: LoadedConfig, grid:
   if (!options.quiet) process.stdout.write(`${workers.length} workers into ${dir}:\n${workers.map((w) => `  ${describeWorker(w)}\n`).join('')}`)
   const args = (w: Worker) => [
     'sweep', config.configPath, '--output', dir, '--shard', formatShard(w.shard), '--device', w.deviceFlag, '--no-report',
-    '--thresholds', grid.thresholds.join(','), '--seeds', grid.seeds.join(','), '--compile', compileModes(grid).join(','),
+    ...(grid.thresholds.length ? ['--thresholds', grid.thresholds.join(',')] : []),
+    // Every parameter spelled out (MagCache's ratios as numbers): the workers resolve the very same variants.
+    ...(grid.methods ? ['--methods', grid.methods.map(variantText).join(',')] : []),
+    '--seeds', grid.seeds.join(','), '--compile', compileModes(grid).join(','),
     ...(options.prompts !== undefined ? ['--prompts', resolve(options.prompts)] : []),
     // Every override but the device, which is the worker's own.
     ...overrideArgs({ ...options.overrides, device: undefined }),

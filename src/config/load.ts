@@ -43,6 +43,8 @@ export interface LoadedConfig extends Omit<Config, 'teacache'> {
   /** Coefficients named by file are read at load time: the numbers here, the file's record in coefficientsFile. */
   teacache: Omit<Config['teacache'], 'coefficients'> & { coefficients?: number[] }
   coefficientsFile?: CoefficientsOrigin
+  /** One of diffusers' caches instead of TeaCache (teacache.enabled is then false): set by a sweep for its method runs. */
+  method?: { name: string; params: Record<string, unknown> }
 }
 
 /** `ignore` drops a coefficients file name unread: for calibrate, which makes that file and uses no coefficients. */

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseEntry } from '../methods/variant.ts'
 
 /**
  * The config file format, and the single source of truth for its fields, types and defaults.
@@ -38,6 +39,20 @@ export const sweepSchema = z.strictObject({
   seeds: z.array(z.number().int('expected an integer').min(0).max(2 ** 32 - 1)).min(1, 'expected at least one seed').optional(),
   /** Eager ("none") and/or compiled ("blocks") variants, each with its own baseline and thresholds, all compared with the eager baseline. */
   compile: z.array(z.enum(['none', 'blocks'])).min(1, 'expected at least one of none, blocks').optional(),
+  /**
+   * Variants beside the baseline: "teacache:0.1" (a threshold), diffusers' caches as "fbc:0.05",
+   * "pab", ... or {method: pab, spatial_attention_block_skip_range: 3} (src/methods/ has their parameters).
+   */
+  methods: z
+    .array(
+      z.unknown().superRefine((value, ctx) => {
+        const entry = parseEntry(value)
+        if (typeof entry === 'string') ctx.addIssue({ code: 'custom', message: entry })
+      }),
+      'expected a list of methods, e.g. [teacache:0.1, fbc:0.05, pab]',
+    )
+    .min(1, 'expected at least one method')
+    .optional(),
 })
 
 const positiveInt = (what: string, max: number) =>

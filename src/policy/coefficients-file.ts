@@ -41,6 +41,10 @@ const fileSchema = z.object({
     /** The teacache version that fitted it. */
     teacache: z.string(),
   }),
+  /** MagCache's per-step residual magnitude ratios, measured in the same generations (absent in older files). */
+  magcache: z
+    .object({ ratios: z.array(z.number({ error: 'expected a number' }).finite().positive('expected positive ratios')).min(2, 'expected at least 2 ratios') })
+    .optional(),
 })
 
 export type FittedOn = z.infer<typeof fittedOnSchema>
@@ -55,7 +59,8 @@ export function formatCoefficientsFile(file: CoefficientsFile): string {
   doc.commentBefore =
     ' TeaCache rescale polynomial (degree 4, highest power first), fitted by teacache calibrate.\n' +
     ` Made with: ${file.command}\n` +
-    ' Use it with `teacache.coefficients: <this file>` in a config or --coefficients <this file>.'
+    ' Use it with `teacache.coefficients: <this file>` in a config or --coefficients <this file>.' +
+    (file.magcache ? '\n magcache.ratios: MagCache\'s residual magnitude ratios per step, from the same generations (sweep --methods magcache).' : '')
   return doc.toString({ lineWidth: 0 })
 }
 

@@ -75,6 +75,8 @@ export interface DenoiseArgs {
   /** Where the initial noise is drawn: "cpu" or the pipeline's "device". */
   generator: 'cpu' | 'device'
   compile: 'none' | 'blocks'
+  /** One of diffusers' caches instead of TeaCache (then `decide` is null); sent as JSON text. */
+  method?: { name: string; params: Record<string, unknown> } | null
 }
 
 /** The untimed generation before a process's first timed one (same device and shapes). */
@@ -103,6 +105,26 @@ export interface DenoiseResult {
   block_loops: number | null
   /** Relative L1 change of the transformer output per step (null at step 0), when recorded. */
   output_changes: Array<number | null> | null
+  /** The work that really ran inside the blocks (null with compiled blocks: not counted there). */
+  compute?: ComputeCounts | null
+  /** MagCache's residual magnitude ratio per step (1 at step 0), when outputs were recorded. */
+  residual_ratios?: number[] | null
+}
+
+/** Batch rows through each part of the transformer: a cache that skips a part shows as fewer rows. */
+export interface WorkCounts {
+  /** Rows into the transformer (2 per step with classifier-free guidance): the full amount. */
+  input_rows: number
+  /** Block bodies that ran. */
+  block_calls: number
+  block_rows: number
+  attention_rows: number
+  feedforward_rows: number
+}
+
+export interface ComputeCounts extends WorkCounts {
+  layers: number
+  steps: WorkCounts[]
 }
 
 export interface IndicatorTrace {
@@ -140,6 +162,8 @@ export interface Engine {
   denoise(args: DenoiseArgs, decide: Decide | null, onStep: OnStep | null): Promise<DenoiseResult>
   /** Decode the last denoise into PNG frames in framesDir; null decodes and converts without writing (timing repeats). */
   decode(framesDir: string | null): Promise<DecodeResult>
+  /** Why one of diffusers' caches cannot work on the loaded transformer; null when it can. */
+  checkMethod(name: string, params: Record<string, unknown>, steps: number): Promise<string | null>
   /** The timesteps and indicator distances a run with `steps` steps would measure, without denoising. */
   indicatorTrace(steps: number, guidanceScale: number): Promise<IndicatorTrace>
   /** Seconds per Python -> TypeScript callback, measured in Python: the per-step bridge cost. */
@@ -239,7 +263,9 @@ export async function startEngine(options: { python: string; logFile: string | n
     encodePrompt: (prompt, negative_prompt, guidance_scale) =>
       call(async () => plain(await session.encode_prompt$({ prompt, negative_prompt, guidance_scale, $timeout: Infinity }))),
     warmup: (args) => call(async () => plain(await session.warmup$({ ...args, $timeout: Infinity }))),
-    denoise: (args, decide, on_step) => call(async () => plain(await session.denoise$({ ...args, decide, on_step, $timeout: Infinity }))),
+    denoise: ({ method, ...args }, decide, on_step) =>
+      call(async () => plain(await session.denoise$({ ...args, method: method ? JSON.stringify(method) : null, decide, on_step, $timeout: Infinity }))),
+    checkMethod: (name, params, steps) => call(async () => plain(await session.check_method$({ name, params: JSON.stringify(params), steps, $timeout: Infinity }))),
     decode: (frames_dir) => call(async () => plain(await session.decode$({ frames_dir, $timeout: Infinity })), frames_dir ?? undefined),
     indicatorTrace: (steps, guidance_scale) => call(async () => plain(await session.indicator_trace$({ steps, guidance_scale, $timeout: Infinity }))),
     bridgeRoundtrip: (callback, calls) => call(async () => plain(await session.bridge_roundtrip$({ callback, calls, $timeout: Infinity }))),

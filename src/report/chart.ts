@@ -98,7 +98,8 @@ function panel(series: Series, xMax: number, offsetX: number): string {
 export function renderChart(all: readonly ColumnSummary[]): string {
   // Threshold is the x axis: one series, the reference baseline's blocks (eager when the grid has both).
   const mode = all.find((c) => c.reference)?.compile ?? all[0]?.compile
-  const columns = all.filter((c) => c.compile === mode)
+  // diffusers' caches have no threshold axis: they are in the report's tables only.
+  const columns = all.filter((c) => c.compile === mode && !c.method)
   const cached = columns.filter((c) => c.threshold !== null) as Array<ColumnSummary & { threshold: number }>
   const xMax = Math.max(...cached.map((c) => c.threshold), 0) * 1.08 || 1
   const baseline = columns.find((c) => c.threshold === null)?.latency.mean ?? null

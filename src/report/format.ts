@@ -27,9 +27,15 @@ export const speedup = (x: number) => `${x.toFixed(2)}x`
 export const decibels = (x: number) => (x === Infinity ? '∞' : x.toFixed(2))
 export const ssimValue = (x: number) => x.toFixed(4)
 export const threshold = (t: number | null) => (t === null ? 'Baseline' : `TeaCache (${t})`)
-/** A column's title: the threshold, and "compiled" for compiled blocks (the compiled baseline is compile alone). */
-export const columnTitle = (c: { threshold: number | null; compile?: string }) =>
-  c.compile === 'blocks' ? (c.threshold === null ? 'Compiled blocks' : `TeaCache (${c.threshold}), compiled`) : threshold(c.threshold)
+/** A column's title: the method, or the threshold and "compiled" for compiled blocks (the compiled baseline is compile alone). */
+export const columnTitle = (c: { threshold: number | null; compile?: string; method?: { title: string } | null }) =>
+  c.method ? c.method.title : c.compile === 'blocks' ? (c.threshold === null ? 'Compiled blocks' : `TeaCache (${c.threshold}), compiled`) : threshold(c.threshold)
+/** A short name for a column where space is tight (schedules): "baseline", "t=0.2", "t=0.2+c", "fbc0.05". */
+export const columnName = (c: { threshold: number | null; compile?: string; method?: { id: string } | null }) =>
+  c.method ? c.method.id : `${c.threshold === null ? 'baseline' : `t=${c.threshold}`}${c.compile === 'blocks' ? '+c' : ''}`
+/** "58% · 33% · 58%": the share of the baseline's block, attention and feed-forward rows that ran. */
+export const workCell = (w: { blocks: number; attention: number; feedforward: number }) =>
+  [w.blocks, w.attention, w.feedforward].map((x) => `${Math.round(x * 100)}%`).join(' · ')
 /** Bytes as GB (10^9 bytes) with one decimal. */
 export const gigabytes = (bytes: number) => (bytes / 1e9).toFixed(1)
 
@@ -67,9 +73,9 @@ export function columnSpeedupCell(c: { speedup: number | null; ideal: number | n
  * The label over a tile of the comparison video (the bitmap font has no ⚠): a suspect speedup
  * carries the word SUSPECT, and the report's "Suspect measurements" section says why.
  */
-export function tileLabel(run: SpeedupFacts & { threshold: number | null; compile?: string }): string {
-  if (run.threshold === null && run.compile !== 'blocks') return 'baseline'
-  const name = run.threshold === null ? 'compiled' : `t=${run.threshold}${run.compile === 'blocks' ? ' c' : ''}`
+export function tileLabel(run: SpeedupFacts & { threshold: number | null; compile?: string; method?: { id: string } | null }): string {
+  if (run.threshold === null && run.compile !== 'blocks' && !run.method) return 'baseline'
+  const name = run.method ? run.method.id : run.threshold === null ? 'compiled' : `t=${run.threshold}${run.compile === 'blocks' ? ' c' : ''}`
   if (run.speedup === null) return name
   return `${name} ${speedup(run.speedup)}${run.suspect ? ' SUSPECT' : ''}`
 }

@@ -41,7 +41,7 @@ export async function measureQuality(collected: Collected, options: QualityOptio
   const pending: Array<{ run: CollectedRun; baseline: CollectedRun; key: QualityKey }> = []
   // Everything is compared with the reference baseline: the eager one when the grid has compiled variants too.
   const referenceMode = compileModes(collected.manifest.grid)[0]
-  const isReference = (r: CollectedRun) => r.spec.threshold === null && r.spec.compile === referenceMode
+  const isReference = (r: CollectedRun) => r.spec.threshold === null && r.spec.method === null && r.spec.compile === referenceMode
   for (const run of collected.runs) {
     if (isReference(run) || run.folder.status !== 'completed') continue
     const baseline = collected.runs.find((r) => isReference(r) && r.spec.promptIndex === run.spec.promptIndex && r.spec.seed === run.spec.seed)

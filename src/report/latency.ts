@@ -1,5 +1,5 @@
 import { SUSPECT_FACTOR } from './bound.ts'
-import { columnSpeedupCell, columnTitle, decimalsFor, fixed, gigabytes, mdTable, meanSd, speedup, speedupCell } from './format.ts'
+import { columnSpeedupCell, columnTitle, decimalsFor, fixed, gigabytes, mdTable, meanSd, speedup, speedupCell, workCell } from './format.ts'
 import type { ColumnSummary, ReportData, RunRow } from './summary.ts'
 
 /**
@@ -9,9 +9,12 @@ import type { ColumnSummary, ReportData, RunRow } from './summary.ts'
 export const groupTitle = (promptIndex: number, seed: number) => `p${promptIndex} · seed ${seed}`
 const tolerance = `${Math.round((SUSPECT_FACTOR - 1) * 100)}%`
 
-export function rowFor(data: ReportData, promptIndex: number, seed: number, column: Pick<ColumnSummary, 'threshold' | 'compile'>): RunRow | undefined {
-  return data.runs.find((r) => r.promptIndex === promptIndex && r.seed === seed && r.threshold === column.threshold && r.compile === column.compile)
+export function rowFor(data: ReportData, promptIndex: number, seed: number, column: Pick<ColumnSummary, 'threshold' | 'compile' | 'method'>): RunRow | undefined {
+  return data.runs.find((r) => r.promptIndex === promptIndex && r.seed === seed && sameColumn(r, column))
 }
+
+export const sameColumn = (r: Pick<RunRow, 'threshold' | 'compile' | 'method'>, c: Pick<ColumnSummary, 'threshold' | 'compile' | 'method'>) =>
+  r.threshold === c.threshold && r.compile === c.compile && (r.method?.id ?? null) === (c.method?.id ?? null)
 
 /** One decimal count for every latency of the report's tables, from the largest one shown. */
 export function latencyFormat(data: ReportData): (x: number) => string {
@@ -38,11 +41,14 @@ export function latencySection(data: ReportData): string[] {
     }),
   ])
   const cells = (g: (c: ColumnSummary) => string) => data.columns.map(g)
+  const methods = data.columns.some((c) => c.method)
+  const unbounded = data.columns.filter((c) => c.method?.reuses === 'parts' && c.completed > 0)
   rows.push(
     ['**mean ± sd**', ...cells((c) => meanSd(c.latency, f))],
-    ['**speedup** (baseline / TeaCache)', ...cells(columnSpeedupCell)],
-    ['ideal speedup (upper bound)', ...cells((c) => (c.ideal === null ? '—' : speedup(c.ideal)))],
+    [`**speedup** (baseline / ${methods ? 'variant' : 'TeaCache'})`, ...cells(columnSpeedupCell)],
+    ['ideal speedup (upper bound)', ...cells((c) => (c.ideal !== null ? speedup(c.ideal) : unbounded.includes(c) ? '— (no bound)ᵃ' : '—'))],
     ['computed steps', ...cells((c) => (c.computed ? `${c.computed.min === c.computed.max ? c.computed.min : `${c.computed.min}–${c.computed.max}`}/${c.computed.steps}` : '—'))],
+    ...(data.columns.some((c) => c.work) ? [['work run vs baseline (blocks · attention · feed-forward)', ...cells((c) => (c.reference ? '100% · 100% · 100%' : c.work ? `${workCell(c.work)}${c.idle > 0 ? ' ⚠ nothing avoided' : ''}` : '—'))]] : []),
     ['denoise, mean ± sd (s)', ...cells((c) => meanSd(c.denoise, f))],
     ['decode, mean ± sd (s)', ...cells((c) => meanSd(c.decode, f))],
     ['peak GPU memory (GB)', ...cells((c) => (c.memory === null ? '—' : gigabytes(c.memory)))],
@@ -51,6 +57,8 @@ export function latencySection(data: ReportData): string[] {
   )
   const excluded = data.columns.filter((c) => c.excluded > 0)
   const notes = [
+    ...(unbounded.length ? [`- ᵃ ${unbounded.map(columnTitle).join(', ')} reuse${unbounded.length === 1 ? 's' : ''} attention or feed-forward outputs (or the unconditional batch) inside blocks that still run: without the cost of each part, the counts give no upper bound, so no ideal is shown and ${unbounded.length === 1 ? 'its speedup is' : 'their speedups are'} checked only for where ${unbounded.length === 1 ? 'it' : 'they'} ran.`] : []),
+    ...data.columns.filter((c) => c.idle > 0).map((c) => `- ⚠ ${columnTitle(c)}: ${c.idle} of ${c.completed} run(s) ran every block, attention and feed-forward row the baseline ran: it avoided nothing here, and its speedup is timing noise. See "Work avoided".`),
     ...excluded.map((c) => `- The headline speedup of ${columnTitle(c)} leaves out ${c.excluded} suspect run(s) of ${c.completed}; see "Suspect measurements".`),
     ...data.columns.filter((c) => c.aboveIdeal).map((c) => `- ⚠ The headline speedup of ${columnTitle(c)}, ${speedup(c.speedup!)}, is above the column's ideal ${speedup(c.ideal!)}: no schedule allows that, so the excess is measurement noise.`),
   ]
@@ -70,16 +78,21 @@ export function suspectSection(data: ReportData): string[] {
   if (checked.length === 0) return []
   const suspect = checked.filter((r) => r.suspect)
   const lines = ['## Suspect measurements', '']
+  const methods = data.columns.some((c) => c.method)
   if (suspect.length === 0) {
-    return [...lines, `None: every TeaCache speedup is within ${tolerance} of the ideal its schedule allows, and no pair was split across workers where the records say where they ran.`, '']
+    const what = methods
+      ? `speedup is within ${tolerance} of the ideal its schedule or block counts allow (where they give one)`
+      : `TeaCache speedup is within ${tolerance} of the ideal its schedule allows`
+    return [...lines, `None: every ${what}, and no pair was split across workers where the records say where they ran.`, '']
   }
   lines.push(
-    `${suspect.length} of ${checked.length} TeaCache speedups are suspect and are left out of the headline speedups. ` +
+    `${suspect.length} of ${checked.length} ${methods ? '' : 'TeaCache '}speedups are suspect and are left out of the headline speedups. ` +
       `A speedup above ideal x ${SUSPECT_FACTOR.toFixed(2)} is more than the run's schedule can give; one measured against a baseline from another host, device or process compares two machines' timings.`,
     '',
   )
   for (const r of suspect) {
-    const bound = r.ideal === null ? '' : `; its schedule (${r.computed} of ${r.steps} steps computed) allows at most ${speedup(r.ideal)}`
+    const basis = r.method && r.work ? `its block counts (${Math.round(r.work.blocks * 100)}% of the baseline's block rows ran) allow` : `its schedule (${r.computed} of ${r.steps} steps computed) allows`
+    const bound = r.ideal === null ? '' : `; ${basis} at most ${speedup(r.ideal)}`
     lines.push(`- \`${r.id}\`: measured ${speedup(r.speedup!)}${bound}. ${r.suspect!.causes.map((c) => `${c[0].toUpperCase()}${c.slice(1)}.`).join(' ')}`)
   }
   return [...lines, '']

@@ -1,11 +1,12 @@
 import { SSIM_K1, SSIM_K2, SSIM_SIGMA, SSIM_WINDOW } from '../quality/ssim.ts'
 import { groupId } from '../sweep/grid.ts'
 import { SUSPECT_FACTOR } from './bound.ts'
-import { columnTitle, decibels, mdTable, meanSd, speedupCell, ssimValue } from './format.ts'
-import { groupTitle, latencyFormat, latencySection, rowFor, suspectSection } from './latency.ts'
+import { columnName, columnTitle, decibels, mdTable, meanSd, speedupCell, ssimValue } from './format.ts'
+import { groupTitle, latencyFormat, latencySection, rowFor, sameColumn, suspectSection } from './latency.ts'
 import { publishedAt } from './reference.ts'
 import type { ReportData } from './summary.ts'
 import { placementSection, warmupText } from './where.ts'
+import { workSection } from './work-section.ts'
 
 /** Files beside REPORT.md that the report links to. */
 export interface Artifacts {
@@ -25,7 +26,7 @@ export function renderReport(data: ReportData, artifacts: Artifacts, command: st
       `. Generated from the run folders beside this file; \`${command}\` regenerates it.`,
     '',
   )
-  out.push(...setupSection(data), ...latencySection(data), ...suspectSection(data), ...placementSection(data), ...qualitySection(data))
+  out.push(...setupSection(data), ...latencySection(data), ...suspectSection(data), ...workSection(data), ...placementSection(data), ...qualitySection(data))
   if (artifacts.chart) out.push('## Chart', '', `![Latency, PSNR and SSIM against threshold](${artifacts.chart})`, '')
   out.push(...scheduleSection(data), ...videoSection(artifacts), ...referenceSection(data), ...runsSection(data), ...methodSection(data))
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`
@@ -33,7 +34,8 @@ export function renderReport(data: ReportData, artifacts: Artifacts, command: st
 
 function setupSection(data: ReportData): string[] {
   const s = data.setup
-  const grid = `${data.prompts.length} prompt(s) x ${data.seeds.length} seed(s) x (baseline + ${data.thresholds.length} threshold(s)) = ${data.counts.total} runs`
+  const methods = data.columns.filter((c) => c.method).length
+  const grid = `${data.prompts.length} prompt(s) x ${data.seeds.length} seed(s) x (baseline + ${data.thresholds.length} threshold(s)${methods ? ` + ${methods} method variant(s)` : ''}) = ${data.counts.total} runs`
   const lines = ['## Setup', '']
   if (!s) return [...lines, `No run has finished yet. Grid: ${grid}.`, '']
   const rows = [
@@ -73,7 +75,7 @@ function qualitySection(data: ReportData): string[] {
   )
   return [
     '## Quality against the baseline', '',
-    'Each TeaCache video against the uncached video of the same prompt and seed, from the lossless PNG frames (PSNR / SSIM; ∞ dB means identical frames).' +
+    `Each ${columns.some((c) => c.method) ? 'cached' : 'TeaCache'} video against the uncached video of the same prompt and seed, from the lossless PNG frames (PSNR / SSIM; ∞ dB means identical frames).` +
       (columns.some((c) => c.compile === 'blocks') ? ' "Compiled blocks" is compile alone (every step computed) against the eager baseline: what torch.compile changes, beside what TeaCache changes.' : ''),
     '', mdTable(['PSNR / SSIM', ...columns.map(columnTitle)], rows), '',
     `LPIPS: not computed: ${data.lpips.reason}.`, '',
@@ -82,18 +84,21 @@ function qualitySection(data: ReportData): string[] {
 
 function scheduleSection(data: ReportData): string[] {
   const lines: string[] = []
+  // A method's step can reuse part of its work; its cells come from the counts.
+  const cell = (share: number) => (share >= 1 ? '█' : share <= 0 ? '·' : '▒')
+  const width = Math.max(10, ...data.columns.map((c) => columnName(c).length + 1))
   for (const c of data.columns) {
-    const done = data.runs.filter((r) => r.threshold === c.threshold && r.compile === c.compile && r.schedule)
+    const done = data.runs.filter((r) => sameColumn(r, c) && r.schedule)
     const patterns = new Map<string, string[]>()
     for (const r of done) {
-      const key = r.schedule!.map((computed) => (computed ? '█' : '·')).join('')
+      const key = r.method && r.stepWork ? r.stepWork.map(cell).join('') : r.schedule!.map((computed) => (computed ? '█' : '·')).join('')
       patterns.set(key, [...(patterns.get(key) ?? []), r.group])
     }
-    const name = `${c.threshold === null ? 'baseline' : `t=${c.threshold}`}${c.compile === 'blocks' ? '+c' : ''}`
+    const name = columnName(c)
     for (const [pattern, groups] of patterns) {
       const computed = [...pattern].filter((ch) => ch === '█').length
       const which = patterns.size > 1 ? `  (${groups.join(', ')})` : ''
-      lines.push(`${name.padEnd(10)} ${pattern}  ${computed}/${pattern.length}${which}`)
+      lines.push(`${name.padEnd(width)} ${pattern}  ${computed}/${pattern.length}${which}`)
     }
   }
   if (lines.length === 0) return []
@@ -101,9 +106,10 @@ function scheduleSection(data: ReportData): string[] {
   const ruler = Array.from({ length: steps }, (_, i) => String(i % 10)).join('')
   return [
     '## Skipped steps', '',
-    'One cell per denoising step (the ruler counts steps modulo 10): █ computed, · skipped (reused the cached residuals). The first and last steps are always computed. ' +
+    'One cell per denoising step (the ruler counts steps modulo 10): █ computed, · skipped (reused the cached residuals). The first and last steps are always computed by TeaCache. ' +
+      (data.columns.some((c) => c.method) ? 'For diffusers\' caches the cells come from the counts: █ every block, attention and feed-forward row ran, ▒ part of the step\'s work was reused, · no block ran. ' : '') +
       'Rows list the prompts and seeds only where their schedules differ.',
-    '', '```', `${'step'.padEnd(10)} ${ruler}`, ...lines, '```', '',
+    '', '```', `${'step'.padEnd(width)} ${ruler}`, ...lines, '```', '',
   ]
 }
 
@@ -122,7 +128,7 @@ function referenceSection(data: ReportData): string[] {
   if (!ref) return []
   const device = data.setup?.devices.join('; ') ?? ''
   const rows = data.columns.map((c) => {
-    const published = c.compile === 'blocks' ? null : publishedAt(ref, c.threshold)
+    const published = c.compile === 'blocks' || c.method ? null : publishedAt(ref, c.threshold)
     return [columnTitle(c), meanSd(c.latency, latencyFormat(data)), published === null ? '—' : String(published)]
   })
   return [
@@ -164,6 +170,15 @@ function methodSection(data: ReportData): string[] {
       'It counts a skipped step as free, although a skipped step still runs the time and patch embeddings, the output layers and the scheduler step, so it is an upper bound: measured speedups should fall below it. ' +
       `A speedup above ideal x ${SUSPECT_FACTOR.toFixed(2)}, or one whose baseline ran on another host, device or process (run.json \`worker\`), is suspect: marked ⚠, left out of the headline and explained under "Suspect measurements". ` +
       'A column\'s ideal is its headline computed with every run at its ideal latency.',
+    ...(data.columns.some((c) => c.method)
+      ? [
+          '- diffusers\' caches (run ids `fbc<threshold>`, `pab`, `fastercache`, `magcache<threshold>`, `taylorseer`, with a hash for other non-default parameters) run diffusers\' own hooks ' +
+            '(`transformer.enable_cache`) on eager blocks with TeaCache off, installed before and removed after each run on the one loaded pipeline; their parameters are in each run.json `config.method`. ' +
+            'Every run counts the work that really ran (run.json `compute`: batch rows through each block body, its attention and its feed-forward, counted on the first layer of each, which only runs when that work does). ' +
+            'For a cache that skips whole blocks only (FirstBlockCache, MagCache) the ideal speedup is (d + D) / (d·b + D), with b the share of the baseline\'s block rows that ran, d and D the baseline\'s denoise and decode; ' +
+            'a cache that reuses parts of blocks that still run has no ideal from counts. A variant whose counts equal the baseline\'s avoided nothing and is flagged ⚠.',
+        ]
+      : []),
     '- Peak GPU memory: the largest `memory.device_peak_bytes` of a column\'s runs (PyTorch\'s peak allocated device memory during the run, in GB = 10⁹ bytes; the CUDA context and the allocator\'s cache come on top). — on a CPU.',
     `- Latencies in a table share one number of decimals, chosen to give the largest value about three significant digits.`,
     '',

@@ -6,12 +6,15 @@ import type { FolderStatus } from '../sweep/state.ts'
 import { idealSpeedup, type Suspicion } from './bound.ts'
 import type { Collected } from './collect.ts'
 import { referenceFor, type ReferenceMatch } from './reference.ts'
+import { methodColumn, summarize } from './columns.ts'
 import { buildSetup, type Setup } from './setup.ts'
 import { suspicionFor, type TimedRun } from './suspect.ts'
 import { runTiming, type RunTiming } from './timing.ts'
+import { avoidedNothing, idealFromWork, stepWork, workOf, type Work } from './work.ts'
 import { placementOf, processesOf, type PlacedRun, type Placement, type Process } from './workers.ts'
 
 export type { Setup } from './setup.ts'
+export { stat } from './columns.ts'
 
 /**
  * The report's numbers, computed from the run records and frame comparisons alone (pure).
@@ -26,6 +29,15 @@ export interface Stat {
   sd: number | null
 }
 
+/** One of diffusers' caches as a report column names it. */
+export interface MethodColumn {
+  /** The variant's run id ("fbc0.05"). */
+  id: string
+  title: string
+  /** Whole blocks only (its counts bound its speedup) or parts of blocks that still run. */
+  reuses: 'blocks' | 'parts'
+}
+
 export interface RunRow {
   id: string
   group: string
@@ -33,6 +45,8 @@ export interface RunRow {
   seed: number
   threshold: number | null
   compile: CompileMode
+  /** One of diffusers' caches (threshold null, TeaCache off), or null. */
+  method: MethodColumn | null
   /** The run every other run of its prompt and seed is compared with: the eager baseline (or the only baseline). */
   reference: boolean
   status: FolderStatus
@@ -40,6 +54,12 @@ export interface RunRow {
   computed: number | null
   /** One entry per step: computed (true) or skipped. */
   schedule: boolean[] | null
+  /** Per step, the share of its work that ran, from the counts (null: not counted). */
+  stepWork: number[] | null
+  /** The work that ran against the reference baseline's (null: not counted in both). */
+  work: Work | null
+  /** A cached variant that ran everything its baseline ran: it did nothing here. null: baselines, or not known. */
+  idle: boolean | null
   /** Timed repeats behind the latency. */
   n: number | null
   /** Denoise and decode of the median repeat. */
@@ -68,6 +88,7 @@ export interface RunRow {
 export interface ColumnSummary {
   threshold: number | null
   compile: CompileMode
+  method: MethodColumn | null
   /** The reference baseline's column (no speedup or quality against itself). */
   reference: boolean
   completed: number
@@ -88,6 +109,10 @@ export interface ColumnSummary {
   repeats: { min: number; max: number } | null
   /** Largest peak device memory of the column's runs (bytes); null when none recorded one. */
   memory: number | null
+  /** Mean over the completed runs of the work that ran against their baselines; null when not counted. */
+  work: Work | null
+  /** Completed runs that avoided no work at all. */
+  idle: number
   psnr: Stat
   ssim: Stat
 }
@@ -109,17 +134,6 @@ export interface ReportData {
 
 export type QualityResult = VideoQuality | { error: string }
 
-export function stat(values: readonly number[]): Stat {
-  const n = values.length
-  if (n === 0) return { n, mean: null, sd: null }
-  const mean = values.reduce((a, b) => a + b, 0) / n
-  if (n < 2 || !values.every(Number.isFinite)) return { n, mean, sd: null }
-  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1))
-  return { n, mean, sd }
-}
-
-const range = (values: readonly number[]) => (values.length ? { min: Math.min(...values), max: Math.max(...values) } : null)
-
 export function buildReportData(collected: Collected, quality: ReadonlyMap<string, QualityResult>, lpips: LpipsStatus): ReportData {
   const { grid } = collected.manifest
   const placed: PlacedRun[] = collected.runs.flatMap(({ spec, folder }) => (folder.record ? [{ id: spec.id, threshold: spec.threshold, record: folder.record }] : []))
@@ -129,24 +143,29 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
   // Eager first: with compiled variants in the grid, the eager baseline is what everything is compared with.
   const modes = compileModes(grid)
   const referenceMode = modes[0]
+  const isBaseline = (spec: { threshold: number | null; method: unknown }) => spec.threshold === null && spec.method === null
   const baselineOf = (promptIndex: number, seed: number, compile: CompileMode) =>
-    collected.runs.find((r) => r.spec.promptIndex === promptIndex && r.spec.seed === seed && r.spec.threshold === null && r.spec.compile === compile && r.folder.status === 'completed')
-  const baselines = new Map(collected.runs.filter((r) => r.spec.threshold === null && r.spec.compile === referenceMode && timings.has(r.spec.id)).map((r) => [r.spec.id, timings.get(r.spec.id)!.latency]))
+    collected.runs.find((r) => r.spec.promptIndex === promptIndex && r.spec.seed === seed && isBaseline(r.spec) && r.spec.compile === compile && r.folder.status === 'completed')
+  const baselines = new Map(collected.runs.filter((r) => isBaseline(r.spec) && r.spec.compile === referenceMode && timings.has(r.spec.id)).map((r) => [r.spec.id, timings.get(r.spec.id)!.latency]))
 
   const runs: RunRow[] = collected.runs.map(({ spec, folder }) => {
     const record = folder.status === 'completed' ? folder.record : null
     const timing = timings.get(spec.id) ?? null
-    const reference = spec.threshold === null && spec.compile === referenceMode
+    const reference = isBaseline(spec) && spec.compile === referenceMode
     const base = baselineOf(spec.promptIndex, spec.seed, referenceMode)
     const baseTiming = base ? timings.get(base.spec.id)! : null
     const speedup = timing && baseTiming ? baseTiming.latency / timing.latency : null
     // The schedule bounds a run against the baseline with the same blocks; compiled blocks are
     // faster per step, so that bound is carried over to the reference baseline by their ratio.
-    const own = spec.threshold === null ? undefined : baselineOf(spec.promptIndex, spec.seed, spec.compile)
+    // Methods run on eager blocks: their counts bound them against the eager baseline directly.
+    const own = isBaseline(spec) ? undefined : baselineOf(spec.promptIndex, spec.seed, spec.compile)
     const ownTiming = own ? timings.get(own.spec.id)! : null
-    const ideal = record && own && baseTiming && spec.threshold !== null
-      ? scaled(idealSpeedup(record.steps.length, record.computed_steps, { denoise: ownTiming!.denoise, decode: ownTiming!.decode, steps: own.folder.record!.steps.length }), baseTiming.latency / ownTiming!.latency)
-      : null
+    const work = record && own ? workOf(record.compute, own.folder.record!.compute) : null
+    const ideal = !record || !own || !baseTiming
+      ? null
+      : spec.method
+        ? work && idealFromWork(work, ownTiming!)
+        : scaled(idealSpeedup(record.steps.length, record.computed_steps, { denoise: ownTiming!.denoise, decode: ownTiming!.decode, steps: own.folder.record!.steps.length }), baseTiming.latency / ownTiming!.latency)
     const timed = (id: string, r: RunRecord, t: RunTiming): TimedRun => ({ id, record: r, latency: t.latency })
     const suspect = record && base && speedup !== null && !reference
       ? suspicionFor(timed(spec.id, record, timing!), timed(base.spec.id, base.folder.record!, baseTiming!), speedup, ideal, { processes, baselines })
@@ -160,11 +179,15 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
       seed: spec.seed,
       threshold: spec.threshold,
       compile: spec.compile,
+      method: spec.method ? methodColumn(spec.method) : null,
       reference,
       status: folder.status,
       steps: record ? record.steps.length : null,
       computed: record ? record.computed_steps : null,
       schedule: record ? record.steps.map((s) => s.computed) : null,
+      stepWork: record ? stepWork(record.compute) : null,
+      work,
+      idle: record && own ? avoidedNothing(record, own.folder.record!) : null,
       n: timing?.n ?? null,
       denoise: timing?.denoise ?? null,
       decode: timing?.decode ?? null,
@@ -180,8 +203,10 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
     }
   })
 
-  const columns = modes.flatMap((compile) =>
-    [null, ...grid.thresholds].map((threshold) => summarize(threshold, compile, runs.filter((r) => r.threshold === threshold && r.compile === compile))))
+  const columns = modes.flatMap((compile) => [
+    ...[null, ...grid.thresholds].map((threshold) => summarize(threshold, compile, null, runs.filter((r) => r.threshold === threshold && r.compile === compile && r.method === null))),
+    ...(compile === 'none' ? (grid.methods ?? []).map((v) => summarize(null, compile, methodColumn(v), runs.filter((r) => r.method?.id === v.id))) : []),
+  ])
   const counts = { total: runs.length, completed: 0, failed: 0, interrupted: 0, missing: 0, incomplete: 0, unreadable: 0 }
   for (const r of runs) counts[r.status]++
   const groups = grid.prompts.flatMap((_, promptIndex) => grid.seeds.map((seed) => {
@@ -196,40 +221,6 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
 }
 
 const scaled = (ideal: number | null, factor: number) => (ideal === null || !Number.isFinite(factor) ? null : ideal * factor)
-
-function summarize(threshold: number | null, compile: CompileMode, column: RunRow[]): ColumnSummary {
-  const done = column.filter((r) => r.status === 'completed')
-  // Paired: each run against the baseline of its own prompt and seed, so a failed run does not
-  // take its group's baseline out of one side only.
-  const included = done.filter((r) => r.speedup !== null && !r.suspect)
-  const baselineSum = included.reduce((a, r) => a + r.latency! * r.speedup!, 0)
-  const latencySum = included.reduce((a, r) => a + r.latency!, 0)
-  const idealSum = included.every((r) => r.ideal !== null) ? included.reduce((a, r) => a + (r.latency! * r.speedup!) / r.ideal!, 0) : null
-  const speedup = included.length ? baselineSum / latencySum : null
-  const ideal = threshold !== null && included.length && idealSum ? baselineSum / idealSum : null
-  const reference = column.some((r) => r.reference)
-  const computed = done.map((r) => r.computed!)
-  const memory = done.flatMap((r) => (r.memory === null ? [] : [r.memory]))
-  return {
-    threshold,
-    compile,
-    reference,
-    completed: done.length,
-    total: column.length,
-    latency: stat(done.map((r) => r.latency!)),
-    denoise: stat(done.map((r) => r.denoise!)),
-    decode: stat(done.map((r) => r.decode!)),
-    speedup,
-    ideal,
-    excluded: done.filter((r) => r.suspect).length,
-    aboveIdeal: speedup !== null && ideal !== null && speedup > ideal * (1 + 1e-9),
-    computed: done.length ? { min: Math.min(...computed), max: Math.max(...computed), steps: done[0].steps! } : null,
-    repeats: range(done.map((r) => r.n!)),
-    memory: memory.length ? Math.max(...memory) : null,
-    psnr: stat(column.filter((r) => r.psnr !== null).map((r) => r.psnr!)),
-    ssim: stat(column.filter((r) => r.ssim !== null).map((r) => r.ssim!)),
-  }
-}
 
 function noteFor(status: FolderStatus, record: RunRecord | null, problem: string | undefined, q: QualityResult | undefined): string | null {
   switch (status) {

@@ -55,8 +55,9 @@ export function placementOf(runs: readonly PlacedRun[]): Placement {
     entry.runs.push(run.id)
     workers.set(workerKey(w), entry)
   }
+  // The group's first run is its baseline (grid order); every other run is timed against it.
   const baseline = runs.find((r) => r.threshold === null)
-  const split = !!baseline && runs.some((r) => r.threshold !== null && sameWorker(baseline.record.worker, r.record.worker) === false)
+  const split = !!baseline && runs.some((r) => r !== baseline && sameWorker(baseline.record.worker, r.record.worker) === false)
   return { workers: [...workers.values()], unrecorded, split }
 }
 

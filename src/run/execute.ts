@@ -5,6 +5,8 @@ import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError } from '../errors.ts'
 import { modelFitViolations } from '../config/rules.ts'
 import { coefficientsForRun } from '../policy/coefficients-file.ts'
+import type { CacheMethod } from '../methods/method.ts'
+import { variantId, variantTitle } from '../methods/variant.ts'
 import { createPolicy, type Policy } from '../policy/teacache.ts'
 import type { DecodeResult, DenoiseResult, Decide } from '../python/bridge.ts'
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs.ts'
@@ -90,6 +92,7 @@ export function runTasks(config: LoadedConfig, get: () => RunContext, options: R
     prompt: config.prompt, negative_prompt: negative, guidance_scale: config.guidance_scale, image: config.image ?? null,
     seed: config.seed, steps: config.steps, use_dynamic_cfg: config.use_dynamic_cfg,
     height: config.height, width: config.width, frames: config.frames, generator: config.generator, compile: config.compile,
+    method: config.method ?? null,
   }
   /** One generation's denoising loop, the policy (when TeaCache is on) deciding every step. */
   const denoise = async (ctx: RunContext, progress: (index: number, timestep: number, computed: boolean) => void) => {
@@ -116,7 +119,7 @@ export function runTasks(config: LoadedConfig, get: () => RunContext, options: R
       },
     },
     {
-      title: `Denoise (${config.steps} steps${config.teacache.enabled ? `, TeaCache ${config.teacache.rel_l1_thresh}` : ', no cache'}${config.compile === 'blocks' ? ', compiled blocks' : ''})`,
+      title: `Denoise (${config.steps} steps${config.method ? `, ${methodTitle(config.method)}` : config.teacache.enabled ? `, TeaCache ${config.teacache.rel_l1_thresh}` : ', no cache'}${config.compile === 'blocks' ? ', compiled blocks' : ''})`,
       async run(report) {
         const ctx = get()
         let computed = 0
@@ -144,6 +147,7 @@ export function runTasks(config: LoadedConfig, get: () => RunContext, options: R
       async run(report) {
         const ctx = get()
         const first = schedulePattern(ctx.policy)
+        const firstWork = workPattern(ctx.denoise)
         for (let r = 1; r < repeats; r++) {
           let computed = 0
           const { policy, result } = await denoise(ctx, (index, _t, wasComputed) => {
@@ -153,6 +157,10 @@ export function runTasks(config: LoadedConfig, get: () => RunContext, options: R
           // The schedule depends only on the timesteps: a repeat that skips other steps timed something else.
           if (schedulePattern(policy) !== first) {
             throw new TeacacheError('PYTHON', `repeat ${r + 1} of ${repeats} computed other steps (${schedulePattern(policy)}) than the first (${first}); its time would not be a repeat`)
+          }
+          // A cache that decides from the model's outputs must decide alike for the same seed.
+          if (workPattern(result) !== firstWork) {
+            throw new TeacacheError('PYTHON', `repeat ${r + 1} of ${repeats} ran other work in the blocks (${workPattern(result)}) than the first (${firstWork}); its time would not be a repeat`)
           }
           const decoded = await ctx.loaded.engine.decode(null)
           ctx.repeats.push({ denoise: result.seconds, decode: decoded.seconds })
@@ -175,12 +183,22 @@ export function runTasks(config: LoadedConfig, get: () => RunContext, options: R
 }
 
 const schedulePattern = (policy: Policy | null) => (policy ? policy.decisions.map((d) => (d.computed ? 'C' : '-')).join('') : 'all')
+const workPattern = (result: DenoiseResult | null) => {
+  const c = result?.compute
+  return c ? `${c.block_rows} block, ${c.attention_rows} attention, ${c.feedforward_rows} feed-forward rows` : 'not counted'
+}
+
+/** "FirstBlockCache (0.05)": a method run's config as a title. */
+function methodTitle(method: NonNullable<LoadedConfig['method']>): string {
+  const variant = { method: method.name as CacheMethod, params: method.params }
+  return variantTitle({ ...variant, id: variantId(variant.method, variant.params) })
+}
 
 /** Write run.json (and error.txt for a failure): the run's outcome, whatever it was. */
 export async function finishRun(ctx: RunContext, status: RunStatus, error?: unknown): Promise<RunRecord> {
   const { facts, versions, engine } = ctx.loaded
   const { configPath, name: _name, coefficientsFile: _file, ...config } = ctx.config
-  const steps = stepRecords(ctx.policy?.decisions ?? [], ctx.timesteps, ctx.denoise?.step_seconds ?? [])
+  const steps = stepRecords(ctx.policy?.decisions ?? [], ctx.timesteps, ctx.denoise?.step_seconds ?? [], ctx.denoise?.compute ?? null)
   const memory = await engine.memory().catch(() => null)
   const timings = {
     load: ctx.loadSeconds,
@@ -218,6 +236,7 @@ export async function finishRun(ctx: RunContext, status: RunStatus, error?: unkn
     steps,
     ...countSteps(steps),
     block_loops: ctx.denoise?.block_loops ?? null,
+    compute: ctx.denoise?.compute ?? null,
     timings_s: timings,
     repeats: ctx.repeats,
     worker: describeWorker(facts.device, facts.device_name),

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts'
-import type { Memory, ModelFacts, Versions } from '../python/bridge.ts'
+import type { ComputeCounts, Memory, ModelFacts, Versions, WorkCounts } from '../python/bridge.ts'
 import type { StepDecision } from '../policy/teacache.ts'
 
 /** The run.json contract that sweeps, reports and users read. Field names are stable. */
@@ -51,7 +51,8 @@ export interface RunRecord {
   error: { code: string; message: string } | null
   started_at: string
   finished_at: string
-  config: Config & { config_path: string }
+  /** The resolved config; `method` only for a sweep's runs of one of diffusers' caches. */
+  config: Config & { config_path: string; method?: { name: string; params: Record<string, unknown> } }
   model: Pick<ModelFacts, 'model' | 'source' | 'pipeline_class' | 'transformer_class' | 'num_layers' | 'num_attention_heads' | 'version' | 'task' | 'patch_size_t' | 'ofs_embed_dim'>
   environment: Versions & { node: string; platform: string; device: string; device_name: string; dtype: string; teacache: string }
   teacache: { enabled: boolean; rel_l1_thresh: number; coefficients: readonly number[] | null; coefficients_source: string | null }
@@ -60,6 +61,12 @@ export interface RunRecord {
   skipped_steps: number
   /** Times the patched forward really ran the transformer blocks (null for the unpatched baseline). */
   block_loops: number | null
+  /**
+   * The work that really ran inside the blocks, counted on each block's first layers (batch rows
+   * through block bodies, attention and feed-forward; totals and per step). null with compiled
+   * blocks; absent in records from before it was counted.
+   */
+  compute?: ComputeCounts | null
   timings_s: Timings
   /** Every timed generation of this cell, the first included (absent in records older than repeats). */
   repeats?: RepeatTiming[]
@@ -68,17 +75,30 @@ export interface RunRecord {
   output: { video: string | null; frames_dir: string | null; frames: number; height: number; width: number }
 }
 
-/** Step records from the policy's decisions (or all-computed for the unpatched forward) and measured times. */
+/**
+ * Step records from the policy's decisions and measured times. Without a TeaCache decision (the
+ * baseline, another method) a step counts as computed when every block ran on every row of the
+ * step's batch, its attention and feed-forward included, as far as it was counted.
+ */
 export function stepRecords(
   decisions: readonly StepDecision[],
   timesteps: readonly number[],
   stepSeconds: readonly number[],
+  compute: ComputeCounts | null = null,
 ): StepRecord[] {
   return timesteps.map((timestep, index) => ({
-    ...(decisions[index] ?? { index, distance: null, rescaled: null, accumulated: 0, computed: true }),
+    ...(decisions[index] ?? { index, distance: null, rescaled: null, accumulated: 0, computed: fullStep(compute, index) }),
     timestep,
     seconds: stepSeconds[index] ?? null,
   }))
+}
+
+/** Whether step `index` ran all of its work (true when nothing was counted). */
+export function fullStep(compute: ComputeCounts | null, index: number): boolean {
+  const step: WorkCounts | undefined = compute?.steps[index]
+  if (!compute || !step) return true
+  const full = compute.layers * step.input_rows
+  return step.block_rows === full && step.attention_rows === full && step.feedforward_rows === full
 }
 
 export function countSteps(steps: readonly StepRecord[]): { computed_steps: number; skipped_steps: number } {

@@ -3,6 +3,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { TeacacheError } from '../errors.ts'
 import { protectedIn, type Protected } from '../run/safe-force.ts'
 import { canCreate, exists } from '../util/fs.ts'
+import { METHODS } from '../methods/registry.ts'
 import { checkPathLength } from '../util/paths.ts'
 import { manifestConflicts, readManifest, type SweepManifest } from './manifest.ts'
 import { WRITERS } from './writers.ts'
@@ -45,6 +46,9 @@ export async function checkSweepDir(dir: string, planned: SweepManifest, force: 
   return existing
 }
 
+/** "baseline", "t0.2-compiled", "fbc0.05", "pab", "fastercache-1a2b3c4d": what a run folder of a group may be called. */
+const RUN_ID = new RegExp(`^p\\d+-s\\d+/(?:(?:baseline|t[\\d.e+-]+)(?:-compiled)?|(?:${METHODS.map((m) => m.name).join('|')})[\\d.e+-]*?(?:-[0-9a-f]{8})?)$`)
+
 /**
  * The folder of run `id` inside the sweep folder. Ids come from the grid (validated numbers and
  * indices), and the resolved path is checked as well: nothing read from a file places a path
@@ -53,7 +57,7 @@ export async function checkSweepDir(dir: string, planned: SweepManifest, force: 
 export function runFolderOf(sweepDir: string, id: string): string {
   const path = resolve(sweepDir, id)
   const rel = relative(resolve(sweepDir), path)
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) || !/^p\d+-s\d+\/(baseline|t[\d.e+-]+)(-compiled)?$/.test(id)) {
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) || !RUN_ID.test(id)) {
     throw new TeacacheError('INPUT', `${sweepDir}: run id "${id}" does not name a run folder inside the sweep folder`)
   }
   return path

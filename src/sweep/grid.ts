@@ -1,7 +1,10 @@
+import type { MethodVariant } from '../methods/variant.ts'
+
 /**
- * The grid of a sweep: every prompt x seed, each with its uncached baseline first and then every
- * threshold in ascending order. Run ids are folder paths inside the sweep folder and depend only
- * on the grid, so shards, workers and re-runs agree on them.
+ * The grid of a sweep: every prompt x seed, each with its uncached baseline first, then every
+ * threshold in ascending order, then (eager blocks only) diffusers' caches. Run ids are folder
+ * paths inside the sweep folder and depend only on the grid, so shards, workers and re-runs
+ * agree on them.
  */
 export type CompileMode = 'none' | 'blocks'
 
@@ -11,6 +14,8 @@ export interface Grid {
   thresholds: number[]
   /** Eager and/or compiled blocks; each mode gets its own baseline and thresholds. Absent in older sweeps: eager. */
   compile?: CompileMode[]
+  /** diffusers' caches beside TeaCache, on eager blocks. Absent when there are none: TeaCache sweeps keep their manifests. */
+  methods?: MethodVariant[]
 }
 
 export interface RunSpec {
@@ -23,14 +28,16 @@ export interface RunSpec {
   promptIndex: number
   prompt: string
   seed: number
-  /** null for the baseline (TeaCache off: diffusers' own forward). */
+  /** null for the baseline (TeaCache off: diffusers' own forward) and for another method's runs. */
   threshold: number | null
   compile: CompileMode
+  /** One of diffusers' caches (TeaCache off), or null. */
+  method: MethodVariant | null
 }
 
 export const groupId = (promptIndex: number, seed: number) => `p${promptIndex}-s${seed}`
-export const columnId = (threshold: number | null, compile: CompileMode = 'none') =>
-  `${threshold === null ? 'baseline' : `t${threshold}`}${compile === 'blocks' ? '-compiled' : ''}`
+export const columnId = (threshold: number | null, compile: CompileMode = 'none', method: Pick<MethodVariant, 'id'> | null = null) =>
+  method ? method.id : `${threshold === null ? 'baseline' : `t${threshold}`}${compile === 'blocks' ? '-compiled' : ''}`
 
 /** Eager first: the eager baseline is what every other run of a group is compared with. */
 export const compileModes = (grid: Pick<Grid, 'compile'>): CompileMode[] =>
@@ -42,10 +49,12 @@ export function buildRuns(grid: Grid): RunSpec[] {
   let group = 0
   for (const [promptIndex, prompt] of grid.prompts.entries()) {
     for (const seed of grid.seeds) {
+      const add = (threshold: number | null, compile: CompileMode, method: MethodVariant | null) =>
+        runs.push({ id: `${groupId(promptIndex, seed)}/${columnId(threshold, compile, method)}`, index: runs.length, group, promptIndex, prompt, seed, threshold, compile, method })
       for (const compile of compileModes(grid)) {
-        for (const threshold of [null, ...thresholds]) {
-          runs.push({ id: `${groupId(promptIndex, seed)}/${columnId(threshold, compile)}`, index: runs.length, group, promptIndex, prompt, seed, threshold, compile })
-        }
+        for (const threshold of [null, ...thresholds]) add(threshold, compile, null)
+        // diffusers' hooks go on the eager blocks: compiled blocks would compile them in (or not see them).
+        if (compile === 'none') for (const method of grid.methods ?? []) add(null, compile, method)
       }
       group++
     }

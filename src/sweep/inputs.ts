@@ -1,8 +1,11 @@
 import { promises as fs } from 'node:fs'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import type { LoadedConfig } from '../config/load.ts'
 import { MAX_PROMPT_CHARS, MAX_THRESHOLD } from '../config/schema.ts'
 import { TeacacheError } from '../errors.ts'
+import { METHODS } from '../methods/registry.ts'
+import { resolveMethods, splitMethods, type ResolvedMethods } from '../methods/resolve.ts'
+import type { MethodVariant } from '../methods/variant.ts'
 import { compileModes, type CompileMode, type Grid } from './grid.ts'
 
 /** The published TeaCache4CogVideoX1.5 table's thresholds: the default when neither flag nor config names any. */
@@ -17,11 +20,21 @@ export interface GridFlags {
   seeds?: string
   /** "none,blocks" */
   compile?: string
+  /** "teacache:0.1,fbc:0.05,pab": thresholds and diffusers' caches; paths in it are relative to the cwd. */
+  methods?: string
 }
 
-/** Flags win over the config's `sweep:` section, which wins over the config's own prompt and seed. */
-export async function resolveGrid(config: LoadedConfig, flags: GridFlags, cwd = process.cwd()): Promise<Grid> {
-  const thresholds = flags.thresholds !== undefined ? parseList('--thresholds', flags.thresholds, parseThreshold) : (config.sweep?.thresholds ?? DEFAULT_THRESHOLDS)
+const warnOnStderr = (message: string): void => void process.stderr.write(`teacache: warning: ${message}\n`)
+
+/**
+ * Flags win over the config's `sweep:` section, which wins over the config's own prompt and seed.
+ * TeaCache's thresholds are the union of the thresholds and the method list's teacache entries;
+ * the published thresholds are the default only when neither names any variant.
+ */
+export async function resolveGrid(config: LoadedConfig, flags: GridFlags, cwd = process.cwd(), warn: (message: string) => void = warnOnStderr): Promise<Grid> {
+  const methods = methodsOf(config, flags, cwd)
+  for (const warning of methods?.warnings ?? []) warn(warning)
+  const listed = flags.thresholds !== undefined ? parseList('--thresholds', flags.thresholds, parseThreshold) : (config.sweep?.thresholds ?? (methods ? [] : DEFAULT_THRESHOLDS))
   const seeds = flags.seeds !== undefined ? parseList('--seeds', flags.seeds, parseSeed) : (config.sweep?.seeds ?? [config.seed])
   let prompts: string[]
   if (flags.prompts !== undefined) prompts = await readPromptsFile(resolve(cwd, flags.prompts), '--prompts')
@@ -29,13 +42,40 @@ export async function resolveGrid(config: LoadedConfig, flags: GridFlags, cwd = 
   else prompts = config.sweep?.prompts ?? [config.prompt]
   const compile = flags.compile !== undefined ? parseList('--compile', flags.compile, parseCompile).map((c) => c.mode) : (config.sweep?.compile ?? [config.compile])
   unique(flags.compile !== undefined ? '--compile' : 'sweep.compile', compile)
-  unique(flags.thresholds !== undefined ? '--thresholds' : 'sweep.thresholds', thresholds)
+  unique(flags.thresholds !== undefined ? '--thresholds' : 'sweep.thresholds', listed)
   unique(flags.seeds !== undefined ? '--seeds' : 'sweep.seeds', seeds)
   unique(flags.prompts !== undefined ? '--prompts' : 'sweep.prompts', prompts)
+  // A threshold given both ways is one variant (--devices workers are handed both lists).
+  const thresholds = [...new Set([...listed, ...(methods?.thresholds ?? [])])]
+  const variants = methods?.variants ?? []
+  if (variants.length > 0 && !compile.includes('none')) {
+    throw new TeacacheError('CONFIG', `${flags.methods !== undefined ? '--methods' : 'sweep.methods'}: diffusers' caches run on eager blocks and are compared with the eager baseline, but the grid compiles every run (compile: blocks); add none (--compile none,blocks) or drop ${variants.map((v) => v.id).join(', ')}`)
+  }
   // Sorted so the same set typed in another order is the same sweep (prompts keep their order: it names p0, p1, ...).
-  const grid: Grid = { prompts, seeds: [...seeds].sort((a, b) => a - b), thresholds: [...thresholds].sort((a, b) => a - b) }
-  // An eager-only grid is written as older sweeps were (no compile key), so their folders still match.
-  return compile.length === 1 && compile[0] === 'none' ? grid : { ...grid, compile: compileModes({ compile }) }
+  const grid: Grid = { prompts, seeds: [...seeds].sort((a, b) => a - b), thresholds: thresholds.sort((a, b) => a - b) }
+  // Keys a grid does not use are left out, as older sweeps wrote it, so their folders still match.
+  return {
+    ...grid,
+    ...(compile.length === 1 && compile[0] === 'none' ? {} : { compile: compileModes({ compile }) }),
+    ...(variants.length > 0 ? { methods: sortVariants(variants) } : {}),
+  }
+}
+
+function methodsOf(config: LoadedConfig, flags: GridFlags, cwd: string): ResolvedMethods | null {
+  const fromFlag = flags.methods !== undefined
+  const entries = fromFlag ? splitMethods(flags.methods!) : config.sweep?.methods
+  if (!entries) return null
+  return resolveMethods(entries, { source: fromFlag ? '--methods' : 'sweep.methods', baseDir: fromFlag ? cwd : dirname(config.configPath), config })
+}
+
+/** In the registry's order, then by primary value, then by run id: the same set typed in another order is the same sweep. */
+function sortVariants(variants: MethodVariant[]): MethodVariant[] {
+  const rank = (v: MethodVariant) => METHODS.findIndex((m) => m.name === v.method)
+  const primary = (v: MethodVariant) => {
+    const key = METHODS[rank(v)].primary
+    return key === null ? 0 : (v.params[key] as number)
+  }
+  return [...variants].sort((a, b) => rank(a) - rank(b) || primary(a) - primary(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
 
 function parseList<T>(flag: string, text: string, parse: (item: string) => T | string): T[] {

@@ -24,7 +24,7 @@ export interface SweepManifest {
   settings: Record<string, unknown>
   fingerprint: string
   grid: Grid
-  runs: Array<{ id: string; prompt_index: number; seed: number; threshold: number | null; compile?: 'blocks' }>
+  runs: Array<{ id: string; prompt_index: number; seed: number; threshold: number | null; compile?: 'blocks'; method?: string }>
 }
 
 export function buildManifest(config: LoadedConfig, grid: Grid): SweepManifest {
@@ -35,7 +35,11 @@ export function buildManifest(config: LoadedConfig, grid: Grid): SweepManifest {
     settings,
     fingerprint: fingerprint(settings),
     grid,
-    runs: buildRuns(grid).map((r) => ({ id: r.id, prompt_index: r.promptIndex, seed: r.seed, threshold: r.threshold, ...(r.compile === 'blocks' ? { compile: 'blocks' as const } : {}) })),
+    runs: buildRuns(grid).map((r) => ({
+      id: r.id, prompt_index: r.promptIndex, seed: r.seed, threshold: r.threshold,
+      ...(r.compile === 'blocks' ? { compile: 'blocks' as const } : {}),
+      ...(r.method ? { method: r.method.id } : {}),
+    })),
   }
 }
 
@@ -56,19 +60,25 @@ export async function readManifest(dir: string): Promise<SweepManifest | null> {
   }
   const parsed = manifestSchema.safeParse(value)
   if (!parsed.success) throw new TeacacheError('INPUT', `${join(dir, MANIFEST)}: not a sweep manifest teacache can use: ${firstIssue(parsed.error)}`)
-  return parsed.data
+  return parsed.data as SweepManifest
 }
 
 /** Why an existing manifest does not describe the planned sweep; empty when it does. */
 export function manifestConflicts(existing: SweepManifest, planned: SweepManifest): string[] {
   const problems = existing.fingerprint === planned.fingerprint ? [] : diffSettings(existing.settings, planned.settings)
   if (existing.fingerprint !== planned.fingerprint && problems.length === 0) problems.push('settings fingerprint differs')
-  for (const key of ['prompts', 'seeds', 'thresholds', 'compile'] as const) {
+  for (const key of ['prompts', 'seeds', 'thresholds', 'compile', 'methods'] as const) {
     if (canonicalJson(existing.grid[key] ?? null) !== canonicalJson(planned.grid[key] ?? null)) {
-      problems.push(key === 'prompts' ? 'prompts: the list differs' : `${key}: ${JSON.stringify(existing.grid[key])} -> ${JSON.stringify(planned.grid[key])}`)
+      problems.push(key === 'prompts' ? 'prompts: the list differs' : key === 'methods' ? methodsChange(existing.grid, planned.grid) : `${key}: ${JSON.stringify(existing.grid[key])} -> ${JSON.stringify(planned.grid[key])}`)
     }
   }
   return problems
+}
+
+/** Variants by id; the same ids with other parameters (MagCache's ratios, say) are said to differ. */
+function methodsChange(existing: Grid, planned: Grid): string {
+  const ids = (grid: Grid) => JSON.stringify((grid.methods ?? []).map((v) => v.id))
+  return `methods: ${ids(existing)} -> ${ids(planned)}${ids(existing) === ids(planned) ? ' (their parameters differ)' : ''}`
 }
 
 /**

@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { MAX_PROMPT_CHARS, MAX_THRESHOLD } from '../config/schema.ts'
+import { METHODS } from '../methods/registry.ts'
+import { variantId, type MethodVariant } from '../methods/variant.ts'
 import type { RunRecord } from '../run/record.ts'
-import { buildRuns } from './grid.ts'
+import { buildRuns, type Grid } from './grid.ts'
 
 /**
  * run.json and sweep.json are input too: a resume, a report and a plan read them back, so they
@@ -34,6 +36,10 @@ const timingsSchema = z.looseObject({
   vae: seconds.optional(),
   write_frames: seconds.optional(),
 })
+
+const workSchema = z.looseObject({ input_rows: count, block_calls: count, block_rows: count, attention_rows: count, feedforward_rows: count })
+/** The work that ran inside the blocks (absent in records from before it was counted). */
+const computeSchema = workSchema.extend({ layers: count, steps: z.array(workSchema, 'expected a list of per-step counts') })
 
 export const runRecordSchema = z
   .looseObject({
@@ -75,6 +81,7 @@ export const runRecordSchema = z
     computed_steps: count,
     skipped_steps: count,
     block_loops: count.nullable(),
+    compute: computeSchema.nullable().optional(),
     timings_s: timingsSchema,
     repeats: z.array(z.looseObject({ denoise: seconds, decode: seconds })).optional(),
     worker: z
@@ -95,6 +102,13 @@ export const runRecordSchema = z
     })
   })
 
+/** A variant as the grid holds it: its parameters checked by the method's own schema. */
+const variantSchema = z.discriminatedUnion(
+  'method',
+  METHODS.map((m) => z.object({ id: text, method: z.literal(m.name), params: m.schema })) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  'expected {id, method, params} with a method teacache runs beside TeaCache',
+)
+
 const seed = z.number('expected an integer seed').int('expected an integer seed').min(0, 'expected a seed of 0 or more').max(2 ** 32 - 1, 'expected a seed of at most 4294967295')
 const threshold = z.number('expected a threshold (a number)').min(0, 'expected a threshold of 0 or more').max(MAX_THRESHOLD, `expected a threshold of at most ${MAX_THRESHOLD}`)
 
@@ -109,27 +123,41 @@ export const manifestSchema = z
       seeds: z.array(seed, 'expected a list of seeds').min(1, 'expected at least one seed'),
       thresholds: z.array(threshold, 'expected a list of thresholds'),
       compile: z.array(z.enum(['none', 'blocks'], 'expected none or blocks'), 'expected a list of compile modes').min(1, 'expected at least one compile mode').optional(),
+      methods: z.array(variantSchema, 'expected a list of method variants').min(1, 'expected at least one method variant').optional(),
     }),
     runs: z.array(
-      z.object({ id: text, prompt_index: count, seed, threshold: threshold.nullable(), compile: z.literal('blocks', 'expected "blocks" or no compile key').optional() }),
+      z.object({
+        id: text, prompt_index: count, seed, threshold: threshold.nullable(),
+        compile: z.literal('blocks', 'expected "blocks" or no compile key').optional(),
+        method: text.optional(),
+      }),
       'expected the list of runs',
     ),
   })
   .superRefine((manifest, ctx) => {
-    for (const key of ['prompts', 'seeds', 'thresholds', 'compile'] as const) {
-      const values: Array<string | number> = manifest.grid[key] ?? []
+    const methods = (manifest.grid.methods ?? []) as unknown as MethodVariant[]
+    methods.forEach((variant, i) => {
+      // Ids name run folders and follow from the parameters; MagCache's ratios are resolved to numbers.
+      if (variant.id !== variantId(variant.method, variant.params)) ctx.addIssue({ code: 'custom', path: ['grid', 'methods', i, 'id'], message: `expected "${variantId(variant.method, variant.params)}" (the id its parameters give)` })
+      if (variant.method === 'magcache' && !Array.isArray(variant.params.ratios)) ctx.addIssue({ code: 'custom', path: ['grid', 'methods', i, 'params', 'ratios'], message: 'expected the ratios as numbers' })
+    })
+    if (methods.length > 0 && manifest.grid.compile && !manifest.grid.compile.includes('none')) {
+      ctx.addIssue({ code: 'custom', path: ['grid', 'methods'], message: 'expected compile to include none (methods run on eager blocks)' })
+    }
+    for (const key of ['prompts', 'seeds', 'thresholds', 'compile', 'methods'] as const) {
+      const values: Array<string | number> = key === 'methods' ? methods.map((v) => v.id) : (manifest.grid[key] ?? [])
       const twice = values.findIndex((v, i) => values.indexOf(v) !== i)
       if (twice >= 0) ctx.addIssue({ code: 'custom', path: ['grid', key, twice], message: 'expected every entry once (each names its own run folders)' })
     }
     // Run folders follow from the grid; a list that disagrees was not written by teacache.
-    const expected = buildRuns(manifest.grid)
+    const expected = buildRuns(manifest.grid as Grid)
     if (manifest.runs.length !== expected.length) {
-      ctx.addIssue({ code: 'custom', path: ['runs'], message: `expected ${expected.length} runs (every prompt x seed x (baseline + thresholds))` })
+      ctx.addIssue({ code: 'custom', path: ['runs'], message: `expected ${expected.length} runs (every prompt x seed x (baseline + thresholds + methods))` })
       return
     }
     expected.forEach((run, i) => {
       const listed = manifest.runs[i]
-      if (listed.id !== run.id || listed.prompt_index !== run.promptIndex || listed.seed !== run.seed || listed.threshold !== run.threshold || (listed.compile ?? 'none') !== run.compile) {
+      if (listed.id !== run.id || listed.prompt_index !== run.promptIndex || listed.seed !== run.seed || listed.threshold !== run.threshold || (listed.compile ?? 'none') !== run.compile || (listed.method ?? null) !== (run.method?.id ?? null)) {
         ctx.addIssue({ code: 'custom', path: ['runs', i], message: `expected {id: "${run.id}", prompt_index: ${run.promptIndex}, seed: ${run.seed}, threshold: ${run.threshold}} (the runs follow from the grid)` })
       }
     })

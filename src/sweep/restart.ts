@@ -14,6 +14,7 @@ export interface RestartFlags {
   overrides?: Overrides
   repeats?: number
   compile?: string
+  methods?: string
   warmup?: boolean
   report?: boolean
   quiet?: boolean
@@ -34,6 +35,7 @@ export function restartArgs(configPath: string, dir: string, flags: RestartFlags
     ...overrideArgs(flags.overrides ?? {}),
     ...value('--repeats', flags.repeats),
     ...value('--compile', flags.compile),
+    ...value('--methods', flags.methods),
     ...(flags.warmup === false ? ['--no-warmup'] : []),
     ...(flags.report === false ? ['--no-report'] : []),
     ...(flags.quiet ? ['--quiet'] : []),

@@ -8,6 +8,7 @@ import type { Loaded } from '../run/session.ts'
 import type { Shutdown } from '../run/signals.ts'
 import type { WarmupRecord } from '../run/warmup.ts'
 import { estimateRemaining, type Measured, type Pending } from './eta.ts'
+import { variantTitle } from '../methods/variant.ts'
 import type { RunSpec } from './grid.ts'
 import { SweepProgress, type Eta } from './progress.ts'
 import type { Plan } from './state.ts'
@@ -27,10 +28,15 @@ export interface Outcome {
   error?: unknown
 }
 
-/** A run's config: the sweep's, with this run's prompt, seed and threshold (null: TeaCache off). */
+/**
+ * A run's config: the sweep's, with this run's prompt, seed and threshold (null: TeaCache off),
+ * or TeaCache off and one of diffusers' caches. Only method runs carry a `method` key, so the
+ * fingerprints of baseline and TeaCache runs are what they were.
+ */
 export function runConfig(base: LoadedConfig, spec: RunSpec, sweepDir: string): LoadedConfig {
   const teacache = spec.threshold === null ? { ...base.teacache, enabled: false } : { ...base.teacache, enabled: true, rel_l1_thresh: spec.threshold }
-  return { ...base, prompt: spec.prompt, seed: spec.seed, compile: spec.compile, output: sweepDir, sweep: undefined, teacache }
+  const method = spec.method ? { method: { name: spec.method.method, params: spec.method.params } } : {}
+  return { ...base, prompt: spec.prompt, seed: spec.seed, compile: spec.compile, output: sweepDir, sweep: undefined, teacache, ...method }
 }
 
 export interface SweepRunOptions {
@@ -92,7 +98,8 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
         last = performance.now()
         await task.run((step: StepProgress) => {
           const now = performance.now()
-          ;(step.computed > computedSoFar ? measured.computedSteps : measured.skippedSteps).push((now - last) / 1000)
+          // A method's step reuses an unknown part of the work: its times would blur TeaCache's two kinds.
+          if (!p.spec.method) (step.computed > computedSoFar ? measured.computedSteps : measured.skippedSteps).push((now - last) / 1000)
           computedSoFar = step.computed
           stepsDone = step.index + 1
           last = now
@@ -102,7 +109,7 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
       }
       const record = await finishRun(ctx, 'completed')
       const t = record.timings_s
-      measured.finished.push({ threshold: p.spec.threshold, steps: record.steps.length, computed: record.computed_steps, overhead: t.encode_prompt + t.decode + t.encode_video })
+      if (!p.spec.method) measured.finished.push({ threshold: p.spec.threshold, steps: record.steps.length, computed: record.computed_steps, overhead: t.encode_prompt + t.decode + t.encode_video })
       return { spec: p.spec, status: 'completed', record }
     } catch (caught) {
       const signal = shutdown.signal
@@ -147,7 +154,9 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
 }
 
 function describe(p: PlannedRun): string {
-  const what = `${p.spec.threshold === null ? 'baseline, no cache' : `TeaCache ${p.spec.threshold}`}${p.spec.compile === 'blocks' ? ', compiled blocks' : ''}`
+  const what = p.spec.method
+    ? variantTitle(p.spec.method)
+    : `${p.spec.threshold === null ? 'baseline, no cache' : `TeaCache ${p.spec.threshold}`}${p.spec.compile === 'blocks' ? ', compiled blocks' : ''}`
   return `${p.spec.id} (${what}${p.plan.action === 'run' && p.plan.reason !== 'new' ? `; ${p.plan.reason}` : ''})`
 }
 

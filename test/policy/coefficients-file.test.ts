@@ -30,6 +30,15 @@ describe('the coefficients file', () => {
     expect(text).toMatch(/^coefficients: \[ 1640\.6693187376618, .* \]$/m)
   })
 
+  it('carries MagCache\'s ratios when calibrate measured them, and reads older files without', () => {
+    const withRatios = { ...FILE, magcache: { ratios: [1, 1.0363640785217285, 0.959359347820282] } }
+    const text = formatCoefficientsFile(withRatios)
+    expect(parseCoefficientsFile(text, 'x.yaml')).toEqual(withRatios)
+    expect(text).toMatch(/^# magcache\.ratios: MagCache's residual magnitude ratios per step/m)
+    expect(parseCoefficientsFile(formatCoefficientsFile(FILE), 'x.yaml').magcache).toBeUndefined()
+    expect(() => parseCoefficientsFile(formatCoefficientsFile({ ...FILE, magcache: { ratios: [1, -1] } }), 'x.yaml')).toThrow(/magcache\.ratios\[1\]: expected positive ratios/)
+  })
+
   it.each([
     ['another format', (t: string) => t.replace(COEFFICIENTS_FORMAT, 'other/1'), /format: expected "teacache-coefficients\/1"/],
     ['four coefficients', (t: string) => t.replace(/, 0\.30000000000000004 \]/, ' ]'), /coefficients: expected 5 numbers/],

@@ -63,7 +63,8 @@ describe('sweep folder check', () => {
   it('places run folders only inside the sweep folder', () => {
     expect(runFolderOf('/s', 'p0-s42/t0.1')).toBe('/s/p0-s42/t0.1')
     expect(runFolderOf('/s', 'p3-s7/baseline')).toBe('/s/p3-s7/baseline')
-    for (const id of ['../x', 'p0-s1/../../etc', '/etc/passwd', 'p0-s../t1', '']) expect(() => runFolderOf('/s', id)).toThrow(/does not name a run folder inside/)
+    for (const id of ['p0-s42/fbc0.05', 'p0-s42/pab', 'p0-s42/pab3', 'p1-s2/fastercache-1a2b3c4d', 'p0-s1/magcache1e-7', 'p0-s1/taylorseer']) expect(runFolderOf('/s', id)).toBe(`/s/${id}`)
+    for (const id of ['../x', 'p0-s1/../../etc', '/etc/passwd', 'p0-s../t1', '', 'p0-s1/seacache', 'p0-s1/fbc/../x', 'p0-s1/pab-compiled']) expect(() => runFolderOf('/s', id)).toThrow(/does not name a run folder inside/)
   })
 
   it('refuses a file', async () => {

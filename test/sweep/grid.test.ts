@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildRuns, inShard, parseShard, splitShard, type Shard } from '../../src/sweep/grid.ts'
+import { makeVariant } from '../../src/methods/variant.ts'
 
 const grid = { prompts: ['a', 'b'], seeds: [42, 7], thresholds: [0.3, 0.1, 0.2] }
 
@@ -12,6 +13,17 @@ describe('sweep grid', () => {
     expect(runs.map((r) => r.group)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3])
     expect(runs.at(-1)).toMatchObject({ id: 'p1-s7/t0.3', prompt: 'b', promptIndex: 1, seed: 7, threshold: 0.3 })
     expect(new Set(runs.map((r) => r.id)).size).toBe(runs.length)
+  })
+
+  it('puts diffusers\' caches after the thresholds, on eager blocks only, named by their variant id', () => {
+    const fbc = makeVariant('fbc', { threshold: 0.05 })
+    const pab = makeVariant('pab', { spatial_attention_block_skip_range: 2, spatial_attention_timestep_skip_range: [100, 800] })
+    const runs = buildRuns({ prompts: ['a'], seeds: [42], thresholds: [0.1], compile: ['none', 'blocks'], methods: [fbc, pab] })
+    expect(runs.map((r) => r.id)).toEqual(['p0-s42/baseline', 'p0-s42/t0.1', 'p0-s42/fbc0.05', 'p0-s42/pab', 'p0-s42/baseline-compiled', 'p0-s42/t0.1-compiled'])
+    expect(runs[2]).toMatchObject({ threshold: null, compile: 'none', method: fbc, group: 0 })
+    expect(runs.filter((r) => r.method === null)).toHaveLength(4)
+    // A TeaCache-only grid is exactly what it was: no method key on any run's id.
+    expect(buildRuns(grid).every((r) => r.method === null)).toBe(true)
   })
 
   it.each([1, 2, 3, 5, 16])('%i shards cover every run exactly once, each prompt and seed on one shard', (count) => {

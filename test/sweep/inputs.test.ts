@@ -46,6 +46,39 @@ describe('sweep grid inputs', () => {
     expect(() => parsePrompts(text, 'where')).toThrow(error)
   })
 
+  describe('with a method list', () => {
+    it('takes its TeaCache entries as thresholds, and runs no default thresholds beside it', async () => {
+      const grid = await resolveGrid(config(), { methods: 'fbc:0.1,teacache:0.2,pab,fbc:0.05' }, dir)
+      expect(grid.thresholds).toEqual([0.2])
+      // In the registry's order, then by value: the same set typed in another order is the same sweep.
+      expect(grid.methods!.map((v) => v.id)).toEqual(['fbc0.05', 'fbc0.1', 'pab'])
+      expect(grid).not.toHaveProperty('compile')
+    })
+
+    it('joins --thresholds or sweep.thresholds with its TeaCache entries, a threshold in both being one run', async () => {
+      const c = config('sweep:\n  thresholds: [0.3]\n  methods: ["teacache:0.1", "fbc"]\n')
+      expect(await resolveGrid(c, {}, dir)).toMatchObject({ thresholds: [0.1, 0.3], methods: [{ id: 'fbc0.05' }] })
+      expect(await resolveGrid(c, { thresholds: '0.1,0.2' }, dir)).toMatchObject({ thresholds: [0.1, 0.2], methods: [{ id: 'fbc0.05' }] })
+      expect(await resolveGrid(c, { methods: 'pab' }, dir)).toMatchObject({ thresholds: [0.3], methods: [{ id: 'pab' }] })
+    })
+
+    it('writes no methods key for a TeaCache-only list, so the grid is the one a --thresholds sweep has', async () => {
+      expect(await resolveGrid(config(), { methods: 'teacache:0.1,teacache:0.2' }, dir)).toEqual(await resolveGrid(config(), { thresholds: '0.1,0.2' }, dir))
+    })
+
+    it('refuses methods when every run is compiled: they run on eager blocks, against the eager baseline', async () => {
+      await expect(resolveGrid(config(), { methods: 'fbc', compile: 'blocks' }, dir)).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/^--methods: diffusers' caches run on eager blocks .* add none \(--compile none,blocks\) or drop fbc0\.05$/) })
+      expect((await resolveGrid(config(), { methods: 'fbc', compile: 'none,blocks' }, dir)).compile).toEqual(['none', 'blocks'])
+    })
+
+    it('refuses MagCache ratios from a file calibrate did not write, before anything starts', async () => {
+      const warnings: string[] = []
+      writeFileSync(join(dir, 'ratios.yaml'), 'not: a calibrate file\n')
+      await expect(resolveGrid(config(), { methods: 'magcache:ratios=ratios.yaml' }, dir, (m) => warnings.push(m))).rejects.toThrow(/--methods: ratios: .*ratios\.yaml: not a usable coefficients file/)
+      expect(warnings).toEqual([])
+    })
+  })
+
   it('rejects repeated prompts from a file', async () => {
     writeFileSync(join(dir, 'twice.txt'), 'same\nother\nsame\n')
     await expect(resolveGrid(config(), { prompts: 'twice.txt' }, dir)).rejects.toThrow('--prompts: prompt 2 repeats prompt 0')

@@ -2,6 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { parseConfig } from '../../src/config/load.ts'
+import { makeVariant } from '../../src/methods/variant.ts'
+import { buildManifest } from '../../src/sweep/manifest.ts'
 import { firstIssue, manifestSchema, validateRunRecord } from '../../src/sweep/records.ts'
 import { makeSweepFixture } from '../fixtures/sweep.ts'
 
@@ -35,6 +38,7 @@ describe('run.json validation', () => {
     ['an optional field of the wrong shape', (r) => (r.repeats = [{ denoise: 'fast' }]), /^repeats\[0\]\.denoise: expected seconds/],
     ['a model version teacache does not know', (r) => (r.model.version = '2.0'), /^model\.version: expected "1\.5" or "1\.0"/],
     ['no config', (r) => delete r.config, /^config: /],
+    ['work counts of the wrong shape', (r) => (r.compute = { layers: 2, input_rows: 2, block_calls: 2, block_rows: 'many', attention_rows: 2, feedforward_rows: 2, steps: [] }), /^compute\.block_rows: /],
   ])('marks %s unreadable: %s', (_, edit, problem) => {
     const record = good()
     edit(record)
@@ -44,7 +48,33 @@ describe('run.json validation', () => {
   })
 })
 
+const withMethods = () =>
+  JSON.parse(JSON.stringify(buildManifest(
+    parseConfig('model: tiny\nprompt: "p"\nsteps: 4\nheight: 16\nwidth: 16\nframes: 5\nteacache:\n  rel_l1_thresh: 0.1\n', '/x/c.yaml'),
+    { prompts: ['a'], seeds: [1], thresholds: [0.1], methods: [makeVariant('fbc', { threshold: 0.05 }), makeVariant('magcache', { threshold: 0.06, max_skip_steps: 3, retention_ratio: 0.2, ratios: [1, 1.1] })] },
+  )))
+
 describe('sweep.json validation', () => {
+  it('accepts a manifest with diffusers\' caches, every parameter checked by the method\'s own schema', () => {
+    expect(manifestSchema.safeParse(withMethods()).success).toBe(true)
+  })
+
+  it.each<[string, Edit, RegExp]>([
+    ['a method id its parameters do not give', (m) => (m.grid.methods[0].id = '../../x'), /^grid\.methods\[0\]\.id: expected "fbc0\.05"/],
+    ['a parameter out of range', (m) => (m.grid.methods[0].params.threshold = -1), /^grid\.methods\[0\]\.params\.threshold: expected 0 or more/],
+    ['an unknown parameter', (m) => (m.grid.methods[0].params.speed = 1), /^grid\.methods\[0\]\.params: /],
+    ['a method teacache does not run', (m) => (m.grid.methods[0].method = 'seacache'), /^grid\.methods\[0\]\.method: /],
+    ['MagCache ratios left as a path', (m) => (m.grid.methods[1].params.ratios = 'c.yaml'), /^grid\.methods\[1\]\.params\.ratios: expected the ratios as numbers/],
+    ['methods with every run compiled', (m) => (m.grid.compile = ['blocks']), /^grid\.methods: expected compile to include none/],
+    ['a method run listed without its method', (m) => delete m.runs[2].method, /^runs\[2\]: expected \{id: "p0-s1\/fbc0\.05"/],
+  ])('refuses %s', (_, edit, problem) => {
+    const m = withMethods()
+    edit(m)
+    const parsed = manifestSchema.safeParse(m)
+    expect(parsed.success).toBe(false)
+    expect(firstIssue(parsed.error!)).toMatch(problem)
+  })
+
   it('accepts a manifest teacache wrote', () => {
     expect(manifestSchema.safeParse(manifest()).success).toBe(true)
   })

@@ -10,6 +10,7 @@ describe('restartArgs', () => {
       0,
       ['sweep', '/c.yaml', '--output', '/s', '--restarts', '0', '--thresholds', '0.1,0.2', '--seeds', '1,2', '--shard', '1/2', '--steps', '6', '--device', 'cuda:1', '--no-report', '--quiet'],
     ],
+    [{ methods: 'teacache:0.1,fbc:0.05', compile: 'none,blocks', repeats: 3 }, 1, ['sweep', '/c.yaml', '--output', '/s', '--restarts', '1', '--repeats', '3', '--compile', 'none,blocks', '--methods', 'teacache:0.1,fbc:0.05']],
     [{ prompts: '/p.txt', overrides: { coefficients: '/k.yaml', model: 'tiny' } }, 1, ['sweep', '/c.yaml', '--output', '/s', '--restarts', '1', '--prompts', '/p.txt', '--model', 'tiny', '--coefficients', '/k.yaml']],
     [
       { overrides: { height: 32, width: 48, frames: 9, dtype: 'float32', cpu_offload: 'model', image: 'first.png', model: './m' } },

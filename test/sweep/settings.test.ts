@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config/load.ts'
 import { buildRuns } from '../../src/sweep/grid.ts'
+import { makeVariant } from '../../src/methods/variant.ts'
 import { runConfig } from '../../src/sweep/runner.ts'
 import { canonicalJson, diffSettings, fingerprint, runSettings, sweepSettings } from '../../src/sweep/settings.ts'
 
@@ -53,5 +54,19 @@ describe('run settings and fingerprints', () => {
 
   it('maps a run spec onto the config: prompt, seed, threshold, output', () => {
     expect(runConfig(base, cached, join('/s'))).toMatchObject({ prompt: 'p0', seed: 42, output: '/s', sweep: undefined, teacache: { enabled: true, rel_l1_thresh: 0.2 } })
+  })
+
+  it('gives a method run TeaCache off and the method, and keeps every other run\'s fingerprint as it was', () => {
+    const methods = [makeVariant('fbc', { threshold: 0.05 }), makeVariant('fbc', { threshold: 0.1 })]
+    const runs = buildRuns({ prompts: ['p0'], seeds: [42], thresholds: [0.2], methods })
+    const [withBaseline, withCached, fbc5, fbc10] = runs.map((r) => runConfig(base, r, '/s'))
+    expect(fbc5).toMatchObject({ teacache: { enabled: false }, method: { name: 'fbc', params: { threshold: 0.05 } } })
+    expect(fingerprint(runSettings(withBaseline))).toBe(fingerprint(runSettings(runConfig(base, baseline, '/s'))))
+    expect(fingerprint(runSettings(withCached))).toBe(fingerprint(runSettings(runConfig(base, cached, '/s'))))
+    expect(runSettings(withBaseline)).not.toHaveProperty('method')
+    const prints = new Set([withBaseline, withCached, fbc5, fbc10].map((c) => fingerprint(runSettings(c))))
+    expect(prints.size).toBe(4)
+    // As run.json holds it (JSON round trip), a method run keeps its fingerprint: a resume skips it.
+    expect(fingerprint(runSettings(JSON.parse(JSON.stringify(fbc5))))).toBe(fingerprint(runSettings(fbc5)))
   })
 })

@@ -1,0 +1,67 @@
+import { definitionOf } from '../methods/registry.ts'
+import { variantTitle, type MethodVariant } from '../methods/variant.ts'
+import type { CompileMode } from '../sweep/grid.ts'
+import type { ColumnSummary, MethodColumn, RunRow, Stat } from './summary.ts'
+import type { Work } from './work.ts'
+
+/**
+ * One column of the report from its runs: pooled latency, the paired headline speedup and its
+ * ideal, the work that ran, peak memory and quality (pure).
+ */
+export function stat(values: readonly number[]): Stat {
+  const n = values.length
+  if (n === 0) return { n, mean: null, sd: null }
+  const mean = values.reduce((a, b) => a + b, 0) / n
+  if (n < 2 || !values.every(Number.isFinite)) return { n, mean, sd: null }
+  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1))
+  return { n, mean, sd }
+}
+
+const range = (values: readonly number[]) => (values.length ? { min: Math.min(...values), max: Math.max(...values) } : null)
+
+export const methodColumn = (variant: MethodVariant): MethodColumn => ({ id: variant.id, title: variantTitle(variant), reuses: definitionOf(variant.method).reuses })
+
+function meanWork(rows: readonly RunRow[]): Work | null {
+  const counted = rows.flatMap((r) => (r.work ? [r.work] : []))
+  if (counted.length === 0 || counted.length !== rows.length) return null
+  const mean = (key: keyof Work) => counted.reduce((a, w) => a + w[key], 0) / counted.length
+  return { blocks: mean('blocks'), attention: mean('attention'), feedforward: mean('feedforward') }
+}
+
+export function summarize(threshold: number | null, compile: CompileMode, method: MethodColumn | null, column: RunRow[]): ColumnSummary {
+  const done = column.filter((r) => r.status === 'completed')
+  // Paired: each run against the baseline of its own prompt and seed, so a failed run does not
+  // take its group's baseline out of one side only.
+  const included = done.filter((r) => r.speedup !== null && !r.suspect)
+  const baselineSum = included.reduce((a, r) => a + r.latency! * r.speedup!, 0)
+  const latencySum = included.reduce((a, r) => a + r.latency!, 0)
+  const idealSum = included.every((r) => r.ideal !== null) ? included.reduce((a, r) => a + (r.latency! * r.speedup!) / r.ideal!, 0) : null
+  const speedup = included.length ? baselineSum / latencySum : null
+  const ideal = (threshold !== null || method !== null) && included.length && idealSum ? baselineSum / idealSum : null
+  const reference = column.some((r) => r.reference)
+  const computed = done.map((r) => r.computed!)
+  const memory = done.flatMap((r) => (r.memory === null ? [] : [r.memory]))
+  return {
+    threshold,
+    compile,
+    method,
+    reference,
+    completed: done.length,
+    total: column.length,
+    latency: stat(done.map((r) => r.latency!)),
+    denoise: stat(done.map((r) => r.denoise!)),
+    decode: stat(done.map((r) => r.decode!)),
+    speedup,
+    ideal,
+    excluded: done.filter((r) => r.suspect).length,
+    aboveIdeal: speedup !== null && ideal !== null && speedup > ideal * (1 + 1e-9),
+    computed: done.length ? { min: Math.min(...computed), max: Math.max(...computed), steps: done[0].steps! } : null,
+    repeats: range(done.map((r) => r.n!)),
+    memory: memory.length ? Math.max(...memory) : null,
+    work: meanWork(done),
+    idle: done.filter((r) => r.idle === true).length,
+    psnr: stat(column.filter((r) => r.psnr !== null).map((r) => r.psnr!)),
+    ssim: stat(column.filter((r) => r.ssim !== null).map((r) => r.ssim!)),
+  }
+}
+
