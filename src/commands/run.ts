@@ -42,9 +42,9 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
         { title: 'Start Python', run: async () => void (started = await startPython({ signal: starting.signal })) },
         {
           title: `Load ${config.model}`,
-          run: async () => {
+          run: async (_report, warn) => {
             const loaded = await loadModel(started!, config, location)
-            const context = createRunContext(loaded, config, chosen, loaded.loadSeconds)
+            const context = createRunContext(loaded, config, chosen, loaded.loadSeconds, null, warn)
             // Another process may have taken an auto name meanwhile: the folder made is the one used.
             claimed = await createRunDir(chosen, { force, auto: !output, protect, requireRecord: true })
             context.runDir = claimed.dir
@@ -57,9 +57,9 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
     // A signal that arrives before Python is up has nothing to stop yet: check between steps too.
     const guarded = steps.map((step) => ({
       ...step,
-      run: async (report: Parameters<Step['run']>[0]) => {
+      run: async (...args: Parameters<Step['run']>) => {
         if (shutdown.signal) throw new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}`)
-        await step.run(report)
+        await step.run(...args)
       },
     }))
     await runWithProgress(guarded, { quiet, interrupted: () => shutdown.signal })

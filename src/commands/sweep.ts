@@ -7,6 +7,7 @@ import { resolveModel } from '../model/resolve.ts'
 import { writeReport } from '../report/generate.ts'
 import { createRunContext } from '../run/execute.ts'
 import { chooseRunDir } from '../run/output.ts'
+import type { Step } from '../run/progress.ts'
 import { loadModel, startPython, type Loaded } from '../run/session.ts'
 import { protectedPaths } from '../run/safe-force.ts'
 import { onShutdown } from '../run/signals.ts'
@@ -114,16 +115,16 @@ async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions)
   const starting = new AbortController()
   const shutdown = onShutdown(() => (starting.abort(), started?.engine.close()))
   try {
-    const setup = toRun.length === 0 ? [] : [
+    const setup: Step[] = toRun.length === 0 ? [] : [
       { title: 'Start Python', run: async () => void (started = await startPython({ signal: starting.signal })) },
       {
         title: `Load ${config.model}`,
-        run: async () => {
+        run: async (_report, warn) => {
           loaded = await loadModel(started!, config, location)
           // What only the loaded model can tell (no coefficients for it, say) is a config problem:
           // found on a throwaway context, before any run folder is made.
           const probe = toRun.find((p) => p.spec.threshold !== null) ?? toRun[0]
-          createRunContext(loaded, probe.config, probe.dir, 0)
+          createRunContext(loaded, probe.config, probe.dir, 0, null, warn)
           const variants = [...new Map(toRun.flatMap((p) => (p.spec.method ? [[p.spec.method.id, p.spec.method] as const] : []))).values()]
           await checkMethodsOnModel(loaded.engine, variants, config)
           if (!keepManifest) await writeManifest(dir, manifest, { replace: existing !== null })

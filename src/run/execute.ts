@@ -61,6 +61,8 @@ export function createRunContext(
   runDir: string,
   loadSeconds: number,
   warmup: RunContext['warmup'] = null,
+  /** How a warning reaches the user: the progress display passes its own, so it shows at once. */
+  warn: (message: string) => void = (message) => void process.stderr.write(`teacache: warning: ${message}\n`),
 ): RunContext {
   const problems = modelFitViolations(config, loaded.facts)
   if (problems.length > 0) throw new TeacacheError('CONFIG', problems.join('\n'))
@@ -68,7 +70,7 @@ export function createRunContext(
   // A coefficients file fitted on another setting still runs, but the user should know (once per command).
   if (coefficients?.warning && !warned.has(coefficients.warning)) {
     warned.add(coefficients.warning)
-    process.stderr.write(`teacache: warning: ${coefficients.warning}\n`)
+    warn(coefficients.warning)
   }
   return {
     loaded, config, runDir, loadSeconds, warmup, coefficients,

@@ -1,12 +1,14 @@
+import { ListrLogLevels } from 'listr2'
 import type { StepProgress } from '../run/execute.ts'
-import { describeProgress, elapsed, Lines, marked, type ProgressOptions } from '../run/progress.ts'
+import { describeProgress, type TaskLine } from '../run/progress.ts'
 import { formatDuration } from './eta.ts'
 
 /**
- * What a sweep shows while its runs go. On a terminal: two live lines, the current run (what it
- * is doing, its step, its ETA) and a tally of the finished runs with the sweep's ETA; only
- * failures and interruptions get a line of their own, so a grid of any size fits a small
- * terminal. In a log: a line per run started and finished, and a few per denoising loop.
+ * What a sweep shows while its runs go, as one listr2 task. On a terminal its title is the tally
+ * of finished runs with the sweep's ETA, and under it the current run (what it is doing, its
+ * step, its ETA) and the failed and interrupted runs (the latest few), so a grid of any size
+ * takes a fixed number of lines. In a log: a line per run started and finished, and a few per
+ * denoising loop.
  */
 export interface Eta {
   /** Seconds left for the current run, and for the whole sweep (current run included); null while unknown. */
@@ -19,7 +21,6 @@ export interface Tally {
   completed: number
   skipped: number
   failed: number
-  interrupted: number
 }
 
 export interface Current {
@@ -36,13 +37,16 @@ export type Finished =
   | { status: 'failed'; description: string; message: string }
   | { status: 'interrupted'; description: string; signal: string }
 
-const eta = (seconds: number | null) => (seconds === null ? 'estimating' : formatDuration(seconds))
-const done = (t: Tally) => t.completed + t.skipped + t.failed + t.interrupted
+/** How many failed or interrupted runs a terminal lists; the tally counts them all. */
+export const LISTED = 5
 
-/** "12 of 60 runs done: 10 completed, 1 already done, 1 failed · sweep ETA 14m 20s" */
-export function tallyLine(t: Tally, sweepEta: number | null): string {
-  const counts = [`${t.completed} completed`, `${t.skipped} already done`, `${t.failed} failed`, ...(t.interrupted > 0 ? [`${t.interrupted} interrupted`] : [])]
-  return `${done(t)} of ${t.total} runs done: ${counts.join(', ')} · sweep ETA ${eta(sweepEta)}`
+const eta = (seconds: number | null) => (seconds === null ? 'estimating' : formatDuration(seconds))
+const done = (t: Tally) => t.completed + t.skipped + t.failed
+
+/** "12 of 60 runs done: 10 completed, 1 already done, 1 failed · sweep ETA 14m 20s" (no ETA once the sweep ends) */
+export function tallyLine(t: Tally, sweepEta?: number | null): string {
+  const line = `${done(t)} of ${t.total} runs done: ${t.completed} completed, ${t.skipped} already done, ${t.failed} failed`
+  return sweepEta === undefined ? line : `${line} · sweep ETA ${eta(sweepEta)}`
 }
 
 /** "p3-s42/t0.2 (TeaCache 0.2) · step 17/50 · 12 computed · 5 skipped · ETA 1m 10s" */
@@ -50,67 +54,91 @@ export function currentLine(c: Current): string {
   return `${c.description} · ${c.step ? describeProgress(c.step) : c.phase} · ETA ${eta(c.eta.run)}`
 }
 
+/** A run that did not complete, as the terminal lists it and a log prints it. */
+function endedLine(run: Extract<Finished, { status: 'failed' | 'interrupted' }>): string {
+  if (run.status === 'interrupted') return `${run.description}: interrupted by ${run.signal}; recorded as interrupted, the same command redoes it`
+  return `${run.description}: failed: ${run.message}`
+}
+
 export class SweepProgress {
   private readonly tally: Tally
   private current: Current | null = null
-  private since = 0
   private sweepEta: number | null = null
-  private readonly lines: Lines
+  private readonly ended: string[] = []
 
-  constructor(total: number, options: ProgressOptions) {
-    this.tally = { total, completed: 0, skipped: 0, failed: 0, interrupted: 0 }
-    this.lines = new Lines(options, () => [
-      ...(this.current ? [marked('spinner', `${currentLine(this.current)}${elapsed(this.since)}`, this.lines.colour)] : []),
-      `  ${tallyLine(this.tally, this.sweepEta)}`,
-    ])
+  constructor(
+    total: number,
+    private readonly line: TaskLine,
+  ) {
+    this.tally = { total, completed: 0, skipped: 0, failed: 0 }
+    this.draw()
   }
 
   /** A run found completed with these settings before the sweep started. */
   alreadyDone(description: string): void {
     this.tally.skipped++
-    if (!this.lines.tty) this.lines.print('skipped', `${description}: already completed with these settings`)
-    this.lines.refresh()
+    this.line.log(ListrLogLevels.SKIPPED, `${description}: already completed with these settings`)
+    this.draw()
   }
 
   start(description: string, estimate: Eta): void {
     this.current = { description, phase: 'starting', step: null, eta: estimate }
-    this.since = performance.now()
     this.sweepEta = estimate.sweep
-    if (!this.lines.tty) this.lines.print('start', `${description} · run ${done(this.tally) + 1} of ${this.tally.total}`)
-    this.lines.refresh()
+    this.line.log(ListrLogLevels.STARTED, `${description} · run ${done(this.tally) + 1} of ${this.tally.total}`)
+    this.draw()
   }
 
   phase(title: string, estimate: Eta): void {
     if (!this.current) return
     Object.assign(this.current, { phase: title, step: null, eta: estimate })
     this.sweepEta = estimate.sweep
-    if (!this.lines.tty) this.lines.print('note', `${title} · ETA ${eta(estimate.run)} · sweep ETA ${eta(estimate.sweep)}`)
-    this.lines.refresh()
+    this.line.log(ListrLogLevels.OUTPUT, `${title} · ETA ${eta(estimate.run)} · sweep ETA ${eta(estimate.sweep)}`)
+    this.draw()
   }
 
   step(progress: StepProgress, estimate: Eta): void {
     if (!this.current) return
     Object.assign(this.current, { step: progress, eta: estimate })
     this.sweepEta = estimate.sweep
-    if (this.lines.tty) return this.lines.refresh()
     const every = Math.max(1, Math.ceil(progress.total / 4))
-    if ((progress.index + 1) % every === 0) this.lines.print('note', `${describeProgress(progress)} · ETA ${eta(estimate.run)} · sweep ETA ${eta(estimate.sweep)}`)
+    if ((progress.index + 1) % every === 0) this.line.log(ListrLogLevels.OUTPUT, `${describeProgress(progress)} · ETA ${eta(estimate.run)} · sweep ETA ${eta(estimate.sweep)}`)
+    this.draw()
   }
 
   finish(run: Finished, sweepEta: number | null): void {
     this.current = null
     this.sweepEta = sweepEta
-    this.tally[run.status]++
-    const count = `${done(this.tally)} of ${this.tally.total} runs done · sweep ETA ${eta(sweepEta)}`
-    if (run.status === 'failed') this.lines.print('failed', `${run.description}: failed: ${run.message}`)
-    else if (run.status === 'interrupted') this.lines.print('interrupted', `${run.description}: interrupted by ${run.signal}; recorded as interrupted, the same command redoes it`)
-    else if (this.lines.tty) this.lines.refresh()
-    else if (run.status === 'completed') this.lines.print('done', `${run.id} · ${run.summary} · ${count}`)
-    else this.lines.print('skipped', `${run.id}: completed meanwhile by another process of this sweep`)
+    if (run.status === 'failed' || run.status === 'interrupted') {
+      // An interrupted run is not done: the same command redoes it.
+      if (run.status === 'failed') this.tally.failed++
+      this.ended.push(endedLine(run))
+      this.line.log(run.status === 'failed' ? ListrLogLevels.FAILED : 'INTERRUPTED', endedLine(run))
+    } else if (run.status === 'completed') {
+      this.tally.completed++
+      this.line.log(ListrLogLevels.COMPLETED, `${run.id} · ${run.summary} · ${done(this.tally)} of ${this.tally.total} runs done · sweep ETA ${eta(sweepEta)}`)
+    } else {
+      this.tally.skipped++
+      this.line.log(ListrLogLevels.SKIPPED, `${run.id}: completed meanwhile by another process of this sweep`)
+    }
+    this.draw()
   }
 
+  /** The tally as the sweep leaves it, and the runs that did not complete. */
   close(): void {
     this.current = null
-    this.lines.close()
+    this.line.title(tallyLine(this.tally))
+    this.line.show('', this.listed())
+  }
+
+  private draw(): void {
+    if (!this.line.live) return
+    this.line.title(tallyLine(this.tally, this.sweepEta))
+    this.line.show(this.current ? currentLine(this.current) : '', this.listed())
+  }
+
+  private listed(): string[] {
+    const hidden = this.ended.length - LISTED
+    const shown = this.ended.slice(-LISTED).map((text) => text.split('\n')[0])
+    return hidden > 0 ? [`${hidden} earlier run(s) failed too; REPORT.md lists every run`, ...shown] : shown
   }
 }

@@ -2,7 +2,7 @@ import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError, isTeacacheError } from '../errors.ts'
 import { createRunContext, finishRun, runTasks, type RunContext, type StepProgress } from '../run/execute.ts'
 import type { ClaimedRunDir } from '../run/output.ts'
-import { runWithProgress, type Display } from '../run/progress.ts'
+import { runListed, type Display, type ListedTask, type Step } from '../run/progress.ts'
 import type { RunRecord } from '../run/record.ts'
 import type { Loaded } from '../run/session.ts'
 import type { Shutdown } from '../run/signals.ts'
@@ -41,7 +41,7 @@ export function runConfig(base: LoadedConfig, spec: RunSpec, sweepDir: string): 
 
 export interface SweepRunOptions {
   /** Work shown before the runs (start Python, load the model), in the same list. */
-  setup: Array<{ title: string; run(): Promise<void> }>
+  setup: Step[]
   loaded: () => Loaded
   loadSeconds: () => number
   /** The process's warm-up (null with --no-warmup), charged like the load to its first run. */
@@ -50,7 +50,7 @@ export interface SweepRunOptions {
   repeats?: number
   shutdown: Shutdown
   quiet?: boolean
-  /** Where progress goes (default stdout, with stderr beside it on a terminal). */
+  /** Where progress goes (default stdout and stderr). */
   display?: Display
   /** Create (or take over) a run's folder under its lock; see src/sweep/claim.ts. */
   claimRun: (run: PlannedRun) => Promise<ClaimedRunDir>
@@ -68,7 +68,6 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
   const queue = planned.filter((p) => p.plan.action === 'run')
   let fatal: unknown
   let loadCharged = false
-  const interrupted = () => shutdown.signal
   const interruption = () => new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}`, { exitCode: shutdown.exitCode })
   const stopIfSignalled = () => {
     if (shutdown.signal) throw (fatal ??= interruption())
@@ -80,14 +79,14 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
     return { run: current ? estimateRemaining(measured, [current]) : 0, sweep: estimateRemaining(measured, current ? [current, ...later] : later) }
   }
 
-  const runOne = async (p: PlannedRun, position: number, progress: SweepProgress): Promise<Outcome> => {
+  const runOne = async (p: PlannedRun, position: number, progress: SweepProgress, warn: (message: string) => void): Promise<Outcome> => {
     let ctx: RunContext | undefined
     let claimed: ClaimedRunDir | undefined
     try {
       claimed = await options.claimRun(p)
       if (claimed.kept) return { spec: p.spec, status: 'skipped', record: null }
       // Model loading and the warm-up are charged to the first run this process makes, as a single `run` would be.
-      ctx = createRunContext(options.loaded(), p.config, p.dir, loadCharged ? 0 : options.loadSeconds(), loadCharged ? null : (options.warmup?.() ?? null))
+      ctx = createRunContext(options.loaded(), p.config, p.dir, loadCharged ? 0 : options.loadSeconds(), loadCharged ? null : (options.warmup?.() ?? null), warn)
       loadCharged = true
       let last = performance.now()
       let computedSoFar = 0
@@ -124,30 +123,40 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
     }
   }
 
-  const display = { ...options.display, quiet: options.quiet, interrupted }
+  const setup: ListedTask[] = options.setup.map((step) => ({
+    title: step.title,
+    run: async (line) => (stopIfSignalled(), await step.run(() => {}, line.warn)),
+  }))
+  // One task for every run: its title is the tally, its output the current run (see ./progress.ts).
+  const runs: ListedTask = {
+    title: `${planned.length} runs: ${queue.length} to run, ${planned.length - queue.length} already done`,
+    run: async (line) => {
+      const progress = new SweepProgress(planned.length, line)
+      try {
+        for (const p of planned) if (p.plan.action === 'skip') progress.alreadyDone(describe(p))
+        for (const [position, p] of queue.entries()) {
+          if (shutdown.signal) fatal ??= interruption()
+          if (fatal !== undefined) break
+          progress.start(describe(p), etaOf(pendingOf(p), position))
+          const outcome = await runOne(p, position, progress, line.warn)
+          outcomes.push(outcome)
+          const left = etaOf(null, position).sweep
+          if (outcome.status === 'completed') progress.finish({ status: 'completed', id: p.spec.id, summary: summarise(outcome.record!) }, left)
+          else if (outcome.status === 'skipped') progress.finish({ status: 'skipped', id: p.spec.id }, left)
+          else if (outcome.status === 'interrupted') progress.finish({ status: 'interrupted', description: describe(p), signal: String(shutdown.signal) }, left)
+          else progress.finish({ status: 'failed', description: describe(p), message: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) }, left)
+        }
+      } finally {
+        progress.close()
+      }
+      // What stopped the sweep stops its task too: shown as failed, or as interrupted for a signal.
+      if (fatal !== undefined) throw fatal
+    },
+  }
   try {
-    await runWithProgress(options.setup.map((step) => ({ title: step.title, run: async () => (stopIfSignalled(), await step.run()) })), display)
+    await runListed([...setup, runs], { ...options.display, quiet: options.quiet, interrupted: () => shutdown.signal })
   } catch (error) {
     fatal ??= error
-    return { outcomes, fatal }
-  }
-  const progress = new SweepProgress(planned.length, display)
-  try {
-    for (const p of planned) if (p.plan.action === 'skip') progress.alreadyDone(describe(p))
-    for (const [position, p] of queue.entries()) {
-      if (shutdown.signal) fatal ??= interruption()
-      if (fatal !== undefined) break
-      progress.start(describe(p), etaOf(pendingOf(p), position))
-      const outcome = await runOne(p, position, progress)
-      outcomes.push(outcome)
-      const left = etaOf(null, position).sweep
-      if (outcome.status === 'completed') progress.finish({ status: 'completed', id: p.spec.id, summary: summarise(outcome.record!) }, left)
-      else if (outcome.status === 'skipped') progress.finish({ status: 'skipped', id: p.spec.id }, left)
-      else if (outcome.status === 'interrupted') progress.finish({ status: 'interrupted', description: describe(p), signal: String(shutdown.signal) }, left)
-      else progress.finish({ status: 'failed', description: describe(p), message: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) }, left)
-    }
-  } finally {
-    progress.close()
   }
   outcomes.sort((a, b) => a.spec.index - b.spec.index)
   return { outcomes, fatal }

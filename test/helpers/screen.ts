@@ -1,7 +1,9 @@
 /**
- * A terminal stand-in for progress tests: a TTY-like stream that records what is written, and
- * a small interpreter of the escape codes teacache's live area uses (line feed, carriage return,
- * cursor up, clear to end of screen, colours, cursor show/hide), so a test can read the screen.
+ * Stand-ins for progress tests. FakeTerminal is a TTY-like stream that records what is written
+ * and interprets the escape codes listr2's default renderer (through log-update) writes: line
+ * feed, carriage return, cursor up (never above the visible screen, as on a real terminal),
+ * cursor to a column, erase line and erase down; colours and cursor show/hide change nothing on
+ * screen. Lines longer than the terminal wrap. A test then reads the screen.
  */
 export class FakeTerminal {
   readonly isTTY = true
@@ -10,23 +12,28 @@ export class FakeTerminal {
   private row = 0
   private col = 0
 
-  constructor(readonly columns = 100, readonly rows = 30) {}
+  constructor(
+    readonly columns = 100,
+    readonly rows = 30,
+  ) {}
 
   write(chunk: string): boolean {
     this.written += chunk
-    const codes = /\x1b\[(\??)(\d*)([A-Za-z])|([\s\S])/g
+    const codes = /\x1b\[(\??)([\d;]*)([A-Za-z])|([\s\S])/g
     for (const [, , n, command, char] of chunk.matchAll(codes)) {
-      if (char === '\n') {
-        this.row++
-        this.col = 0
-        if (this.row === this.lines.length) this.lines.push('')
-      } else if (char === '\r') this.col = 0
+      if (char === '\n') this.newLine()
+      else if (char === '\r') this.col = 0
       else if (char !== undefined) {
+        if (this.col >= this.columns) this.newLine()
         const line = this.lines[this.row].padEnd(this.col)
         this.lines[this.row] = line.slice(0, this.col) + char + line.slice(this.col + 1)
         this.col++
-      } else if (command === 'A') this.row = Math.max(0, this.row - Number(n || 1))
-      else if (command === 'J') {
+      } else if (command === 'A') this.row = Math.max(this.top(), this.row - Number(n || 1))
+      else if (command === 'G') this.col = Number(n || 1) - 1
+      else if (command === 'K') {
+        const line = this.lines[this.row]
+        this.lines[this.row] = n === '2' ? '' : n === '1' ? ' '.repeat(this.col) + line.slice(this.col) : line.slice(0, this.col)
+      } else if (command === 'J') {
         this.lines[this.row] = this.lines[this.row].slice(0, this.col)
         this.lines.length = this.row + 1
       }
@@ -35,26 +42,60 @@ export class FakeTerminal {
     return true
   }
 
-  /** Every line written so far, scrolled-off ones included, without the cursor's empty line. */
+  /** Every line the terminal holds, scrolled-off ones included, without blank lines at the end. */
   all(): string[] {
-    return this.lines.at(-1) === '' ? this.lines.slice(0, -1) : [...this.lines]
+    return trimEnd(this.lines.map((line) => line.trimEnd()))
   }
 
-  /** What a terminal of `rows` rows shows now. */
+  /** What a terminal of `rows` rows shows now, without blank lines at the end. */
   screen(): string[] {
-    return this.all().slice(-this.rows)
+    return trimEnd(this.lines.slice(this.top()).map((line) => line.trimEnd()))
   }
+
+  private top(): number {
+    return Math.max(0, this.lines.length - this.rows)
+  }
+
+  private newLine(): void {
+    this.row++
+    this.col = 0
+    if (this.row === this.lines.length) this.lines.push('')
+  }
+}
+
+function trimEnd(lines: string[]): string[] {
+  let end = lines.length
+  while (end > 0 && lines[end - 1] === '') end--
+  return lines.slice(0, end)
 }
 
 /** A plain stream, as a pipe or a CI log: no TTY. */
 export class FakeLog {
   readonly isTTY = false
   written = ''
+  constructor(private readonly also?: (chunk: string) => void) {}
   write(chunk: string): boolean {
     this.written += chunk
+    this.also?.(chunk)
     return true
   }
   lines(): string[] {
     return this.written.split('\n').filter((line) => line !== '')
+  }
+}
+
+/**
+ * listr2 picks its default renderer only when process.stdout is a terminal, and fits lines to
+ * process.stdout.columns: while `work` runs, the process's stdout says it is `term` (whatever is
+ * written goes to the streams the test passes).
+ */
+export async function onTerminal<T>(term: FakeTerminal, work: () => Promise<T>): Promise<T> {
+  const stdout = process.stdout as { isTTY?: boolean; columns?: number }
+  const saved = { isTTY: stdout.isTTY, columns: stdout.columns }
+  Object.assign(stdout, { isTTY: true, columns: term.columns })
+  try {
+    return await work()
+  } finally {
+    Object.assign(stdout, saved)
   }
 }

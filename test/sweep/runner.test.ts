@@ -16,7 +16,7 @@ import { acquireLock } from '../../src/util/lock.ts'
 import { buildManifest, writeManifest } from '../../src/sweep/manifest.ts'
 import { executeRuns, runConfig, type PlannedRun } from '../../src/sweep/runner.ts'
 import { baseConfig, fixtureFrame } from '../fixtures/sweep.ts'
-import { FakeLog, FakeTerminal } from '../helpers/screen.ts'
+import { FakeLog, FakeTerminal, onTerminal } from '../helpers/screen.ts'
 
 /**
  * The sweep loop against a stand-in engine (no Python): the prompt picks what the engine does,
@@ -152,13 +152,15 @@ describe('sweep runner', () => {
   })
 
   it('shows a run stopped by a signal as interrupted, in a log and on a terminal', async () => {
+    const run = 'p0-s3/baseline (baseline, no cache): interrupted by SIGTERM; recorded as interrupted, the same command redoes it'
+    const sweepLine = '0 of 4 runs done: 0 completed, 0 already done, 0 failed: interrupted by SIGTERM'
     const log = new FakeLog()
-    await sweep(['signal', 'ok'], undefined, { out: log })
-    expect(log.lines().at(-1)).toBe('■ p0-s3/baseline (baseline, no cache): interrupted by SIGTERM; recorded as interrupted, the same command redoes it')
-    expect(log.written).not.toMatch(/FAILED|✖/)
+    await sweep(['signal', 'ok'], undefined, { out: log, err: new FakeLog() })
+    expect(log.lines().slice(-2)).toEqual([`■ ${run}`, `■ ${sweepLine}`])
+    expect(log.written).not.toMatch(/FAILED|SKIPPED|✖/)
     const term = new FakeTerminal(120, 30)
-    await sweep(['signal', 'ok'], undefined, { out: term, others: [] })
-    expect(term.all()).toEqual(['■ p0-s3/baseline (baseline, no cache): interrupted by SIGTERM; recorded as interrupted, the same command redoes it'])
+    await onTerminal(term, () => sweep(['signal', 'ok'], undefined, { out: term, err: term }))
+    expect(term.all()).toEqual([`■ ${sweepLine}`, `  ■ ${run}`])
   })
 
   it('on a terminal, lists the failed runs and counts the others', async () => {
@@ -166,17 +168,14 @@ describe('sweep runner', () => {
     const screens: string[][] = []
     const write = term.write.bind(term)
     term.write = (chunk: string) => (write(chunk), chunk.includes('step 2/4') && screens.push(term.screen()), true)
-    await sweep(['explode', 'ok'], undefined, { out: term, others: [] })
-    expect(term.all()).toEqual([
-      '✖ p0-s3/baseline (baseline, no cache): failed: RuntimeError: boom',
-      '✖ p0-s3/t1 (TeaCache 1): failed: RuntimeError: boom',
-    ])
-    // While p1's runs denoise: the failures above, then the current run and the tally.
+    await onTerminal(term, () => sweep(['explode', 'ok'], undefined, { out: term, err: term }))
+    const failed = ['p0-s3/baseline (baseline, no cache): failed: RuntimeError: boom', 'p0-s3/t1 (TeaCache 1): failed: RuntimeError: boom']
+    expect(term.all()).toEqual(['✔ 4 of 4 runs done: 2 completed, 0 already done, 2 failed', `  › ${failed[0]}`, `    ${failed[1]}`])
+    // While p1's second run denoises: the tally with the sweep's ETA, the current run, the failures.
     expect(screens.at(-1)).toEqual([
-      '✖ p0-s3/baseline (baseline, no cache): failed: RuntimeError: boom',
-      '✖ p0-s3/t1 (TeaCache 1): failed: RuntimeError: boom',
-      expect.stringMatching(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] p1-s3\/t1 \(TeaCache 1\) · step 2\/4 · 1 computed · 1 skipped · ETA \d+s$/),
-      expect.stringMatching(/^ {2}3 of 4 runs done: 1 completed, 0 already done, 2 failed · sweep ETA \d+s$/),
+      expect.stringMatching(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] 3 of 4 runs done: 1 completed, 0 already done, 2 failed · sweep ETA \d+s$/),
+      expect.stringMatching(/^ {2}› p1-s3\/t1 \(TeaCache 1\) · step 2\/4 · 1 computed · 1 skipped · ETA \d+s$/),
+      ...failed.map((line) => `    ${line}`),
     ])
   })
 })
