@@ -13,6 +13,54 @@ export interface Grid {
   compile?: CompileMode[]
 }
 
+/**
+ * How each list of a grid behaves, read by the code that compares, grows and normalises grids
+ * (src/sweep/growth.ts): a new list of the grid needs an entry here and nothing more.
+ * - `indexed`: run ids name entries by position (p0, p1, ...), so the list keeps its order and
+ *   can only grow at its end; `set`: run ids name values, so order does not matter and the list is
+ *   kept sorted (by `order`, else ascending).
+ * - `absent`: what a missing list means (lists added after the first sweeps, which older sweep.json
+ *   files lack); a list equal to it is written absent, so those folders keep matching.
+ */
+export interface GridAxis {
+  kind: 'indexed' | 'set'
+  order?: readonly string[]
+  absent?: readonly (string | number)[]
+}
+
+export const GRID_AXES: { readonly [K in keyof Grid]-?: GridAxis } = {
+  prompts: { kind: 'indexed' },
+  seeds: { kind: 'set' },
+  thresholds: { kind: 'set' },
+  compile: { kind: 'set', order: ['none', 'blocks'], absent: ['none'] },
+}
+
+export type GridKey = keyof Grid
+export type GridValue = string | number
+export const gridKeys = () => Object.keys(GRID_AXES) as GridKey[]
+
+/** A list of the grid, with an absent one read as what it means. */
+export function gridValues(grid: Partial<Grid>, key: GridKey): GridValue[] {
+  return [...((grid[key] as GridValue[] | undefined) ?? GRID_AXES[key].absent ?? [])]
+}
+
+/**
+ * The one written form of a grid: sets sorted, lists equal to their `absent` meaning left out.
+ * Equal grids are then equal JSON, so sweep.json, the writer register and shards agree on them.
+ */
+export function normalizeGrid(grid: Partial<Grid>): Grid {
+  const normal: Record<string, GridValue[]> = {}
+  for (const key of gridKeys()) {
+    const axis = GRID_AXES[key]
+    const values = gridValues(grid, key)
+    if (axis.kind === 'set') values.sort(axis.order ? (a, b) => axis.order!.indexOf(String(a)) - axis.order!.indexOf(String(b)) : (a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    const absent = axis.absent
+    if (absent && values.length === absent.length && values.every((v, i) => v === absent[i])) continue
+    normal[key] = values
+  }
+  return normal as unknown as Grid
+}
+
 export interface RunSpec {
   /** e.g. "p0-s42/baseline", "p1-s42/t0.2": the run folder relative to the sweep folder. */
   id: string

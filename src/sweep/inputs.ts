@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import type { LoadedConfig } from '../config/load.ts'
 import { MAX_PROMPT_CHARS, MAX_THRESHOLD } from '../config/schema.ts'
 import { TeacacheError } from '../errors.ts'
-import { compileModes, type CompileMode, type Grid } from './grid.ts'
+import { normalizeGrid, type CompileMode, type Grid } from './grid.ts'
 
 /** The published TeaCache4CogVideoX1.5 table's thresholds: the default when neither flag nor config names any. */
 export const DEFAULT_THRESHOLDS = [0.1, 0.2, 0.3]
@@ -32,10 +32,9 @@ export async function resolveGrid(config: LoadedConfig, flags: GridFlags, cwd = 
   unique(flags.thresholds !== undefined ? '--thresholds' : 'sweep.thresholds', thresholds)
   unique(flags.seeds !== undefined ? '--seeds' : 'sweep.seeds', seeds)
   unique(flags.prompts !== undefined ? '--prompts' : 'sweep.prompts', prompts)
-  // Sorted so the same set typed in another order is the same sweep (prompts keep their order: it names p0, p1, ...).
-  const grid: Grid = { prompts, seeds: [...seeds].sort((a, b) => a - b), thresholds: [...thresholds].sort((a, b) => a - b) }
-  // An eager-only grid is written as older sweeps were (no compile key), so their folders still match.
-  return compile.length === 1 && compile[0] === 'none' ? grid : { ...grid, compile: compileModes({ compile }) }
+  // Sorted so the same set typed in another order is the same sweep (prompts keep their order: it
+  // names p0, p1, ...); an eager-only grid is written as older sweeps were (no compile key).
+  return normalizeGrid({ prompts, seeds, thresholds, compile })
 }
 
 function parseList<T>(flag: string, text: string, parse: (item: string) => T | string): T[] {

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { MAX_PROMPT_CHARS, MAX_THRESHOLD } from '../config/schema.ts'
 import type { RunRecord } from '../run/record.ts'
-import { buildRuns } from './grid.ts'
+import { buildRuns, gridKeys } from './grid.ts'
 
 /**
  * run.json and sweep.json are input too: a resume, a report and a plan read them back, so they
@@ -114,9 +114,19 @@ export const manifestSchema = z
       z.object({ id: text, prompt_index: count, seed, threshold: threshold.nullable(), compile: z.literal('blocks', 'expected "blocks" or no compile key').optional() }),
       'expected the list of runs',
     ),
+    history: z
+      .array(
+        z.object({
+          date: text,
+          added: z.record(z.string(), z.array(z.union([z.string(), z.number()]), 'expected a list of values'), 'expected the values each list gained'),
+          runs: count,
+        }),
+        'expected the list of growths',
+      )
+      .optional(),
   })
   .superRefine((manifest, ctx) => {
-    for (const key of ['prompts', 'seeds', 'thresholds', 'compile'] as const) {
+    for (const key of gridKeys()) {
       const values: Array<string | number> = manifest.grid[key] ?? []
       const twice = values.findIndex((v, i) => values.indexOf(v) !== i)
       if (twice >= 0) ctx.addIssue({ code: 'custom', path: ['grid', key, twice], message: 'expected every entry once (each names its own run folders)' })
