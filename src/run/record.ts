@@ -68,14 +68,18 @@ export interface RunRecord {
   output: { video: string | null; frames_dir: string | null; frames: number; height: number; width: number }
 }
 
-/** Step records from the policy's decisions (or all-computed for the unpatched forward) and measured times. */
+/**
+ * Step records from the policy's decisions, or for the unpatched forward (a baseline) all computed
+ * with the distances measured beside it, and measured times.
+ */
 export function stepRecords(
   decisions: readonly StepDecision[],
   timesteps: readonly number[],
   stepSeconds: readonly number[],
+  distances: ReadonlyArray<number | null> = [],
 ): StepRecord[] {
   return timesteps.map((timestep, index) => ({
-    ...(decisions[index] ?? { index, distance: null, rescaled: null, accumulated: 0, computed: true }),
+    ...(decisions[index] ?? { index, distance: distances[index] ?? null, rescaled: null, accumulated: 0, computed: true }),
     timestep,
     seconds: stepSeconds[index] ?? null,
   }))
