@@ -6,6 +6,7 @@ encode each prompt once. Tensors stay here; only numbers and paths go back.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from . import hook
+from . import hook, indicator
 
 def _synchronize(device: str) -> None:
     if device.startswith("cuda"):
@@ -58,10 +59,14 @@ def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image, seed: int,
     `on_step(index, timestep)`, when given, is called after every step (progress for runs that
     have no per-step decision to report it). `image` is a path, or a PIL image (the warm-up's).
     `observer.step_end(index)`, when given, is told where each step ends (per-step counts).
+    The unpatched forward reports the indicator distances too (`distances`, measured beside it);
+    the TeaCache forward hands them to `decide` instead (`distances` None).
     """
     transformer = pipe.transformer
+    watch = None
     if decide is None:
         hook.remove(transformer)
+        watch = indicator.IndicatorWatch(transformer)
     else:
         hook.apply(transformer).begin(decide, steps, record_outputs)
     kwargs = {}
@@ -83,7 +88,7 @@ def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image, seed: int,
     mechanism = {"block_loops": None, "output_changes": None}
     started = time.perf_counter()
     try:
-        with torch.no_grad():
+        with torch.no_grad(), (watch or contextlib.nullcontext()):
             latents = pipe(
                 prompt_embeds=embeds,
                 negative_prompt_embeds=negative,
@@ -115,6 +120,7 @@ def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image, seed: int,
         "latents": latents[:, padding:],
         "seconds": seconds,
         "step_seconds": step_seconds,
+        "distances": watch.distances() if watch is not None else None,
         **mechanism,
     }
 

@@ -43,3 +43,30 @@ def test_bf16_differs_from_a_float32_indicator():
     embs = [hook.embed_timestep(t, ts.expand(2), None, None, torch.bfloat16) for ts in pipe.scheduler.timesteps]
     as_float32 = [hook.relative_l1(embs[i], embs[i - 1]) for i in range(1, len(embs))]
     assert trace["distances"][1:] != as_float32
+
+
+def _generate(pipe, facts, decide, image, **kwargs):
+    embeddings, _ = generate.encode_prompt(pipe, facts, "a cat", None, 6.0)
+    return generate.denoise(
+        pipe, facts, embeddings, decide=decide, on_step=None, image=image, seed=42, steps=8,
+        guidance_scale=6.0, use_dynamic_cfg=True, **SIZE, **kwargs,
+    )
+
+
+@pytest.mark.parametrize("model", ["tiny", "tiny-i2v", "tiny-1.0"])
+@pytest.mark.parametrize("dtype", ["bfloat16", "float32"])
+def test_a_baseline_records_the_distances_the_teacache_forward_measures(model, dtype):
+    """Any run can seed a plan: diffusers' own forward reports, bit for bit, the TeaCache forward's numbers."""
+    from PIL import Image
+
+    pipe, facts = pipeline.load(model, "cpu", dtype, False, False, "none")
+    image = Image.new("RGB", (SIZE["width"], SIZE["height"]), (90, 140, 200)) if facts["task"] == "i2v" else None
+    seen = []
+    patched = _generate(pipe, facts, lambda i, t, d: seen.append(d) or True, image)
+    baseline = _generate(pipe, facts, None, image)
+    assert patched["distances"] is None
+    assert baseline["distances"] == seen  # exact: the same floats, None at the first step
+    assert baseline["distances"][0] is None and all(isinstance(d, float) and d > 0 for d in baseline["distances"][1:])
+    assert baseline["block_loops"] is None  # the forward was diffusers' own
+    # The measuring hooks are gone afterwards: a later generation does not record into this one.
+    assert not pipe.transformer.time_embedding._forward_hooks

@@ -15,8 +15,9 @@ import { checkWarmup, warmUp, warmupTitle, type WarmupRecord } from '../run/warm
 import { runClaimer } from '../sweep/claim.ts'
 import { buildRuns, compileModes, formatShard, inShard, parseShard, type Grid, type Shard } from '../sweep/grid.ts'
 import { resolveGrid, type GridFlags } from '../sweep/inputs.ts'
-import { checkSweepDir, runFolderOf } from '../sweep/folder.ts'
-import { buildManifest, manifestConflicts, writeManifest } from '../sweep/manifest.ts'
+import { checkSweepDir, runFolderOf, type SweepFolder } from '../sweep/folder.ts'
+import { describeValues, gridAdditions } from '../sweep/growth.ts'
+import { buildManifest, writeManifest } from '../sweep/manifest.ts'
 import { checkMethodsOnModel } from '../sweep/method-checks.ts'
 import { variantText } from '../methods/variant.ts'
 import { executeRuns, runConfig, type Outcome, type PlannedRun } from '../sweep/runner.ts'
@@ -56,7 +57,6 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
     throw new TeacacheError('CONFIG', `--repeats: expected an integer from 1 to 100, got ${options.repeats}`)
   }
   const grid = await resolveGrid(config, options)
-  for (const compile of compileModes(grid)) checkWarmup({ compile }, warmup)
   const location = await resolveModel(config.model)
   await checkRunInputs(config, location)
   const shard = options.shard === undefined ? undefined : parseFlag('--shard', () => parseShard(options.shard!))
@@ -64,15 +64,18 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
   if (shard && !options.output) throw new TeacacheError('CONFIG', '--output: --shard needs the shared sweep folder, so that every shard writes into the same one')
 
   const chosen = options.output ? resolve(options.output) : await chooseRunDir({ parent: config.output, name: `${config.name}-sweep` })
-  const manifest = buildManifest(config, grid)
   const protect = protectedPaths({ config: config.configPath, coefficients: config.coefficientsFile?.path, image: config.image })
-  const existing = await checkSweepDir(chosen, manifest, Boolean(options.force), protect)
+  // From here on the sweep is the folder's when the command only grows it (src/sweep/growth.ts).
+  const folder = await checkSweepDir(chosen, buildManifest(config, grid), Boolean(options.force), protect)
+  const { manifest } = folder
+  for (const compile of compileModes(manifest.grid)) checkWarmup({ compile }, warmup)
   // Shared with the other processes of this sweep, exclusive against any other (src/sweep/writers.ts).
   const membership = await joinSweep(chosen, sweepIdentity(manifest), { exclusive: !options.output })
+  if (!options.quiet) process.stdout.write(describeGrowth(folder, grid))
   // A --devices worker stops with its parent, however the parent dies.
   const unwatch = watchParent()
   try {
-    return await sweepInto(membership.dir, { config, grid, location, shard, devices, manifest, existing, protect }, options)
+    return await sweepInto(membership.dir, { config, grid: manifest.grid, location, shard, devices, folder, protect }, options)
   } finally {
     unwatch()
     await membership.leave()
@@ -85,13 +88,12 @@ interface Prepared {
   location: Awaited<ReturnType<typeof resolveModel>>
   shard: Shard | undefined
   devices: string[] | undefined
-  manifest: ReturnType<typeof buildManifest>
-  existing: Awaited<ReturnType<typeof checkSweepDir>>
+  folder: SweepFolder
   protect: ReturnType<typeof protectedPaths>
 }
 
 async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions): Promise<{ dir: string; outcomes: Outcome[] }> {
-  const { config, grid, location, shard, devices, manifest, existing, protect } = prepared
+  const { config, grid, location, shard, devices, folder, protect } = prepared
   const warmup = options.warmup !== false
   if (devices) {
     await runWorkerProcesses(planWorkers(devices, shard), config, grid, dir, options)
@@ -105,7 +107,9 @@ async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions)
     planned.push({ spec, dir: runDir, config: runCfg, plan: planRun(await readRunFolder(runDir), fingerprint(runSettings(runCfg)), Boolean(options.force)) })
   }
   const toRun = planned.filter((p) => p.plan.action === 'run')
-  const keepManifest = existing !== null && manifestConflicts(existing, manifest).length === 0
+  const keepManifest = folder.write === 'keep'
+  const publish = () =>
+    writeManifest(dir, folder.manifest, { replace: folder.write === 'replace', grownFrom: folder.write === 'grow' ? folder.existing! : undefined })
 
   let started: Awaited<ReturnType<typeof startPython>> | undefined
   let loaded: Loaded | undefined
@@ -127,7 +131,7 @@ async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions)
           createRunContext(loaded, probe.config, probe.dir, 0, null, warn)
           const variants = [...new Map(toRun.flatMap((p) => (p.spec.method ? [[p.spec.method.id, p.spec.method] as const] : []))).values()]
           await checkMethodsOnModel(loaded.engine, variants, config)
-          if (!keepManifest) await writeManifest(dir, manifest, { replace: existing !== null })
+          if (!keepManifest) await publish()
           manifestWritten = true
         },
       },
@@ -140,7 +144,7 @@ async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions)
         },
       })) : []),
     ]
-    if (toRun.length === 0 && !keepManifest) await writeManifest(dir, manifest, { replace: existing !== null })
+    if (toRun.length === 0 && !keepManifest) await publish()
     const { outcomes, fatal } = await executeRuns(planned, {
       setup, shutdown, quiet: options.quiet, loaded: () => loaded!, loadSeconds: () => loaded?.loadSeconds ?? 0,
       warmup: () => warmed, repeats: options.repeats,
@@ -206,6 +210,19 @@ async function runWorkerProcesses(workers: Worker[], config: LoadedConfig, grid:
     throw new TeacacheError('PYTHON', `${lines.join('; ')}; see its output above${reportPath ? ` and ${reportPath}` : ''}`, { exitCode: failed[0].exitCode === 2 ? 2 : 1 })
   }
   if (!options.quiet && reportPath) process.stdout.write(`report: ${reportPath}\n`)
+}
+
+/** What the command does to the folder's grid beyond running it: grow it, or keep more than it names. */
+function describeGrowth(folder: SweepFolder, command: Grid): string {
+  if (!folder.existing) return ''
+  const lines: string[] = []
+  if (folder.write === 'grow') {
+    const growth = folder.manifest.history!.at(-1)!
+    lines.push(`growing the sweep: ${describeValues(growth.added)} (${growth.runs} new run${growth.runs === 1 ? '' : 's'}; the others are kept)`)
+  }
+  const kept = folder.write === 'replace' ? {} : gridAdditions(command, folder.manifest.grid)
+  if (Object.keys(kept).length > 0) lines.push(`the sweep also holds ${describeValues(kept)} (not named here): kept, and run where missing`)
+  return lines.map((line) => `${line}\n`).join('')
 }
 
 function summary(outcomes: Outcome[], shard: Shard | undefined, report: string): string {

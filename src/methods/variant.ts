@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { canonicalJson } from '../sweep/settings.ts'
 import { closest } from '../util/suggest.ts'
 import { MAX_CACHE_THRESHOLD, type CacheMethod, type MethodDefinition, type Params } from './method.ts'
-import { definitionOf, METHOD_NAMES, methodNamed, REFUSED } from './registry.ts'
+import { definitionOf, METHOD_NAMES, METHODS, methodNamed, REFUSED } from './registry.ts'
 
 /**
  * One entry of a method list, as typed (`teacache:0.1`, `fbc:0.05`, `pab`,
@@ -146,4 +146,14 @@ export function variantText(variant: MethodVariant): string {
 export function variantTitle(variant: Pick<MethodVariant, 'id' | 'method' | 'params'>): string {
   const { shown, hash } = idParts(variant.method, variant.params)
   return `${definitionOf(variant.method).title}${shown ? ` (${shown})` : ''}${hash ? ` [${variant.id}]` : ''}`
+}
+
+/** In the registry's order, then by primary value, then by run id: the same set typed in another order is the same sweep. */
+export function compareVariants(a: MethodVariant, b: MethodVariant): number {
+  const rank = (v: MethodVariant) => METHODS.findIndex((m) => m.name === v.method)
+  const primary = (v: MethodVariant) => {
+    const key = METHODS[rank(v)]?.primary
+    return key === null || key === undefined ? 0 : (v.params[key] as number)
+  }
+  return rank(a) - rank(b) || primary(a) - primary(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }

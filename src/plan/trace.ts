@@ -37,7 +37,8 @@ const runSchema = z.object({
   }),
   teacache: z.object({ enabled: z.boolean(), coefficients: z.array(z.number()).nullable(), coefficients_source: z.string().nullable() }),
   steps: z.array(z.object({ index: z.number(), timestep: z.number(), distance: z.number().nullable(), computed: z.boolean(), seconds: z.number().nullable() })),
-  timings_s: z.object({ encode_prompt: z.number(), denoise: z.number(), decode: z.number(), encode_video: z.number() }),
+  timings_s: z.object({ load: z.number().optional(), warmup: z.number().optional(), denoise: z.number(), decode: z.number(), total: z.number().optional() }),
+  repeats: z.array(z.object({ denoise: z.number(), decode: z.number() })).optional(),
 })
 
 export async function traceFromRun(dir: string): Promise<RunTrace> {
@@ -57,8 +58,10 @@ export async function traceFromRun(dir: string): Promise<RunTrace> {
   }
   const run = parsed.data
   if (run.status !== 'completed') throw fail(`the run is "${run.status}"; a plan needs a completed run`)
-  if (!run.teacache.enabled) {
-    throw fail('the run had TeaCache disabled, so no indicator distances were recorded; use a run with TeaCache on (threshold 0 records every distance and computes every step)')
+  // Every run records its distances, a baseline too (measured beside diffusers' forward); a
+  // baseline from before that has none past the first step.
+  if (!run.teacache.enabled && run.steps.slice(1).some((s) => s.distance === null)) {
+    throw fail('the baseline recorded no indicator distances (made by an older teacache, before baselines measured them); run it again, or give a run with TeaCache on')
   }
   if (run.steps.length !== run.config.steps || run.steps.some((s, i) => s.index !== i || (i === 0) !== (s.distance === null))) {
     throw fail(`expected ${run.config.steps} steps, each with an indicator distance but the first`)
@@ -73,7 +76,7 @@ export async function traceFromRun(dir: string): Promise<RunTrace> {
     setting: run.config,
     coefficients: coefficients && coefficients.length === 5 ? { coefficients, source: coefficients_source ?? 'run' } : null,
     timings: measured
-      ? { steps: run.steps.map((s) => ({ computed: s.computed, seconds: s.seconds as number })), ...run.timings_s }
+      ? { steps: run.steps.map((s) => ({ computed: s.computed, seconds: s.seconds as number })), ...run.timings_s, ...(run.repeats ? { repeats: run.repeats } : {}) }
       : null,
   }
 }

@@ -105,6 +105,12 @@ export interface DenoiseResult {
   block_loops: number | null
   /** Relative L1 change of the transformer output per step (null at step 0), when recorded. */
   output_changes: Array<number | null> | null
+  /**
+   * The raw indicator distance per step (null at step 0), measured beside diffusers' own forward
+   * (bit for bit what the TeaCache forward measures); null when the TeaCache forward ran, which
+   * hands each distance to the policy instead.
+   */
+  distances: Array<number | null> | null
   /** The work that really ran inside the blocks (null with compiled blocks: not counted there). */
   compute?: ComputeCounts | null
   /** MagCache's residual magnitude ratio per step (1 at step 0), when outputs were recorded. */

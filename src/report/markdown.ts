@@ -1,5 +1,6 @@
 import { SSIM_K1, SSIM_K2, SSIM_SIGMA, SSIM_WINDOW } from '../quality/ssim.ts'
 import { groupId } from '../sweep/grid.ts'
+import { describeValues } from '../sweep/growth.ts'
 import { SUSPECT_FACTOR } from './bound.ts'
 import { columnName, columnTitle, decibels, mdTable, meanSd, speedupCell, ssimValue } from './format.ts'
 import { groupTitle, latencyFormat, latencySection, rowFor, sameColumn, suspectSection } from './latency.ts'
@@ -49,6 +50,7 @@ function setupSection(data: ReportData): string[] {
     ['warm-up', warmupText(data.processes)],
     ['date', s.started && s.finished ? `${s.started} to ${s.finished}` : '—'],
     ['grid', grid],
+    ...(data.growth.length > 0 ? [['grid grown', data.growth.map((g) => `${g.date.slice(0, 10)}: added ${describeValues(g.added)} (${g.runs} new runs)`).join('; then ')]] : []),
   ]
   return [...lines, mdTable(['setting', 'value'], rows), '', 'Prompts:', '', ...data.prompts.map((p, i) => `- \`p${i}\`: ${p}`), `- seeds: ${data.seeds.join(', ')}`, '']
 }

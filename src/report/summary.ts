@@ -12,6 +12,7 @@ import { suspicionFor, type TimedRun } from './suspect.ts'
 import { runTiming, type RunTiming } from './timing.ts'
 import { avoidedNothing, idealFromWork, stepWork, workOf, type Work } from './work.ts'
 import { placementOf, processesOf, type PlacedRun, type Placement, type Process } from './workers.ts'
+import type { GridGrowth } from '../sweep/manifest.ts'
 
 export type { Setup } from './setup.ts'
 export { stat } from './columns.ts'
@@ -130,6 +131,8 @@ export interface ReportData {
   runs: RunRow[]
   reference: ReferenceMatch | null
   lpips: LpipsStatus
+  /** How the grid grew after the sweep began (sweep.json `history`). */
+  growth: GridGrowth[]
 }
 
 export type QualityResult = VideoQuality | { error: string }
@@ -217,7 +220,7 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
   const reference = setup
     ? referenceFor({ ...setup, num_layers: setup.layers, num_attention_heads: setup.heads })
     : null
-  return { setup, prompts: grid.prompts, seeds: grid.seeds, thresholds: grid.thresholds, counts, groups, processes, columns, runs, reference, lpips }
+  return { setup, prompts: grid.prompts, seeds: grid.seeds, thresholds: grid.thresholds, counts, groups, processes, columns, runs, reference, lpips, growth: collected.manifest.history ?? [] }
 }
 
 const scaled = (ideal: number | null, factor: number) => (ideal === null || !Number.isFinite(factor) ? null : ideal * factor)

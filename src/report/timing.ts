@@ -27,11 +27,15 @@ export function median(values: readonly number[]): number | null {
 export function runTiming(record: RunRecord): RunTiming {
   const recorded = record.repeats?.filter((r) => Number.isFinite(r.denoise) && Number.isFinite(r.decode)) ?? []
   const samples = recorded.length ? recorded : [{ denoise: record.timings_s.denoise, decode: record.timings_s.decode }]
+  const { denoise, decode } = medianRepeat(samples)
+  const latencies = samples.map((r) => r.denoise + r.decode).sort((a, b) => a - b)
+  return { n: samples.length, latency: denoise + decode, denoise, decode, min: latencies[0], max: latencies.at(-1)! }
+}
+
+/** The denoise and decode of the median generation by denoise + decode (the mean of the middle two for an even count). */
+export function medianRepeat(samples: ReadonlyArray<{ denoise: number; decode: number }>): { denoise: number; decode: number } {
   const sorted = [...samples].sort((a, b) => a.denoise + a.decode - (b.denoise + b.decode))
   const mid = sorted.length >> 1
   const middle = sorted.length % 2 ? [sorted[mid]] : [sorted[mid - 1], sorted[mid]]
-  const denoise = middle.reduce((a, r) => a + r.denoise, 0) / middle.length
-  const decode = middle.reduce((a, r) => a + r.decode, 0) / middle.length
-  const latencies = sorted.map((r) => r.denoise + r.decode)
-  return { n: sorted.length, latency: denoise + decode, denoise, decode, min: latencies[0], max: latencies.at(-1)! }
+  return { denoise: middle.reduce((a, r) => a + r.denoise, 0) / middle.length, decode: middle.reduce((a, r) => a + r.decode, 0) / middle.length }
 }

@@ -200,7 +200,7 @@ function methodTitle(method: NonNullable<LoadedConfig['method']>): string {
 export async function finishRun(ctx: RunContext, status: RunStatus, error?: unknown): Promise<RunRecord> {
   const { facts, versions, engine } = ctx.loaded
   const { configPath, name: _name, coefficientsFile: _file, ...config } = ctx.config
-  const steps = stepRecords(ctx.policy?.decisions ?? [], ctx.timesteps, ctx.denoise?.step_seconds ?? [], ctx.denoise?.compute ?? null)
+  const steps = stepRecords(ctx.policy?.decisions ?? [], ctx.timesteps, ctx.denoise?.step_seconds ?? [], ctx.denoise?.compute ?? null, ctx.denoise?.distances ?? [])
   const memory = await engine.memory().catch(() => null)
   const timings = {
     load: ctx.loadSeconds,

@@ -78,16 +78,18 @@ export interface RunRecord {
 /**
  * Step records from the policy's decisions and measured times. Without a TeaCache decision (the
  * baseline, another method) a step counts as computed when every block ran on every row of the
- * step's batch, its attention and feed-forward included, as far as it was counted.
+ * step's batch, its attention and feed-forward included, as far as it was counted, and carries the
+ * indicator distance measured beside the unpatched forward.
  */
 export function stepRecords(
   decisions: readonly StepDecision[],
   timesteps: readonly number[],
   stepSeconds: readonly number[],
   compute: ComputeCounts | null = null,
+  distances: ReadonlyArray<number | null> = [],
 ): StepRecord[] {
   return timesteps.map((timestep, index) => ({
-    ...(decisions[index] ?? { index, distance: null, rescaled: null, accumulated: 0, computed: fullStep(compute, index) }),
+    ...(decisions[index] ?? { index, distance: distances[index] ?? null, rescaled: null, accumulated: 0, computed: fullStep(compute, index) }),
     timestep,
     seconds: stepSeconds[index] ?? null,
   }))

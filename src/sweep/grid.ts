@@ -1,4 +1,4 @@
-import type { MethodVariant } from '../methods/variant.ts'
+import { compareVariants, type MethodVariant } from '../methods/variant.ts'
 
 /**
  * The grid of a sweep: every prompt x seed, each with its uncached baseline first, then every
@@ -16,6 +16,64 @@ export interface Grid {
   compile?: CompileMode[]
   /** diffusers' caches beside TeaCache, on eager blocks. Absent when there are none: TeaCache sweeps keep their manifests. */
   methods?: MethodVariant[]
+}
+
+/**
+ * How each list of a grid behaves, read by the code that compares, grows and normalises grids
+ * (src/sweep/growth.ts): a new list of the grid needs an entry here and nothing more.
+ * - `indexed`: run ids name entries by position (p0, p1, ...), so the list keeps its order and
+ *   can only grow at its end; `set`: run ids name values, so order does not matter and the list is
+ *   kept sorted (by `order`, else ascending).
+ * - `absent`: what a missing list means (lists added after the first sweeps, which older sweep.json
+ *   files lack); a list equal to it is written absent, so those folders keep matching.
+ */
+export interface GridAxis {
+  kind: 'indexed' | 'set'
+  order?: readonly string[]
+  absent?: readonly GridValue[]
+  /** For lists of records (methods): what names an entry (two entries with one id are one), and their order. */
+  id?: (value: GridValue) => string
+  compare?: (a: GridValue, b: GridValue) => number
+}
+
+export const GRID_AXES: { readonly [K in keyof Grid]-?: GridAxis } = {
+  prompts: { kind: 'indexed' },
+  seeds: { kind: 'set' },
+  thresholds: { kind: 'set' },
+  compile: { kind: 'set', order: ['none', 'blocks'], absent: ['none'] },
+  methods: { kind: 'set', absent: [], id: (v) => (v as MethodVariant).id, compare: (a, b) => compareVariants(a as MethodVariant, b as MethodVariant) },
+}
+
+export type GridKey = keyof Grid
+export type GridValue = string | number | MethodVariant
+export const gridKeys = () => Object.keys(GRID_AXES) as GridKey[]
+
+/** A list of the grid, with an absent one read as what it means. */
+export function gridValues(grid: Partial<Grid>, key: GridKey): GridValue[] {
+  return [...((grid[key] as GridValue[] | undefined) ?? GRID_AXES[key].absent ?? [])]
+}
+
+/** What names an entry of a list: the value itself, or a record's id. */
+export const entryId = (key: GridKey, value: GridValue): string | number => GRID_AXES[key].id?.(value) ?? (value as string | number)
+
+export const hasEntry = (key: GridKey, values: readonly GridValue[], value: GridValue) => values.some((v) => entryId(key, v) === entryId(key, value))
+
+/**
+ * The one written form of a grid: sets sorted, lists equal to their `absent` meaning left out.
+ * Equal grids are then equal JSON, so sweep.json, the writer register and shards agree on them.
+ */
+export function normalizeGrid(grid: Partial<Grid>): Grid {
+  const normal: Record<string, GridValue[]> = {}
+  for (const key of gridKeys()) {
+    const axis = GRID_AXES[key]
+    const values = gridValues(grid, key)
+    const natural = (a: GridValue, b: GridValue) => (a < b ? -1 : a > b ? 1 : 0)
+    if (axis.kind === 'set') values.sort(axis.compare ?? (axis.order ? (a, b) => axis.order!.indexOf(String(a)) - axis.order!.indexOf(String(b)) : natural))
+    const absent = axis.absent
+    if (absent && values.length === absent.length && values.every((v, i) => entryId(key, v) === entryId(key, absent[i]))) continue
+    normal[key] = values
+  }
+  return normal as unknown as Grid
 }
 
 export interface RunSpec {

@@ -3,10 +3,8 @@ import { dirname, resolve } from 'node:path'
 import type { LoadedConfig } from '../config/load.ts'
 import { MAX_PROMPT_CHARS, MAX_THRESHOLD } from '../config/schema.ts'
 import { TeacacheError } from '../errors.ts'
-import { METHODS } from '../methods/registry.ts'
 import { resolveMethods, splitMethods, type ResolvedMethods } from '../methods/resolve.ts'
-import type { MethodVariant } from '../methods/variant.ts'
-import { compileModes, type CompileMode, type Grid } from './grid.ts'
+import { normalizeGrid, type CompileMode, type Grid } from './grid.ts'
 
 /** The published TeaCache4CogVideoX1.5 table's thresholds: the default when neither flag nor config names any. */
 export const DEFAULT_THRESHOLDS = [0.1, 0.2, 0.3]
@@ -51,14 +49,9 @@ export async function resolveGrid(config: LoadedConfig, flags: GridFlags, cwd = 
   if (variants.length > 0 && !compile.includes('none')) {
     throw new TeacacheError('CONFIG', `${flags.methods !== undefined ? '--methods' : 'sweep.methods'}: diffusers' caches run on eager blocks and are compared with the eager baseline, but the grid compiles every run (compile: blocks); add none (--compile none,blocks) or drop ${variants.map((v) => v.id).join(', ')}`)
   }
-  // Sorted so the same set typed in another order is the same sweep (prompts keep their order: it names p0, p1, ...).
-  const grid: Grid = { prompts, seeds: [...seeds].sort((a, b) => a - b), thresholds: thresholds.sort((a, b) => a - b) }
-  // Keys a grid does not use are left out, as older sweeps wrote it, so their folders still match.
-  return {
-    ...grid,
-    ...(compile.length === 1 && compile[0] === 'none' ? {} : { compile: compileModes({ compile }) }),
-    ...(variants.length > 0 ? { methods: sortVariants(variants) } : {}),
-  }
+  // Sorted so the same set typed in another order is the same sweep (prompts keep their order: it
+  // names p0, p1, ...); lists a grid does not use are left out, as older sweeps wrote them.
+  return normalizeGrid({ prompts, seeds, thresholds, compile, methods: variants })
 }
 
 function methodsOf(config: LoadedConfig, flags: GridFlags, cwd: string): ResolvedMethods | null {
@@ -66,16 +59,6 @@ function methodsOf(config: LoadedConfig, flags: GridFlags, cwd: string): Resolve
   const entries = fromFlag ? splitMethods(flags.methods!) : config.sweep?.methods
   if (!entries) return null
   return resolveMethods(entries, { source: fromFlag ? '--methods' : 'sweep.methods', baseDir: fromFlag ? cwd : dirname(config.configPath), config })
-}
-
-/** In the registry's order, then by primary value, then by run id: the same set typed in another order is the same sweep. */
-function sortVariants(variants: MethodVariant[]): MethodVariant[] {
-  const rank = (v: MethodVariant) => METHODS.findIndex((m) => m.name === v.method)
-  const primary = (v: MethodVariant) => {
-    const key = METHODS[rank(v)].primary
-    return key === null ? 0 : (v.params[key] as number)
-  }
-  return [...variants].sort((a, b) => rank(a) - rank(b) || primary(a) - primary(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
 
 function parseList<T>(flag: string, text: string, parse: (item: string) => T | string): T[] {

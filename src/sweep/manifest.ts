@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs'
 import { join } from 'node:path'
 import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError } from '../errors.ts'
-import { canonicalJson, diffSettings, fingerprint, sweepSettings } from './settings.ts'
+import { diffSettings, fingerprint, sweepSettings } from './settings.ts'
+import { gridAdditions, gridConflicts, growGrid, sameGrid, type GridAdditions } from './growth.ts'
 import { buildRuns, type Grid } from './grid.ts'
 import { firstIssue, manifestSchema } from './records.ts'
 import { spaceErrorOr } from '../util/disk.ts'
@@ -12,7 +13,7 @@ import { createExclusive } from '../util/lock.ts'
 /**
  * sweep.json: what a sweep folder holds, written before its first run. Every shard and worker
  * writes the same content, so concurrent writers into one folder agree; a later sweep with other
- * settings is refused rather than mixed in.
+ * settings is refused rather than mixed in, and one that only adds to the grid grows it.
  */
 export const MANIFEST = 'sweep.json'
 export const REPORT = 'REPORT.md'
@@ -25,22 +26,44 @@ export interface SweepManifest {
   fingerprint: string
   grid: Grid
   runs: Array<{ id: string; prompt_index: number; seed: number; threshold: number | null; compile?: 'blocks'; method?: string }>
+  /** How the grid grew after the sweep began, oldest first (absent: it never did). */
+  history?: GridGrowth[]
+}
+
+/** One growth of a sweep's grid: when, which values each list gained, and how many runs that added. */
+export interface GridGrowth {
+  date: string
+  added: GridAdditions
+  runs: number
 }
 
 export function buildManifest(config: LoadedConfig, grid: Grid): SweepManifest {
   const settings = sweepSettings(config)
-  return {
-    format: 'teacache-sweep/1',
-    config_path: config.configPath,
-    settings,
-    fingerprint: fingerprint(settings),
-    grid,
-    runs: buildRuns(grid).map((r) => ({
-      id: r.id, prompt_index: r.promptIndex, seed: r.seed, threshold: r.threshold,
-      ...(r.compile === 'blocks' ? { compile: 'blocks' as const } : {}),
-      ...(r.method ? { method: r.method.id } : {}),
-    })),
-  }
+  return { format: 'teacache-sweep/1', config_path: config.configPath, settings, fingerprint: fingerprint(settings), grid, runs: manifestRuns(grid) }
+}
+
+function manifestRuns(grid: Grid): SweepManifest['runs'] {
+  return buildRuns(grid).map((r) => ({
+    id: r.id, prompt_index: r.promptIndex, seed: r.seed, threshold: r.threshold,
+    ...(r.compile === 'blocks' ? { compile: 'blocks' as const } : {}),
+    ...(r.method ? { method: r.method.id } : {}),
+  }))
+}
+
+/** Two manifests of one sweep: the same shared settings and the same grid (its history aside). */
+export const sameSweep = (a: SweepManifest, b: SweepManifest) => a.fingerprint === b.fingerprint && sameGrid(a.grid, b.grid)
+
+/**
+ * The sweep a folder runs when a command without conflicts (see manifestConflicts) meets it: the
+ * folder's own manifest when the command adds nothing, else the grown one, its history extended.
+ */
+export function growManifest(existing: SweepManifest, planned: SweepManifest, date: Date): SweepManifest {
+  const grid = growGrid(existing.grid, planned.grid)
+  if (sameGrid(grid, existing.grid)) return existing
+  const before = new Set(existing.runs.map((r) => r.id))
+  const runs = manifestRuns(grid)
+  const growth: GridGrowth = { date: date.toISOString(), added: gridAdditions(existing.grid, grid), runs: runs.filter((r) => !before.has(r.id)).length }
+  return { ...planned, grid, runs, history: [...(existing.history ?? []), growth] }
 }
 
 /** The folder's manifest; null when it has none. */
@@ -63,43 +86,42 @@ export async function readManifest(dir: string): Promise<SweepManifest | null> {
   return parsed.data as SweepManifest
 }
 
-/** Why an existing manifest does not describe the planned sweep; empty when it does. */
+/**
+ * Why the planned sweep cannot go on in (or grow) an existing one; empty when it can. Shared
+ * settings must be equal (they change every run); the grid may grow (see growth.ts).
+ */
 export function manifestConflicts(existing: SweepManifest, planned: SweepManifest): string[] {
   const problems = existing.fingerprint === planned.fingerprint ? [] : diffSettings(existing.settings, planned.settings)
   if (existing.fingerprint !== planned.fingerprint && problems.length === 0) problems.push('settings fingerprint differs')
-  for (const key of ['prompts', 'seeds', 'thresholds', 'compile', 'methods'] as const) {
-    if (canonicalJson(existing.grid[key] ?? null) !== canonicalJson(planned.grid[key] ?? null)) {
-      problems.push(key === 'prompts' ? 'prompts: the list differs' : key === 'methods' ? methodsChange(existing.grid, planned.grid) : `${key}: ${JSON.stringify(existing.grid[key])} -> ${JSON.stringify(planned.grid[key])}`)
-    }
-  }
-  return problems
-}
-
-/** Variants by id; the same ids with other parameters (MagCache's ratios, say) are said to differ. */
-function methodsChange(existing: Grid, planned: Grid): string {
-  const ids = (grid: Grid) => JSON.stringify((grid.methods ?? []).map((v) => v.id))
-  return `methods: ${ids(existing)} -> ${ids(planned)}${ids(existing) === ids(planned) ? ' (their parameters differ)' : ''}`
+  return [...problems, ...gridConflicts(existing.grid, planned.grid)]
 }
 
 /**
  * Publish the manifest. Without `replace` it is created only if none exists (complete, in one
  * step), so of two sweeps starting into one folder at once the second finds the first's
  * manifest: the same sweep goes on, another is refused. `replace` (--force over a sweep of other
- * settings) overwrites it.
+ * settings) overwrites it. `grownFrom` (a grown grid) replaces the manifest it grew from, and only
+ * that one: another process of the same sweep may have grown it already (then nothing is written).
  */
-export async function writeManifest(dir: string, manifest: SweepManifest, options: { replace?: boolean } = {}): Promise<void> {
+export async function writeManifest(dir: string, manifest: SweepManifest, options: { replace?: boolean; grownFrom?: SweepManifest } = {}): Promise<void> {
   const path = join(dir, MANIFEST)
   const json = `${JSON.stringify(manifest, null, 2)}\n`
+  const refuse = (why: string) =>
+    new TeacacheError('OUTPUT', `--output: ${dir} was claimed by another sweep meanwhile (${why}); nothing of it was changed: choose another folder`)
+  if (options.grownFrom) {
+    const current = await readManifest(dir)
+    if (current && sameSweep(current, manifest)) return
+    if (!current || !sameSweep(current, options.grownFrom)) throw refuse(current ? manifestConflicts(current, manifest).join('; ') || 'its grid changed' : 'its sweep.json vanished')
+  }
   try {
     await makeDirs(dir)
-    if (options.replace) return await writeJsonAtomic(path, manifest)
+    if (options.replace || options.grownFrom) return await writeJsonAtomic(path, manifest)
     if (await createExclusive(path, json)) return
   } catch (error) {
     throw spaceErrorOr(error, dir, () => error)
   }
   const existing = await readManifest(dir)
-  const conflicts = existing ? manifestConflicts(existing, manifest) : ['it vanished while being read']
-  if (conflicts.length > 0) {
-    throw new TeacacheError('OUTPUT', `--output: ${dir} was claimed by another sweep meanwhile (${conflicts.join('; ')}); nothing of it was changed: choose another folder`)
+  if (!existing || !sameSweep(existing, manifest)) {
+    throw refuse(existing ? manifestConflicts(existing, manifest).join('; ') || 'it holds another grid' : 'it vanished while being read')
   }
 }

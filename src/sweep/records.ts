@@ -3,7 +3,7 @@ import { MAX_PROMPT_CHARS, MAX_THRESHOLD } from '../config/schema.ts'
 import { METHODS } from '../methods/registry.ts'
 import { variantId, type MethodVariant } from '../methods/variant.ts'
 import type { RunRecord } from '../run/record.ts'
-import { buildRuns, type Grid } from './grid.ts'
+import { buildRuns, gridKeys, type Grid } from './grid.ts'
 
 /**
  * run.json and sweep.json are input too: a resume, a report and a plan read them back, so they
@@ -133,6 +133,16 @@ export const manifestSchema = z
       }),
       'expected the list of runs',
     ),
+    history: z
+      .array(
+        z.object({
+          date: text,
+          added: z.record(z.string(), z.array(z.union([z.string(), z.number()]), 'expected a list of values'), 'expected the values each list gained'),
+          runs: count,
+        }),
+        'expected the list of growths',
+      )
+      .optional(),
   })
   .superRefine((manifest, ctx) => {
     const methods = (manifest.grid.methods ?? []) as unknown as MethodVariant[]
@@ -144,8 +154,8 @@ export const manifestSchema = z
     if (methods.length > 0 && manifest.grid.compile && !manifest.grid.compile.includes('none')) {
       ctx.addIssue({ code: 'custom', path: ['grid', 'methods'], message: 'expected compile to include none (methods run on eager blocks)' })
     }
-    for (const key of ['prompts', 'seeds', 'thresholds', 'compile', 'methods'] as const) {
-      const values: Array<string | number> = key === 'methods' ? methods.map((v) => v.id) : (manifest.grid[key] ?? [])
+    for (const key of gridKeys()) {
+      const values: Array<string | number> = key === 'methods' ? methods.map((v) => v.id) : ((manifest.grid[key] as Array<string | number> | undefined) ?? [])
       const twice = values.findIndex((v, i) => values.indexOf(v) !== i)
       if (twice >= 0) ctx.addIssue({ code: 'custom', path: ['grid', key, twice], message: 'expected every entry once (each names its own run folders)' })
     }

@@ -7,6 +7,7 @@ import { TeacacheError } from '../errors.ts'
 import { spaceErrorOr } from '../util/disk.ts'
 import { makeDirs, writeJsonAtomic } from '../util/fs.ts'
 import { currentOwner, describeOwner, ownerGone, ownerSchema, type TakeoverNotice } from '../util/lock.ts'
+import { normalizeGrid } from './grid.ts'
 import type { SweepManifest } from './manifest.ts'
 import { canonicalJson } from './settings.ts'
 
@@ -27,9 +28,13 @@ export const WRITERS = '.teacache-writers'
 const writerSchema = ownerSchema.extend({ identity: z.string(), registered_at: z.number(), established: z.boolean().optional() })
 type Writer = z.infer<typeof writerSchema>
 
-/** What makes two processes "the same sweep": the shared settings and the whole grid. */
+/**
+ * What makes two processes "the same sweep": the shared settings and the whole grid. A process
+ * that grows a sweep registers the grown grid, so it does not share the folder with a process
+ * still running the old one (whose shards deal the groups another way); it waits for it instead.
+ */
 export function sweepIdentity(manifest: Pick<SweepManifest, 'fingerprint' | 'grid'>): string {
-  return `${manifest.fingerprint}-${createHash('sha256').update(canonicalJson(manifest.grid)).digest('hex').slice(0, 16)}`
+  return `${manifest.fingerprint}-${createHash('sha256').update(canonicalJson(normalizeGrid(manifest.grid))).digest('hex').slice(0, 16)}`
 }
 
 export interface Membership {
@@ -71,7 +76,8 @@ export async function joinSweep(dir: string, identity: string, options: { exclus
       throw new TeacacheError(
         'OUTPUT',
         `--output: ${folder} is being written by another sweep with other settings or another grid (${describeOwner(conflict)}: ${conflict.command}); ` +
-          'wait for it to finish or choose another folder (if that process is gone, remove ' + join(writers, `${conflict.host}-${conflict.pid}.json`) + ')',
+          'wait for it to finish (a grid grows only while no process runs the old one) or choose another folder (if that process is gone, remove ' +
+          join(writers, `${conflict.host}-${conflict.pid}.json`) + ')',
       )
     }
     // From now on a newcomer of another sweep refuses whatever its clock says (hosts sharing a folder may disagree).

@@ -5,6 +5,7 @@ import type { PlanEntry } from '../../src/plan/plan.ts'
 import type { RunRecord } from '../../src/run/record.ts'
 import { pythonTripwire, teacache, tempDir } from '../helpers/cli.ts'
 import { fixtureRun, writeRun } from '../plan/fixtures.ts'
+import { TINY_CONFIG } from '../helpers/configs.ts'
 
 const work = tempDir('tc-plan-')
 const skippedOf = (record: RunRecord) => record.steps.filter((s) => !s.computed).map((s) => s.index)
@@ -86,13 +87,52 @@ describe('teacache plan (tiny model)', () => {
 
 })
 
+/** A sweep's baseline seeds a plan (it records the distances too), without Python. */
+describe('teacache plan --from-run a sweep baseline (tiny model)', () => {
+  const thresholds = [0.5, 1, 2]
+  const out = join(work, 'sweep')
+  let plan: PlanEntry[]
+  let pythonStarted: boolean
+
+  const config = join(work, 'tiny-8.yaml')
+  writeFileSync(config, TINY_CONFIG.replace('steps: 20', 'steps: 8'))
+
+  beforeAll(async () => {
+    await cli(['sweep', config, '--thresholds', thresholds.join(','), '--output', out, '--quiet'])
+    const trip = pythonTripwire()
+    plan = JSON.parse(await cli(['plan', config, '--json', '--from-run', join(out, 'p0-s42', 'baseline'), '--thresholds', [0, ...thresholds].join(',')], trip.env))
+    pythonStarted = trip.started()
+  })
+
+  it('plans from the baseline without Python, and each threshold skips exactly what the sweep\'s run of it skipped', () => {
+    expect(pythonStarted).toBe(false)
+    const record = (id: string) => JSON.parse(readFileSync(join(out, 'p0-s42', id, 'run.json'), 'utf8')) as RunRecord
+    const baseline = record('baseline')
+    expect(baseline.teacache.enabled).toBe(false)
+    expect(baseline.steps.slice(1).every((s) => typeof s.distance === 'number')).toBe(true)
+    expect(plan.map((e) => e.threshold)).toEqual([0, ...thresholds])
+    for (const [i, t] of thresholds.entries()) {
+      const run = record(`t${t}`)
+      expect(run.steps.map((s) => s.distance)).toEqual(baseline.steps.map((s) => s.distance))
+      expect(plan[i + 1].skipped).toEqual(skippedOf(run))
+    }
+    expect(new Set(plan.map((e) => e.skipped.join(','))).size).toBeGreaterThan(1)
+  })
+
+  it('predicts, for the baseline\'s own schedule (every step computed), the latency REPORT.md gives it', () => {
+    const baseline = JSON.parse(readFileSync(join(out, 'p0-s42', 'baseline', 'run.json'), 'utf8')) as RunRecord
+    expect(plan[0]).toMatchObject({ computed_steps: 8, skipped: [], predicted_speedup: 1 })
+    expect(plan[0].predicted_seconds).toBeCloseTo(baseline.timings_s.denoise + baseline.timings_s.decode, 9)
+  })
+})
+
 /** --target-speedup and bad input on a fixture run: no Python anywhere. */
 describe('teacache plan (fixture run, no Python)', () => {
   const dir = tempDir('tc-plan-fixture-')
   const config = join(dir, 'c.yaml')
   writeFileSync(config, 'model: tiny\nprompt: a cat\nsteps: 10\nheight: 64\nwidth: 64\nframes: 17\nteacache:\n  rel_l1_thresh: 0.3\n  coefficients: [0, 0, 0, 1, 0]\n')
-  // Ten steps, every distance 0.1; computed 1 s, skipped 0.5 s, 2 s outside the loop (see test/plan/plan.test.ts).
-  const timings = { computed: 1, skipped: 0.5, encode_prompt: 0.5, decode: 1, encode_video: 0.5 }
+  // Ten steps, every distance 0.1; computed 1 s, skipped 0.5 s, 1 s of loop overhead and 1 s of decode (see test/plan/plan.test.ts).
+  const timings = { computed: 1, skipped: 0.5, overhead: 1, decode: 1 }
   const runDir = writeRun(join(dir, 'run'), fixtureRun([null, ...Array(9).fill(0.1)], 0.2, timings))
 
   async function plan(args: string[]) {
@@ -111,7 +151,8 @@ describe('teacache plan (fixture run, no Python)', () => {
     expect(entry.predicted_speedup).toBeCloseTo(12 / 8.5, 10)
     const text = await plan(['--target-speedup', '1.4'])
     expect(text.stdout).toMatch(/^Target 1\.4x by predicted speedup: threshold 0\.5 computes 3 of 10 steps \(1\.41x\)/m)
-    expect(text.stdout).toMatch(/latency = encode prompt 0\.500 s .* computed x 1\.000 s \+ skipped x 0\.500 s/)
+    expect(text.stdout).toMatch(/= \d+\.\d{3} s measured for the run's own schedule \(\d+ of 10 steps computed\), then per step computed 1\.000 s, skipped 0\.500 s/)
+    expect(text.stdout).toMatch(/its run\.json total, \d+\.\d{3} s, also counts loading the model \(1\.000 s\) and the warm-up \(1\.000 s\): no part of latency/)
   })
 
   it('an unreachable target prints the table, says so on stderr and exits 1', async () => {

@@ -169,14 +169,17 @@ describe('teacache sweep (tiny, CPU)', () => {
     expect(section(sharded, '| PSNR / SSIM', 'LPIPS')).toBe(section(full, '| PSNR / SSIM', 'LPIPS'))
   })
 
-  it('a finished sweep runs again without Python; other settings in its folder are refused with exit 2', async () => {
+  it('a finished sweep runs again without Python, with fewer thresholds too (the folder keeps its grid); other settings are refused with exit 2', async () => {
     const trip = pythonTripwire()
     const again = await teacache(['sweep', config, '--output', full, '--quiet'], { env: trip.env })
     expect(again.exitCode).toBe(0)
+    const fewer = await teacache(['sweep', config, '--output', full, '--thresholds', '0.5,1'], { env: trip.env })
+    expect([fewer.exitCode, fewer.stderr]).toEqual([0, ''])
+    expect(fewer.stdout).toContain('the sweep also holds thresholds 2 (not named here): kept, and run where missing')
     expect(trip.started()).toBe(false)
-    const other = await teacache(['sweep', config, '--output', full, '--thresholds', '0.5,1'], { env: trip.env })
+    const other = await teacache(['sweep', config, '--output', full, '--steps', '4'], { env: trip.env })
     expect(other.exitCode).toBe(2)
-    expect(other.stderr).toContain(`--output: ${full} holds a sweep with other settings:\n  thresholds: [0.5,1,2] -> [0.5,1]`)
+    expect(other.stderr).toContain(`--output: ${full} holds a sweep with other settings:\n  steps: 6 -> 4`)
     expect(trip.started()).toBe(false)
   })
 })

@@ -5,7 +5,7 @@ import { traceFromRun } from '../../src/plan/trace.ts'
 import { tempDir } from '../helpers/cli.ts'
 import { fixtureRun, TRACE, writeRun } from './fixtures.ts'
 
-const TIMES = { computed: 1, skipped: 0.25, encode_prompt: 0.5, decode: 2, encode_video: 0.5 }
+const TIMES = { computed: 1, skipped: 0.25, overhead: 0.5, decode: 2 }
 
 describe('traceFromRun', () => {
   it('reads the distances, setting, coefficients and timings of a completed run', async () => {
@@ -15,12 +15,22 @@ describe('traceFromRun', () => {
     expect(trace.setting).toMatchObject({ model: 'tiny', steps: TRACE.length })
     expect(trace.coefficients).toEqual({ coefficients: [0, 0, 0, 1, 0], source: 'config' })
     expect(trace.timings?.steps.filter((s) => !s.computed).map((s) => s.seconds)).toEqual(Array(6).fill(0.25))
-    expect(trace.timings).toMatchObject({ encode_prompt: 0.5, decode: 2, encode_video: 0.5 })
+    expect(trace.timings).toMatchObject({ denoise: 6 + 6 * 0.25 + 0.5, decode: 2, load: 1, warmup: 1 })
+  })
+
+  it('reads a baseline (TeaCache off) like any run: its distances, every step computed, no coefficients of its own', async () => {
+    const record = fixtureRun(TRACE, 0, TIMES)
+    const baseline = { ...record, teacache: { enabled: false, rel_l1_thresh: 0.3, coefficients: null, coefficients_source: null }, steps: record.steps.map((s) => ({ ...s, rescaled: null, accumulated: 0 })) }
+    const trace = await traceFromRun(writeRun(join(tempDir('tc-trace-'), 'baseline'), baseline))
+    expect(trace.distances).toEqual(TRACE)
+    expect(trace.coefficients).toBeNull()
+    expect(trace.timings?.steps.every((s) => s.computed)).toBe(true)
   })
 
   const broken: Array<[string, (r: ReturnType<typeof fixtureRun>) => unknown, RegExp]> = [
     ['a failed run', (r) => ({ ...r, status: 'failed' }), /the run is "failed"; a plan needs a completed run/],
-    ['TeaCache off', (r) => ({ ...r, teacache: { ...r.teacache, enabled: false } }), /TeaCache disabled, so no indicator distances were recorded/],
+    ['a baseline from before baselines recorded distances', (r) => ({ ...r, teacache: { ...r.teacache, enabled: false }, steps: r.steps.map((s) => ({ ...s, distance: null, computed: true })) }),
+      /the baseline recorded no indicator distances \(made by an older teacache, before baselines measured them\); run it again, or give a run with TeaCache on/],
     ['a missing distance', (r) => ({ ...r, steps: r.steps.map((s, i) => (i === 3 ? { ...s, distance: null } : s)) }), /each with an indicator distance but the first/],
     ['another format', (r) => ({ ...r, format: 'something/2' }), /not a teacache run record \(format: /],
   ]

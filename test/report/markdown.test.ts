@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -86,5 +86,19 @@ describe('REPORT.md', () => {
     // The measured latency table holds measured numbers only.
     const latency = md.slice(md.indexOf('## Latency'), md.indexOf('## Quality'))
     expect(latency).not.toContain(baseline)
+  })
+  it('reports the whole grid, and how it grew', async () => {
+    const dir = temp()
+    twoPromptFixture(dir)
+    expect(tableRow(await render(dir), 'grid grown')).toBeUndefined()
+    const manifest = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8'))
+    manifest.history = [
+      { date: '2025-01-02T03:04:05.000Z', added: { thresholds: [0.2] }, runs: 2 },
+      { date: '2025-02-03T00:00:00.000Z', added: { prompts: ['a fox'] }, runs: 3 },
+    ]
+    writeFileSync(join(dir, 'sweep.json'), JSON.stringify(manifest))
+    const md = await render(dir)
+    expect(tableRow(md, 'grid')).toEqual(['grid', '2 prompt(s) x 1 seed(s) x (baseline + 2 threshold(s)) = 6 runs'])
+    expect(tableRow(md, 'grid grown')).toEqual(['grid grown', '2025-01-02: added thresholds 0.2 (2 new runs); then 2025-02-03: added prompts "a fox" (3 new runs)'])
   })
 })

@@ -19,19 +19,37 @@ const folder = (name: string, fill?: (dir: string) => void | Promise<void>) => a
 
 describe('sweep folder check', () => {
   it('accepts a folder that does not exist yet, or an empty one', async () => {
-    expect(await checkSweepDir(join(root, 'new', 'sweep'), planned, false)).toBeNull()
-    expect(await checkSweepDir(await folder('empty')(), planned, false)).toBeNull()
+    expect(await checkSweepDir(join(root, 'new', 'sweep'), planned, false)).toEqual({ existing: null, manifest: planned, write: 'create' })
+    expect(await checkSweepDir(await folder('empty')(), planned, false)).toEqual({ existing: null, manifest: planned, write: 'create' })
   })
 
   it('resumes the same sweep, returning its manifest', async () => {
     const dir = await folder('same', (d) => writeManifest(d, planned))()
-    expect(await checkSweepDir(dir, planned, false)).toEqual(planned)
+    expect(await checkSweepDir(dir, planned, false)).toEqual({ existing: planned, manifest: planned, write: 'keep' })
+  })
+
+  it('grows a sweep whose command adds to its grid, and keeps the folder\'s grid when the command names less', async () => {
+    const dir = await folder('grows', (d) => writeManifest(d, planned))()
+    const more = buildManifest(parseConfig(YAML, '/x/c.yaml'), { prompts: ['a'], seeds: [1, 2], thresholds: [0.1] })
+    const now = new Date('2025-03-04T05:06:07.000Z')
+    const checked = await checkSweepDir(dir, more, false, [], now)
+    expect(checked).toMatchObject({ existing: planned, write: 'grow', manifest: { grid: more.grid, history: [{ date: now.toISOString(), added: { seeds: [2] }, runs: 2 }] } })
+    const fewer = buildManifest(parseConfig(YAML, '/x/c.yaml'), { prompts: ['a'], seeds: [1], thresholds: [] })
+    expect(await checkSweepDir(dir, fewer, false)).toEqual({ existing: planned, manifest: planned, write: 'keep' })
   })
 
   it('refuses a sweep of other settings with exit 2 unless --force', async () => {
     const dir = await folder('other-settings', (d) => writeManifest(d, other))()
-    await expect(checkSweepDir(dir, planned, false)).rejects.toMatchObject({ code: 'OUTPUT', exitCode: 2, message: expect.stringMatching(/holds a sweep with other settings:\n {2}steps: 8 -> 4\n.*--force/) })
-    await expect(checkSweepDir(dir, planned, true)).resolves.toEqual(other)
+    await expect(checkSweepDir(dir, planned, false)).rejects.toMatchObject({ code: 'OUTPUT', exitCode: 2, message: expect.stringMatching(/holds a sweep with other settings:\n {2}steps: 8 -> 4\nonly its grid may grow \(more prompts, seeds, thresholds, compile, methods\).*--force/) })
+    await expect(checkSweepDir(dir, planned, true)).resolves.toEqual({ existing: other, manifest: planned, write: 'replace' })
+  })
+
+  it('refuses a prompt list that would rename runs, saying how prompts may grow', async () => {
+    const dir = await folder('renamed', (d) => writeManifest(d, planned))()
+    const renamed = buildManifest(parseConfig(YAML, '/x/c.yaml'), { prompts: ['b', 'a'], seeds: [1], thresholds: [0.1] })
+    await expect(checkSweepDir(dir, renamed, false)).rejects.toMatchObject({
+      exitCode: 2, message: expect.stringMatching(/other settings:\n {2}p0-s1\/baseline \(and 1 more run\): prompt: "a" -> "b"\nrun ids number the prompts by position, so new ones go at the end of the list; only its grid may grow/),
+    })
   })
 
   it.each([
@@ -46,14 +64,14 @@ describe('sweep folder check', () => {
   it('--force never redoes the runs of a folder that is, or holds, the cwd or the config', async () => {
     const dir = await folder('holds-config', (d) => writeManifest(d, planned))()
     const protect = [{ path: join(dir, 'c.yaml'), what: 'the config' }]
-    await expect(checkSweepDir(dir, planned, false, protect)).resolves.toEqual(planned)
+    await expect(checkSweepDir(dir, planned, false, protect)).resolves.toMatchObject({ manifest: planned, write: 'keep' })
     await expect(checkSweepDir(dir, planned, true, protect)).rejects.toThrow(/--force would redo the runs in .*holds-config, which is or holds the config/)
     await expect(checkSweepDir(dir, planned, true, [{ path: dir, what: 'the current directory' }])).rejects.toThrow(/which is or holds the current directory/)
   })
 
   it('ignores the writers register a crashed sweep left in an otherwise empty folder', async () => {
     const dir = await folder('crashed', (d) => mkdirSync(join(d, '.teacache-writers')))()
-    expect(await checkSweepDir(dir, planned, false)).toBeNull()
+    expect(await checkSweepDir(dir, planned, false)).toMatchObject({ existing: null, write: 'create' })
   })
 
   it('refuses a path longer than the system allows', async () => {

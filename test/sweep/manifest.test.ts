@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config/load.ts'
-import { buildManifest, manifestConflicts, readManifest, writeManifest } from '../../src/sweep/manifest.ts'
+import { buildManifest, growManifest, manifestConflicts, readManifest, sameSweep, writeManifest } from '../../src/sweep/manifest.ts'
 import { makeVariant } from '../../src/methods/variant.ts'
+import { manifestSchema } from '../../src/sweep/records.ts'
 
 const YAML = 'model: tiny\nprompt: "p"\nsteps: 4\nheight: 16\nwidth: 16\nframes: 5\nteacache:\n  rel_l1_thresh: 0.1\n  coefficients: [0, 0, 0, 1, 0]\n'
 const grid = { prompts: ['a', 'b'], seeds: [1], thresholds: [0.1, 0.2] }
@@ -33,10 +34,13 @@ describe('sweep.json', () => {
   it.each([
     { what: 'the same sweep from another config path', other: buildManifest(parseConfig(YAML, '/y/copy.yaml'), grid), conflicts: [] },
     { what: 'other steps', other: manifest(YAML.replace('steps: 4', 'steps: 6')), conflicts: ['steps: 4 -> 6'] },
-    { what: 'other thresholds', other: manifest(YAML, { ...grid, thresholds: [0.1] }), conflicts: ['thresholds: [0.1,0.2] -> [0.1]'] },
-    { what: 'other prompts', other: manifest(YAML, { ...grid, prompts: ['b', 'a'] }), conflicts: ['prompts: the list differs'] },
-    { what: 'other seeds', other: manifest(YAML, { ...grid, seeds: [1, 2] }), conflicts: ['seeds: [1] -> [1,2]'] },
-    { what: 'methods added', other: manifest(YAML, { ...grid, methods: [fbc] }), conflicts: ['methods: [] -> ["fbc0.05"]'] },
+    { what: 'another guidance scale and dtype', other: manifest(`${YAML}guidance_scale: 7\ndtype: float32\n`), conflicts: ['dtype: "auto" -> "float32"', 'guidance_scale: 6 -> 7'] },
+    { what: 'other coefficients', other: manifest(YAML.replace('[0, 0, 0, 1, 0]', '[0, 0, 0, 2, 0]')), conflicts: ['teacache.coefficients: [0,0,0,1,0] -> [0,0,0,2,0]'] },
+    { what: 'fewer thresholds (the folder keeps its own)', other: manifest(YAML, { ...grid, thresholds: [0.1] }), conflicts: [] },
+    { what: 'more seeds (a growth)', other: manifest(YAML, { ...grid, seeds: [1, 2] }), conflicts: [] },
+    { what: 'prompts reordered', other: manifest(YAML, { ...grid, prompts: ['b', 'a'] }), conflicts: ['p0-s1/baseline (and 2 more runs): prompt: "a" -> "b"', 'p1-s1/baseline (and 2 more runs): prompt: "b" -> "a"'] },
+    { what: 'other steps and a prompt replaced', other: manifest(YAML.replace('steps: 4', 'steps: 6'), { ...grid, prompts: ['a', 'c'] }), conflicts: ['steps: 4 -> 6', 'p1-s1/baseline (and 2 more runs): prompt: "b" -> "c"'] },
+    { what: 'methods added (a growth)', other: manifest(YAML, { ...grid, methods: [fbc] }), conflicts: [] },
   ])('$what: $conflicts', ({ other, conflicts }) => {
     expect(manifestConflicts(manifest(), other)).toEqual(conflicts)
   })
@@ -49,6 +53,41 @@ describe('sweep.json', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tc-manifest-'))
     await writeManifest(dir, m)
     expect(await readManifest(dir)).toEqual(m)
-    expect(manifestConflicts(m, manifest(YAML, { ...grid, methods: [fbc, mag([1, 1.2])] }))).toEqual(['methods: ["fbc0.05","magcache0.06"] -> ["fbc0.05","magcache0.06"] (their parameters differ)'])
+    expect(manifestConflicts(m, manifest(YAML, { ...grid, methods: [fbc, mag([1, 1.2])] }))).toEqual(['p0-s1/magcache0.06 (and 1 more run): method.params.ratios: [1,1.1] -> [1,1.2]'])
+  })
+})
+
+describe('a growing sweep.json', () => {
+  const date = new Date('2025-01-02T03:04:05.000Z')
+  const grown = growManifest(manifest(), manifest(YAML, { ...grid, thresholds: [0.1, 0.2, 0.3], seeds: [1, 2] }), date)
+
+  it('records each growth: when, what each list gained and how many runs that added; the run list follows the grid', () => {
+    expect(grown.grid).toEqual({ prompts: ['a', 'b'], seeds: [1, 2], thresholds: [0.1, 0.2, 0.3] })
+    expect(grown.history).toEqual([{ date: '2025-01-02T03:04:05.000Z', added: { seeds: [2], thresholds: [0.3] }, runs: 16 - 6 }])
+    expect(grown.runs).toHaveLength(2 * 2 * 4)
+    const again = growManifest(grown, manifest(YAML, { ...grid, prompts: ['a', 'b', 'c'] }), new Date('2025-02-01T00:00:00.000Z'))
+    expect(again.history!.map((h) => [h.added, h.runs])).toEqual([[{ seeds: [2], thresholds: [0.3] }, 10], [{ prompts: ['c'] }, 8]])
+    expect(manifestSchema.safeParse(again).success).toBe(true)
+  })
+
+  it('is the folder\'s own manifest, unchanged, when the command adds nothing', () => {
+    expect(growManifest(grown, manifest(YAML, { ...grid, thresholds: [0.2] }), new Date())).toBe(grown)
+    expect(sameSweep(grown, growManifest(grown, manifest(), new Date()))).toBe(true)
+    expect(sameSweep(grown, manifest())).toBe(false)
+  })
+
+  it('replaces only the manifest it grew from; one grown meanwhile to the same grid is left as it is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tc-grow-'))
+    await writeManifest(dir, manifest())
+    await writeManifest(dir, grown, { grownFrom: manifest() })
+    expect(await readManifest(dir)).toEqual(grown)
+    // Another process of the grown sweep read the old manifest too: it finds its grid there and writes nothing.
+    const later = { ...grown, history: [{ ...grown.history![0], date: '2030-01-01T00:00:00.000Z' }] }
+    await writeManifest(dir, later, { grownFrom: manifest() })
+    expect((await readManifest(dir))!.history![0].date).toBe('2025-01-02T03:04:05.000Z')
+    // A grid that changed to something else meanwhile is not overwritten.
+    const other = growManifest(manifest(), manifest(YAML, { ...grid, seeds: [1, 9] }), date)
+    await expect(writeManifest(dir, other, { grownFrom: manifest() })).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/was claimed by another sweep meanwhile/) })
+    expect(await readManifest(dir)).toEqual(grown)
   })
 })

@@ -47,7 +47,8 @@ function fakeLoaded(shutdown: { signal?: NodeJS.Signals }): Loaded {
         if (decide) decide(i, 1000 - i, i === 0 ? null : 0.6)
         else onStep!(i, 1000 - i)
       }
-      return { seconds: 0.1, step_seconds: Array(args.steps).fill(0.1 / args.steps), block_loops: null, output_changes: null }
+      const distances = decide ? null : Array.from({ length: args.steps }, (_, i) => (i === 0 ? null : 0.6))
+      return { seconds: 0.1, step_seconds: Array(args.steps).fill(0.1 / args.steps), block_loops: null, output_changes: null, distances }
     },
     async decode(dir) {
       if (dir === null) return { seconds: 0.02, vae_seconds: 0.015, write_seconds: 0, frames: 2, height: 16, width: 16 }
@@ -86,6 +87,8 @@ describe('sweep runner', () => {
     expect(fatal).toBeUndefined()
     expect(outcomes.map((o) => [o.spec.id, o.status])).toEqual([['p0-s3/baseline', 'completed'], ['p0-s3/t1', 'completed']])
     expect(record('p0-s3/baseline')).toMatchObject({ status: 'completed', teacache: { enabled: false }, timings_s: { load: 1.5 } })
+    // A baseline records the distances its forward measured, every step computed.
+    expect(record('p0-s3/baseline').steps.map((s: { distance: number | null; computed: boolean }) => [s.distance, s.computed])).toEqual([[null, true], [0.6, true], [0.6, true], [0.6, true]])
     // distances 0.6 with identity coefficients at threshold 1: step 1 skipped, step 2 computed (1.2), step 3 forced
     expect(record('p0-s3/t1')).toMatchObject({ status: 'completed', teacache: { enabled: true, rel_l1_thresh: 1 }, timings_s: { load: 0 }, computed_steps: 3, skipped_steps: 1 })
   })

@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { currentOwner } from '../../src/util/lock.ts'
 import { joinSweep, sweepIdentity, WRITERS } from '../../src/sweep/writers.ts'
+import { parseConfig } from '../../src/config/load.ts'
+import { buildManifest, growManifest } from '../../src/sweep/manifest.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'tc-writers-'))
 const grid = { prompts: ['a'], seeds: [1], thresholds: [0.1] }
@@ -21,7 +23,23 @@ const livePid = process.ppid
 describe('the sweep folder lock', () => {
   it('identity: same fingerprint and grid are one sweep; another grid is another', () => {
     expect(A).toBe(sweepIdentity({ fingerprint: '0123456789abcdef', grid }))
+    expect(A).toBe(sweepIdentity({ fingerprint: '0123456789abcdef', grid: { ...grid, compile: ['none'] } }))
+    expect(sweepIdentity({ fingerprint: '0123456789abcdef', grid: { ...grid, thresholds: [0.2, 0.1] } })).toBe(sweepIdentity({ fingerprint: '0123456789abcdef', grid: { ...grid, thresholds: [0.1, 0.2] } }))
     expect(A).not.toBe(B)
+  })
+
+  it('a grown grid waits for a live writer of the old one; a command of the old grid that meets the grown folder joins the grown sweep', async () => {
+    const config = parseConfig('model: tiny\nprompt: p\nsteps: 4\nheight: 16\nwidth: 16\nframes: 5\nteacache:\n  rel_l1_thresh: 0.1\n', '/x/c.yaml')
+    const old = buildManifest(config, grid)
+    const grown = growManifest(old, buildManifest(config, { ...grid, thresholds: [0.1, 0.5], seeds: [1, 2] }), new Date())
+    const dir = join(root, 'growing')
+    mkdirSync(dir)
+    register(dir, sweepIdentity(old), { pid: livePid, established: true } as never, Date.now() - 1000)
+    await expect(joinSweep(dir, sweepIdentity(grown))).rejects.toThrow(/is being written by another sweep .*a grid grows only while no process runs the old one/)
+    // A shard started with the old command line after the growth runs the folder's grid: the same sweep.
+    const lateShard = growManifest(grown, old, new Date())
+    expect(sweepIdentity(lateShard)).toBe(sweepIdentity(grown))
+    expect(sweepIdentity(lateShard)).not.toBe(sweepIdentity(old))
   })
 
   it('lets processes of the same sweep (shards, workers) write side by side', async () => {
