@@ -12,6 +12,9 @@ const POLL_MS = 1000
 export function watchParent(env: NodeJS.ProcessEnv = process.env, stop: () => void = () => void process.kill(process.pid, 'SIGTERM')): () => void {
   const parent = env[WORKER_PARENT_ENV]
   if (!parent) return () => {}
+  // Once the parent is gone its ends of our stdout/stderr pipes are closed: the next line we print
+  // fails with EPIPE, and an unheard stream error would kill this worker before it records its run.
+  for (const stream of [process.stdout, process.stderr]) if (!stream.listeners('error').includes(ignoreClosedPipe)) stream.on('error', ignoreClosedPipe)
   // A restarted worker (--restarts) is the child of a worker: what matters is that its parent changes.
   const initialParent = process.ppid
   let done = false
@@ -42,4 +45,8 @@ export function watchParent(env: NodeJS.ProcessEnv = process.env, stop: () => vo
     done = true
     dispose()
   }
+}
+
+export function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
 }

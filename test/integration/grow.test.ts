@@ -70,7 +70,7 @@ describe('growing a finished sweep (tiny, CPU)', () => {
     const steps = await sweep(['--steps', '4', '--seeds', '42,43,44'], trip.env)
     expect(steps.exitCode).toBe(2)
     expect(steps.stderr).toBe(`teacache: --output: ${out} holds a sweep with other settings:\n  steps: 3 -> 4\n` +
-      'only its grid may grow (more prompts, seeds, thresholds, compile): choose another folder, or pass --force to redo every run with these settings')
+      'only its grid may grow (more prompts, seeds, thresholds, compile, methods): choose another folder, or pass --force to redo every run with these settings')
     const prompts = join(work, 'prompts.txt')
     writeFileSync(prompts, 'A fox runs through snow.\nA red panda drinks tea.\n')
     const renamed = await sweep(['--prompts', prompts], trip.env)

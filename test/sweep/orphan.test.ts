@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { watchParent, WORKER_PARENT_ENV } from '../../src/sweep/orphan.ts'
+import { ignoreClosedPipe, watchParent, WORKER_PARENT_ENV } from '../../src/sweep/orphan.ts'
 
 describe('a --devices worker watching its parent', () => {
   it('stops (as on SIGTERM) once its stdin pipe from the parent closes, saying why, once', () => {
@@ -27,5 +27,16 @@ describe('a --devices worker watching its parent', () => {
     watchParent({ [WORKER_PARENT_ENV]: '1' }, stop)()
     process.stdin.emit('end')
     expect(stop).not.toHaveBeenCalled()
+  })
+
+  it('outlives the EPIPE of printing to its dead parent, so that it can still record its run', () => {
+    watchParent({ [WORKER_PARENT_ENV]: '7' }, vi.fn())()
+    watchParent({ [WORKER_PARENT_ENV]: '7' }, vi.fn())()
+    for (const stream of [process.stdout, process.stderr]) expect(stream.listeners('error').filter((l) => l === ignoreClosedPipe)).toHaveLength(1)
+    const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })
+    expect(() => process.stderr.emit('error', epipe)).not.toThrow()
+    expect(() => process.stdout.emit('error', epipe)).not.toThrow()
+    // Any other failure of the streams is still an error.
+    expect(() => ignoreClosedPipe(Object.assign(new Error('disk'), { code: 'EIO' }))).toThrow('disk')
   })
 })
