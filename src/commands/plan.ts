@@ -98,10 +98,10 @@ async function fromModel(config: LoadedConfig, quiet: boolean): Promise<Measured
         { title: `Load ${config.model}`, run: async () => void (facts = (await loadModel(started!, config, location)).facts) },
         {
           title: `Measure the indicator over ${config.steps} steps`,
-          run: async () => {
+          run: async (_report, warn) => {
             const trace = await started!.engine.indicatorTrace(config.steps, config.guidance_scale)
             const source = `the model's timestep embeddings (${config.model}, guidance ${config.guidance_scale})`
-            measured = { trace, source, coefficients: planCoefficients(config, config, facts!, null), latency: null }
+            measured = { trace, source, coefficients: planCoefficients(config, config, facts!, null, warn), latency: null }
           },
         },
       ],
@@ -114,11 +114,18 @@ async function fromModel(config: LoadedConfig, quiet: boolean): Promise<Measured
 }
 
 /** The config's coefficients (or --coefficients) win; else those the run used; else the preset. */
-function planCoefficients(config: LoadedConfig, setting: RunSetting, facts: ArchitectureFacts, recorded: ChosenCoefficients | null): ChosenCoefficients {
+function planCoefficients(
+  config: LoadedConfig,
+  setting: RunSetting,
+  facts: ArchitectureFacts,
+  recorded: ChosenCoefficients | null,
+  // Inside a progress list the warning belongs to its task (listr2 holds a terminal's stderr back).
+  warn: (message: string) => void = (message) => void process.stderr.write(`teacache: warning: ${message}\n`),
+): ChosenCoefficients {
   const file = config.coefficientsFile
   if (file) {
     const warning = coefficientsWarning(file, setting, facts)
-    if (warning) process.stderr.write(`teacache: warning: ${warning}\n`)
+    if (warning) warn(warning)
   }
   if (!config.teacache.coefficients && recorded) return recorded
   return chooseCoefficients(config.teacache.coefficients, facts, file ? `file:${shown(file.path)}` : 'config')

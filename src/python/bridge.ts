@@ -181,7 +181,23 @@ export interface Engine {
 
 interface Pythonia {
   python: ((module: string) => Promise<any>) & { exit(): void }
-  com: { proc: ChildProcess | null }
+  com: { proc: ChildProcess | null; write(...args: unknown[]): void; writeRaw(...args: unknown[]): void }
+}
+
+/**
+ * pythonia nulls its child on exit(), yet a callback Python sent just before (a step's decision,
+ * a progress report) is still answered through it: the answer's TypeError rejects a promise nobody
+ * holds and Node dies, before a stopped run can record itself as interrupted. With no Python left
+ * there is nobody to answer: drop what would go to it.
+ */
+export function dropWritesAfterExit(com: Pythonia['com']): void {
+  for (const name of ['write', 'writeRaw'] as const) {
+    const original = com[name].bind(com)
+    com[name] = (...args: unknown[]) => {
+      if (com.proc === null || !com.proc.connected) return
+      original(...args)
+    }
+  }
 }
 
 let started = false
@@ -202,6 +218,7 @@ export async function startEngine(options: { python: string; logFile: string | n
   const proc = pythonia.com.proc
   if (!proc || proc.pid === undefined) throw new TeacacheError('ENVIRONMENT', `could not start ${options.python}`)
   const pid = proc.pid
+  dropWritesAfterExit(pythonia.com)
 
   let closing = false
   let exited = false

@@ -85,6 +85,17 @@ describe('teacache plan (tiny model)', () => {
     }
   })
 
+  it.each([
+    ['from the model (inside its progress list)', () => [] as string[]],
+    ['from a run (no progress list)', () => ['--from-run', runs[0].dir]],
+  ])('warns once, on stderr, when the coefficients file was fitted on another setting: %s', async (_, extra) => {
+    const result = await teacache(['plan', 'configs/tiny.yaml', '--json', '--thresholds', '0.5', '--coefficients', 'configs/coefficients/tiny-i2v.yaml', ...extra()])
+    expect(result.exitCode).toBe(0)
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^teacache: warning: teacache\.coefficients: configs\/coefficients\/tiny-i2v\.yaml was fitted on another setting \(.*task i2v -> t2v.*\)/),
+    ])
+    expect(JSON.parse(result.stdout)).toHaveLength(1)
+  })
 })
 
 /** A sweep's baseline seeds a plan (it records the distances too), without Python. */

@@ -1,7 +1,8 @@
+import type { ChildProcess } from 'node:child_process'
 import { constants } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { TeacacheError } from '../../src/errors.ts'
-import { translate } from '../../src/python/bridge.ts'
+import { dropWritesAfterExit, translate } from '../../src/python/bridge.ts'
 
 /** How a failure that crossed the bridge is turned into one plain message (no Python is started here). */
 function pythonError(payload: object): Error {
@@ -52,5 +53,38 @@ describe('translate', () => {
   it('passes TeacacheErrors through', () => {
     const own = new TeacacheError('PYTHON_DIED', 'gone')
     expect(translate(own)).toBe(own)
+  })
+})
+
+describe('dropWritesAfterExit', () => {
+  const fakeCom = (connected: boolean) => {
+    const sent: unknown[] = []
+    const com = {
+      proc: { connected } as unknown as ChildProcess | null,
+      // pythonia's own dereference the child, which its exit() nulls.
+      write: (...args: unknown[]) => void sent.push((com.proc!.connected, args[0])),
+      writeRaw: (...args: unknown[]) => void sent.push((com.proc!.connected, args[0])),
+    }
+    return { com, sent }
+  }
+
+  it('passes writes through while Python is connected', () => {
+    const { com, sent } = fakeCom(true)
+    dropWritesAfterExit(com)
+    com.write({ r: 1 })
+    com.writeRaw('x', 2, () => {})
+    expect(sent).toEqual([{ r: 1 }, 'x'])
+  })
+
+  it.each([
+    ['after exit() nulled the child', (com: ReturnType<typeof fakeCom>['com']) => void (com.proc = null)],
+    ['once the channel has closed', (com: ReturnType<typeof fakeCom>['com']) => void ((com.proc as unknown as { connected: boolean }).connected = false)],
+  ])('drops the answer to a late callback %s, instead of throwing', (_, end) => {
+    const { com, sent } = fakeCom(true)
+    dropWritesAfterExit(com)
+    end(com)
+    expect(() => com.write({ r: 3 })).not.toThrow()
+    expect(() => com.writeRaw('y', 4, () => {})).not.toThrow()
+    expect(sent).toEqual([])
   })
 })
