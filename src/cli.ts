@@ -6,6 +6,7 @@ import { MAX_THRESHOLD } from './config/schema.ts'
 import { addOverrides, splitOverrides } from './cli/overrides.ts'
 import { TeacacheCommand } from './cli/usage.ts'
 import packageJson from '../package.json' with { type: 'json' }
+import { parseRepeats } from './run/repeats.ts'
 
 /**
  * The command line. Commands are imported lazily so `--help` and validation never load the
@@ -93,7 +94,7 @@ export function buildProgram(): Command {
     .option('--devices <list>', 'one worker process per device: GPU numbers or "cpu", e.g. 0,1,2,3')
     .option('--shard <i/n>', 'run only share i of n of the grid (1-based), e.g. one Slurm array task; needs --output')
     .option('--restarts <n>', 'if Python dies, resume the sweep in a new process up to n times (default 0: stop; rerunning resumes too)', integer('--restarts'))
-    .option('--repeats <k>', 'time each run k times (same seed: the frames are written once); the report shows the median, spread and n (default 1)', integer('--repeats'))
+    .option('--repeats <k|auto>', 'time each run k times (same seed: the frames are written once); the report shows the median, spread and n (default auto: until 1 s is timed, at most 10; 1 for a generation of a second or more)', parseRepeats)
     .option('--no-warmup', 'skip each process\'s untimed warm-up generation (the first run\'s timings then include start-up costs)')
     .addOption(new Option('--no-report', 'leave REPORT.md to a later `teacache report` (workers of --devices)').hideHelp())
     .addOption(quiet())

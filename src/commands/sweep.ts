@@ -27,6 +27,7 @@ import { planRun, readRunFolder } from '../sweep/state.ts'
 import { describeWorker, parseDevices, planWorkers, runWorkers, type Worker } from '../sweep/workers.ts'
 import { joinSweep, sweepIdentity } from '../sweep/writers.ts'
 import { watchParent } from '../sweep/orphan.ts'
+import { parseRepeats, type Repeats } from '../run/repeats.ts'
 
 export interface SweepOptions extends GridFlags {
   /** Flags that replace config fields (--model, --steps, --device, --coefficients, ...). */
@@ -37,8 +38,8 @@ export interface SweepOptions extends GridFlags {
   devices?: string
   /** How many times a new process may resume the sweep after Python dies (default 0: stop). */
   restarts?: number
-  /** Timed generations per cell (default 1): the report shows their median, spread and n. */
-  repeats?: number
+  /** Timed generations per cell (default auto, src/run/repeats.ts): the report shows their median, spread and n. */
+  repeats?: Repeats
   /** false: no untimed warm-up before the first timed generation of each process. */
   warmup?: boolean
   /** false: leave REPORT.md to the caller (a --devices parent writes it once all workers are done). */
@@ -53,9 +54,7 @@ export interface SweepOptions extends GridFlags {
 export async function sweepCommand(configFile: string, options: SweepOptions): Promise<{ dir: string; outcomes: Outcome[] }> {
   const config = await loadConfig(configFile, options.overrides)
   const warmup = options.warmup !== false
-  if (options.repeats !== undefined && !(Number.isSafeInteger(options.repeats) && options.repeats >= 1 && options.repeats <= 100)) {
-    throw new TeacacheError('CONFIG', `--repeats: expected an integer from 1 to 100, got ${options.repeats}`)
-  }
+  if (options.repeats !== undefined) parseRepeats(options.repeats)
   const grid = await resolveGrid(config, options)
   const location = await resolveModel(config.model)
   await checkRunInputs(config, location)
@@ -147,7 +146,7 @@ async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions)
     if (toRun.length === 0 && !keepManifest) await publish()
     const { outcomes, fatal } = await executeRuns(planned, {
       setup, shutdown, quiet: options.quiet, loaded: () => loaded!, loadSeconds: () => loaded?.loadSeconds ?? 0,
-      warmup: () => warmed, repeats: options.repeats,
+      warmup: () => warmed, repeats: options.repeats ?? 'auto',
       claimRun: runClaimer({ force: Boolean(options.force), protect }),
     })
     if (shutdown.signal) {

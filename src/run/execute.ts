@@ -15,6 +15,7 @@ import { decodeOrDiscard } from './frames.ts'
 import { countSteps, pickModel, stepRecords, type RepeatTiming, type RunRecord, type RunStatus } from './record.ts'
 import type { Loaded } from './session.ts'
 import { describeWorker } from './worker.ts'
+import { repeatsFor, repeatsTitle, type Repeats } from './repeats.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 
 /** Progress of the denoising loop, as the progress display wants it. */
@@ -80,7 +81,7 @@ export function createRunContext(
 
 export interface RunTaskOptions {
   /** Timed generations of this cell (sweep --repeats); the frames are written by the first only. */
-  repeats?: number
+  repeats?: Repeats
 }
 
 /**
@@ -143,14 +144,15 @@ export function runTasks(config: LoadedConfig, get: () => RunContext, options: R
       },
     },
   ]
-  if (repeats > 1) {
+  if (repeats === 'auto' || repeats > 1) {
     tasks.push({
-      title: `Time ${repeats - 1} more generation${repeats > 2 ? 's' : ''} of the same cell (repeats)`,
+      title: repeatsTitle(repeats),
       async run(report) {
         const ctx = get()
         const first = schedulePattern(ctx.policy)
         const firstWork = workPattern(ctx.denoise)
-        for (let r = 1; r < repeats; r++) {
+        const total = repeatsFor(repeats, ctx.repeats[0].denoise + ctx.repeats[0].decode)
+        for (let r = 1; r < total; r++) {
           let computed = 0
           const { policy, result } = await denoise(ctx, (index, _t, wasComputed) => {
             if (wasComputed) computed++
@@ -158,11 +160,11 @@ export function runTasks(config: LoadedConfig, get: () => RunContext, options: R
           })
           // The schedule depends only on the timesteps: a repeat that skips other steps timed something else.
           if (schedulePattern(policy) !== first) {
-            throw new TeacacheError('PYTHON', `repeat ${r + 1} of ${repeats} computed other steps (${schedulePattern(policy)}) than the first (${first}); its time would not be a repeat`)
+            throw new TeacacheError('PYTHON', `repeat ${r + 1} of ${total} computed other steps (${schedulePattern(policy)}) than the first (${first}); its time would not be a repeat`)
           }
           // A cache that decides from the model's outputs must decide alike for the same seed.
           if (workPattern(result) !== firstWork) {
-            throw new TeacacheError('PYTHON', `repeat ${r + 1} of ${repeats} ran other work in the blocks (${workPattern(result)}) than the first (${firstWork}); its time would not be a repeat`)
+            throw new TeacacheError('PYTHON', `repeat ${r + 1} of ${total} ran other work in the blocks (${workPattern(result)}) than the first (${firstWork}); its time would not be a repeat`)
           }
           const decoded = await ctx.loaded.engine.decode(null)
           ctx.repeats.push({ denoise: result.seconds, decode: decoded.seconds })

@@ -3,6 +3,7 @@ import { execa } from 'execa'
 import { overrideArgs } from '../cli/overrides.ts'
 import type { Overrides } from '../config/load.ts'
 import { BIN_PATH } from '../python/interpreter.ts'
+import type { Repeats } from '../run/repeats.ts'
 
 /** The flags of a sweep that a restarted process needs to carry on where this one stopped. */
 export interface RestartFlags {
@@ -12,7 +13,7 @@ export interface RestartFlags {
   shard?: string
   /** The config overrides (--model, --steps, --device, ...), passed on as they were given. */
   overrides?: Overrides
-  repeats?: number
+  repeats?: Repeats
   compile?: string
   methods?: string
   warmup?: boolean

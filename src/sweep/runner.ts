@@ -12,6 +12,7 @@ import { variantTitle } from '../methods/variant.ts'
 import type { RunSpec } from './grid.ts'
 import { SweepProgress, type Eta } from './progress.ts'
 import type { Plan } from './state.ts'
+import type { Repeats } from '../run/repeats.ts'
 
 /** One run of the grid as this process will treat it. */
 export interface PlannedRun {
@@ -47,7 +48,7 @@ export interface SweepRunOptions {
   /** The process's warm-up (null with --no-warmup), charged like the load to its first run. */
   warmup?: () => WarmupRecord | null
   /** Timed generations per cell (sweep --repeats). */
-  repeats?: number
+  repeats?: Repeats
   shutdown: Shutdown
   quiet?: boolean
   /** Where progress goes (default stdout and stderr). */

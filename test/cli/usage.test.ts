@@ -38,7 +38,7 @@ describe('usage errors', () => {
     [['sweep', 'c.yaml', '--width', '0'], '--width: expected a width in pixels of 1 or more, got "0"'],
     [['calibrate', 'c.yaml', '--frames', '-3'], '--frames: expected a frame count of 1 or more, got "-3"'],
     [['plan', 'c.yaml', '--dtype', 'fp8'], '--dtype: expected one of auto, float32, float16, bfloat16, got "fp8"'],
-    [['sweep', 'c.yaml', '--repeats', 'many'], '--repeats: expected an integer, got "many"'],
+    [['sweep', 'c.yaml', '--repeats', 'many'], '--repeats: expected auto or an integer from 1 to 100, got "many"'],
     [['plan', 'c.yaml', '--target-speedup', '0.5'], '--target-speedup: expected a speedup of 1 or more, got "0.5"'],
     [['bench', '--steps', '2.5'], '--steps: expected an integer, got "2.5"'],
     // missing values and arguments

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { PlanEntry } from '../../src/plan/plan.ts'
 import type { RunRecord } from '../../src/run/record.ts'
+import { runTiming } from '../../src/report/timing.ts'
 import { pythonTripwire, teacache, tempDir } from '../helpers/cli.ts'
 import { fixtureRun, writeRun } from '../plan/fixtures.ts'
 import { TINY_CONFIG } from '../helpers/configs.ts'
@@ -133,7 +134,7 @@ describe('teacache plan --from-run a sweep baseline (tiny model)', () => {
   it('predicts, for the baseline\'s own schedule (every step computed), the latency REPORT.md gives it', () => {
     const baseline = JSON.parse(readFileSync(join(out, 'p0-s42', 'baseline', 'run.json'), 'utf8')) as RunRecord
     expect(plan[0]).toMatchObject({ computed_steps: 8, skipped: [], predicted_speedup: 1 })
-    expect(plan[0].predicted_seconds).toBeCloseTo(baseline.timings_s.denoise + baseline.timings_s.decode, 9)
+    expect(plan[0].predicted_seconds).toBeCloseTo(runTiming(baseline).latency, 9)
   })
 })
 

@@ -33,13 +33,14 @@ async function reportData(dir: string): Promise<ReportData> {
 
 /** Everything but wall-clock measurements and where runs ran: what must agree between a sharded and an unsharded sweep. */
 function withoutTimings(data: ReportData) {
-  const { started: _s, finished: _f, ...setup } = data.setup!
+  // How many repeats a cell gets (repeats: auto) depends on its timing too.
+  const { started: _s, finished: _f, repeats: _n, ...setup } = data.setup!
   const { processes: _w, ...rest } = data
   return {
     ...rest, setup,
     groups: data.groups.map(({ placement: _p, ...group }) => group),
-    runs: data.runs.map(({ denoise: _d, decode: _c, latency: _l, spread: _r, speedup: _p, ideal: _i, suspect: _x, memory: _m, ...run }) => run),
-    columns: data.columns.map(({ latency: _l, denoise: _d, decode: _c, speedup: _p, ideal: _i, excluded: _x, aboveIdeal: _a, memory: _m, ...column }) => column),
+    runs: data.runs.map(({ denoise: _d, decode: _c, latency: _l, spread: _r, speedup: _p, ideal: _i, suspect: _x, memory: _m, n: _n, ...run }) => run),
+    columns: data.columns.map(({ latency: _l, denoise: _d, decode: _c, speedup: _p, ideal: _i, excluded: _x, aboveIdeal: _a, memory: _m, repeats: _n, ...column }) => column),
   }
 }
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src/run/record.ts'
 import { pythonTripwire, teacache, tempDir } from '../helpers/cli.ts'
 import { TINY_CONFIG } from '../helpers/configs.ts'
+import { repeatsFor } from '../../src/run/repeats.ts'
 
 /** Warm-up and repeats on the tiny model: what run.json records, and that timed work excludes the warm-up. */
 const work = tempDir('tc-warm-')
@@ -51,6 +52,20 @@ describe('warm-up and repeats', () => {
     }
     expect(read(join(dir, 'p0-s42', 'baseline')).timings_s.warmup).toBeGreaterThan(0)
     expect(read(join(dir, 'p0-s42', 't1')).timings_s.warmup).toBe(0)
+  })
+
+  it('sweep times each cell until 1 s is timed by default (repeats: auto), by the same rule for every cell', async () => {
+    const dir = join(work, 'sweep-auto')
+    const result = await teacache(['sweep', config, '--output', dir, '--thresholds', '1', '--quiet'])
+    expect(result.exitCode).toBe(0)
+    for (const column of ['baseline', 't1']) {
+      const record = read(join(dir, 'p0-s42', column))
+      const first = record.repeats![0]
+      // A 4-step tiny generation is far under a second: more than one repeat, as the rule says.
+      expect(record.repeats!.length).toBe(repeatsFor('auto', first.denoise + first.decode))
+      expect(record.repeats!.length).toBeGreaterThan(1)
+      expect(readdirSync(join(dir, 'p0-s42', column, 'frames'))).toHaveLength(record.output.frames)
+    }
   })
 
   it.each([['0'], ['101'], ['1.5']])('--repeats %s is refused with exit 2', async (value) => {
