@@ -1,3 +1,4 @@
+import { mdTable } from '../report/format.ts'
 import type { QualityBenchResults } from './quality.ts'
 import type { Summary } from './stats.ts'
 
@@ -19,7 +20,7 @@ export function qualityTable(r: QualityBenchResults): string {
     [`projection for ${r.projection.threads} threads (**not measured**)`, sec(r.projection.seconds), r.projection.basis, goal, '-'],
   ]
   const header = ['figure', 'value (median)', 'spread and cross-checks', 'goal', 'met']
-  return [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n')
+  return mdTable(header, rows)
 }
 
 export function renderQualityMarkdown(r: QualityBenchResults): string {

@@ -1,3 +1,4 @@
+import { mdTable } from '../report/format.ts'
 import type { BenchResults } from './results.ts'
 import { formatRatio } from './stats.ts'
 
@@ -49,7 +50,7 @@ export function figuresTable(r: BenchResults): string {
         ],
   )
   const header = ['figure', 'value', 'spread and cross-checks', 'goal', 'met']
-  return [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n')
+  return mdTable(header, rows)
 }
 
 export function renderMarkdown(r: BenchResults): string {
