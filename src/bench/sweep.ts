@@ -91,7 +91,8 @@ export async function measureSweep(options: {
       const dir = join(workDir, `${what}-${round}`)
       if (what === 'sweep') {
         options.onProgress?.(`sweep amortisation: round ${round + 1}/${options.repeats}, teacache sweep`)
-        sweepTimes.push(await timed(['sweep', options.config, '--thresholds', thresholds.join(','), '--output', dir, '--quiet']))
+        // One timed generation a cell, as each `teacache run` does: the same work on both sides.
+        sweepTimes.push(await timed(['sweep', options.config, '--thresholds', thresholds.join(','), '--repeats', '1', '--output', dir, '--quiet']))
         costs = await sweepCosts(dir)
       } else {
         const times: number[] = []
@@ -107,7 +108,7 @@ export async function measureSweep(options: {
   return {
     value: median(separateTotals) / median(sweepTimes),
     compared:
-      `one \`teacache sweep CONFIG --thresholds ${thresholds.join(',')}\` process (baseline + ${thresholds.length} thresholds = ${runs} runs, ` +
+      `one \`teacache sweep CONFIG --thresholds ${thresholds.join(',')} --repeats 1\` process (baseline + ${thresholds.length} thresholds = ${runs} runs, ` +
       `plus its REPORT.md) against ${runs} separate \`teacache run\` processes (baseline config with teacache.enabled false, then each threshold), ` +
       'each timed from spawn to exit, all writing frames and video.mp4',
     thresholds,
