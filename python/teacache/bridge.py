@@ -124,8 +124,10 @@ class Session:
 
     @_reported
     def warmup(self, steps: int, guidance_scale: float, use_dynamic_cfg: bool, height: int, width: int,
-               frames: int, compile: str = "none") -> dict:
+               frames: int, compile: str = "none", decide=None, on_step=None) -> dict:
         """An untimed generation before the first timed one; reports the compile time it absorbed.
+        `decide` / `on_step` take the paths a timed run takes (the TeaCache forward and its callback,
+        or the stock forward and its progress callback).
 
         Compilation happens on the compiled blocks' first call, so it is the first warm-up step's
         time beyond the second's (both steps compute every block at the same shapes).
@@ -133,7 +135,7 @@ class Session:
         fresh = compiled.use(self.pipe.transformer, compile)
         result = generate.warmup(
             self.pipe, self.facts, steps=steps, guidance_scale=guidance_scale, use_dynamic_cfg=use_dynamic_cfg,
-            height=height, width=width, frames=frames,
+            height=height, width=width, frames=frames, decide=decide, on_step=on_step,
         )
         step_s = result["step_seconds"]
         result["compile_seconds"] = max(0.0, step_s[0] - step_s[1]) if fresh and len(step_s) > 1 else 0.0

@@ -189,7 +189,7 @@ def decode(pipe, facts: dict, latents: torch.Tensor, frames_dir: Optional[str]) 
 
 
 def warmup(pipe, facts: dict, *, steps: int, guidance_scale: float, use_dynamic_cfg: bool, height: int,
-           width: int, frames: int) -> dict:
+           width: int, frames: int, decide=None, on_step=None) -> dict:
     """An untimed generation at the timed ones' shapes: kernels chosen, caches and allocator filled,
     compiled blocks compiled. Zero prompt embeddings of the encoder's shape stand in for a prompt
     (the transformer's cost does not depend on their values); nothing is written."""
@@ -200,7 +200,7 @@ def warmup(pipe, facts: dict, *, steps: int, guidance_scale: float, use_dynamic_
     image = Image.new("RGB", (width, height), (127, 127, 127)) if facts["task"] == "i2v" else None
     started = time.perf_counter()
     result = denoise(
-        pipe, facts, embeddings, decide=None, on_step=None, image=image, seed=0, steps=steps,
+        pipe, facts, embeddings, decide=decide, on_step=on_step, image=image, seed=0, steps=steps,
         guidance_scale=guidance_scale, use_dynamic_cfg=use_dynamic_cfg, height=height, width=width,
         frames=frames,
     )

@@ -138,7 +138,7 @@ async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions)
       ...(warmup ? [...new Set(toRun.map((p) => p.config.compile))].map((compile) => ({
         title: warmupTitle({ compile }),
         run: async () => {
-          const done = await warmUp(loaded!.engine, { ...config, compile })
+          const done = await warmUp(loaded!.engine, { ...config, compile }, { teacache: toRun.some((p) => p.config.compile === compile && p.config.teacache.enabled && !p.config.method) })
           warmed = { seconds: (warmed?.seconds ?? 0) + done.seconds, compile: (warmed?.compile ?? 0) + done.compile }
         },
       })) : []),

@@ -164,7 +164,7 @@ export interface Engine {
   versions(): Promise<Versions>
   load(options: LoadOptions): Promise<ModelFacts & { seconds: number }>
   encodePrompt(prompt: string, negativePrompt: string | null, guidanceScale: number): Promise<{ seconds: number; cached: boolean }>
-  warmup(args: WarmupArgs): Promise<WarmupResult>
+  warmup(args: WarmupArgs, decide?: Decide | null, onStep?: OnStep | null): Promise<WarmupResult>
   denoise(args: DenoiseArgs, decide: Decide | null, onStep: OnStep | null): Promise<DenoiseResult>
   /** Decode the last denoise into PNG frames in framesDir; null decodes and converts without writing (timing repeats). */
   decode(framesDir: string | null): Promise<DecodeResult>
@@ -285,7 +285,7 @@ export async function startEngine(options: { python: string; logFile: string | n
     load: (o) => call(async () => plain(await session.load$({ ...o, $timeout: Infinity }))),
     encodePrompt: (prompt, negative_prompt, guidance_scale) =>
       call(async () => plain(await session.encode_prompt$({ prompt, negative_prompt, guidance_scale, $timeout: Infinity }))),
-    warmup: (args) => call(async () => plain(await session.warmup$({ ...args, $timeout: Infinity }))),
+    warmup: (args, decide = null, on_step = null) => call(async () => plain(await session.warmup$({ ...args, decide, on_step, $timeout: Infinity }))),
     denoise: ({ method, ...args }, decide, on_step) =>
       call(async () => plain(await session.denoise$({ ...args, method: method ? JSON.stringify(method) : null, decide, on_step, $timeout: Infinity }))),
     checkMethod: (name, params, steps) => call(async () => plain(await session.check_method$({ name, params: JSON.stringify(params), steps, $timeout: Infinity }))),
