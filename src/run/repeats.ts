@@ -9,7 +9,7 @@ import { TeacacheError } from '../errors.ts'
  * and buys nothing; `auto` times it once. A generation of 0.1-0.2 s (the tiny model, or a small
  * config) is mostly launch overhead and varies by up to 30%: on the CPU here, single timings put
  * two baselines of the same grid 15% apart and flagged speedups above what their schedule allows.
- * `auto` gives such a cell about 7 repeats, whose median is what the report shows.
+ * `auto` gives such a cell 5-7 repeats, whose median is what the report shows.
  */
 export type Repeats = number | 'auto'
 
