@@ -98,10 +98,10 @@ describe('config and environment hardening', () => {
     expect(ok.exitCode).toBe(0)
     expect(logsIn(tmp)).toEqual([])
 
-    writeFileSync(join(dir, 'slow.yaml'), TINY_CONFIG.replace('steps: 20', 'steps: 150').replace('height: 64', 'height: 128').replace('width: 64', 'width: 128'))
+    writeFileSync(join(dir, 'slow.yaml'), TINY_CONFIG.replace('steps: 20', 'steps: 600').replace('height: 64', 'height: 128').replace('width: 64', 'width: 128'))
     const child = execa(process.execPath, [BIN, 'run', join(dir, 'slow.yaml'), '--output', join(dir, 'killed')], { reject: false, stdin: 'ignore', env: { TMPDIR: tmp } })
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => /step \d+\/150/.test(chunk.toString()) && resolve())
+      child.stdout!.on('data', (chunk: Buffer) => /step \d+\/600/.test(chunk.toString()) && resolve())
       void child.then(() => reject(new Error('the run ended before it reported progress')))
     })
     process.kill(childrenOf(child.pid!, 'interface.py')[0], 'SIGKILL')

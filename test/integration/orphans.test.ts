@@ -16,15 +16,17 @@ describe('orphaned --devices workers', () => {
   it('stop within seconds of their parent\'s SIGKILL, leaving their runs interrupted and resumable', async () => {
     const dir = tempDir('tc-orphan-')
     const config = join(dir, 'slow.yaml')
-    // Long enough (a few seconds a run) that both workers are mid-denoise when the parent dies.
-    writeFileSync(config, TINY_CONFIG.replace('steps: 20', 'steps: 300').replace('height: 64', 'height: 128').replace('width: 64', 'width: 128'))
+    // Long enough (several seconds a denoise; a sweep's log shows the first progress after a quarter) that both workers are still in
+    // their baselines when the parent dies; no warm-up or repeats, so the baseline is the first
+    // thing each worker times and the resumed sweep stays short.
+    writeFileSync(config, TINY_CONFIG.replace('steps: 20', 'steps: 1000').replace('height: 64', 'height: 192').replace('width: 64', 'width: 192'))
     const out = join(dir, 'sweep')
     // Two seeds: workers are dealt whole prompt x seed groups, one each.
-    const parent = execa(process.execPath, [BIN, 'sweep', config, '--output', out, '--thresholds', '1', '--seeds', '42,43', '--devices', 'cpu,cpu'], { reject: false, stdin: 'ignore', env: {} })
+    const parent = execa(process.execPath, [BIN, 'sweep', config, '--output', out, '--thresholds', '1', '--seeds', '42,43', '--devices', 'cpu,cpu', '--no-warmup', '--repeats', '1'], { reject: false, stdin: 'ignore', env: {} })
     const stepping = new Set<string>()
     await new Promise<void>((resolve, reject) => {
       parent.stdout!.on('data', (chunk: Buffer) => {
-        for (const match of chunk.toString().matchAll(/\[(worker \d)\/2 \(cpu\)\] .*step \d+\/300/g)) stepping.add(match[1])
+        for (const match of chunk.toString().matchAll(/\[(worker \d)\/2 \(cpu\)\] .*step \d+\/1000/g)) stepping.add(match[1])
         if (stepping.size === 2) resolve()
       })
       void parent.then(() => reject(new Error('the sweep ended before both workers reported progress')))
@@ -43,7 +45,7 @@ describe('orphaned --devices workers', () => {
       expect(record).toMatchObject({ status: 'interrupted', error: { code: 'INTERRUPTED', message: 'interrupted by SIGTERM' } })
     }
 
-    const resumed = await teacache(['sweep', config, '--output', out, '--thresholds', '1', '--seeds', '42,43', '--devices', 'cpu,cpu', '--quiet'])
+    const resumed = await teacache(['sweep', config, '--output', out, '--thresholds', '1', '--seeds', '42,43', '--devices', 'cpu,cpu', '--no-warmup', '--repeats', '1', '--quiet'])
     expect(resumed.exitCode).toBe(0)
     expect(resumed.stderr).toMatch(/taking over the sweep folder .*: its writer pid \d+ on this host, .* is no longer running/)
     for (const id of ['p0-s42/baseline', 'p0-s42/t1', 'p0-s43/baseline', 'p0-s43/t1']) expect(JSON.parse(readFileSync(join(out, id, 'run.json'), 'utf8')).status).toBe('completed')
