@@ -8,7 +8,8 @@ import { resolveModel } from '../model/resolve.ts'
 import { formatCoefficientsFile, COEFFICIENTS_FORMAT, type CoefficientsFile } from '../policy/coefficients-file.ts'
 import { DEGREE, polyfit, type Fit } from '../policy/fit.ts'
 import type { ModelFacts } from '../python/bridge.ts'
-import { runWithProgress, type Step } from '../run/progress.ts'
+import { runInterruptible } from '../run/interruptible.ts'
+import type { Step } from '../run/progress.ts'
 import { canCreate, makeDirs, writeFileAtomic } from '../util/fs.ts'
 import { spaceChecked } from '../util/disk.ts'
 import { checkPathLength } from '../util/paths.ts'
@@ -55,8 +56,8 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
   const collected: Pairs[] = []
   const magnitudes: number[][] = []
   const negative = config.negative_prompt ?? null
-  const steps: Step[] = [
-    { title: 'Start Python', run: async () => void (started = await startPython()) },
+  const steps = (starting: AbortSignal): Step[] => [
+    { title: 'Start Python', run: async () => void (started = await startPython({ signal: starting })) },
     {
       title: `Load ${config.model}`,
       run: async () => {
@@ -90,7 +91,7 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
     })),
   ]
   try {
-    await runWithProgress(steps, { quiet: options.quiet })
+    await runInterruptible(steps, { quiet: options.quiet, stop: () => started?.engine.close(), outcome: `nothing written to ${shown(output)} or ${shown(plot)}` })
   } finally {
     await started?.engine.close()
   }
@@ -106,7 +107,7 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
       `\nFitted ${fit.pairs} pairs (${prompts.length} prompt${prompts.length === 1 ? '' : 's'} x ${config.steps - 1} steps): ` +
         `R² ${fit.r2.toFixed(4)}, RMSE ${fit.rmse.toPrecision(3)}, x from ${fit.xRange[0].toPrecision(3)} to ${fit.xRange[1].toPrecision(3)}\n` +
         `coefficients: [${fit.coefficients.map((c) => c.toPrecision(8)).join(', ')}]\n` +
-        (file.magcache ? `MagCache ratios (mean over prompts, per step): [${file.magcache.ratios.map((r) => r.toPrecision(5)).join(', ')}]\n` : '') +
+        (file.magcache ? `MagCache ratios (mean over prompts, per step): ${ratiosShown(file.magcache.ratios)}\n` : '') +
         `wrote ${shown(output)} (use it with teacache.coefficients or --coefficients; sweep --methods magcache reads its ratios) and the plot ${shown(plot)}\n`,
     )
   }
@@ -140,6 +141,13 @@ function magcacheOf(magnitudes: number[][], prompts: number): Pick<CoefficientsF
 function commandLine(): string {
   const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)
   return ['teacache', ...process.argv.slice(2)].map(quote).join(' ')
+}
+
+/** A terminal line, not a dump: a long schedule's ratios are in the file, the line shows their ends. */
+function ratiosShown(ratios: number[]): string {
+  const f = (r: number) => r.toPrecision(5)
+  if (ratios.length <= 12) return `[${ratios.map(f).join(', ')}]`
+  return `[${ratios.slice(0, 4).map(f).join(', ')}, ... ${ratios.length - 8} more ..., ${ratios.slice(-4).map(f).join(', ')}] (${ratios.length} in the file)`
 }
 
 function shown(path: string): string {

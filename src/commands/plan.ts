@@ -8,7 +8,7 @@ import { describeLatencyModel, latencyModel } from '../plan/predict.ts'
 import { traceFromRun, type Trace } from '../plan/trace.ts'
 import { coefficientsWarning, type RunSetting } from '../policy/coefficients-file.ts'
 import { chooseCoefficients, type ArchitectureFacts, type ChosenCoefficients } from '../policy/presets.ts'
-import { runWithProgress } from '../run/progress.ts'
+import { runInterruptible } from '../run/interruptible.ts'
 
 export interface PlanOptions {
   thresholds?: number[]
@@ -92,9 +92,9 @@ async function fromModel(config: LoadedConfig, quiet: boolean): Promise<Measured
   let measured: Measured | undefined
   try {
     let facts: ArchitectureFacts | undefined
-    await runWithProgress(
-      [
-        { title: 'Start Python', run: async () => void (started = await startPython()) },
+    await runInterruptible(
+      (starting) => [
+        { title: 'Start Python', run: async () => void (started = await startPython({ signal: starting })) },
         { title: `Load ${config.model}`, run: async () => void (facts = (await loadModel(started!, config, location)).facts) },
         {
           title: `Measure the indicator over ${config.steps} steps`,
@@ -105,7 +105,7 @@ async function fromModel(config: LoadedConfig, quiet: boolean): Promise<Measured
           },
         },
       ],
-      { quiet },
+      { quiet, stop: () => started?.engine.close(), outcome: 'no plan printed' },
     )
   } finally {
     await started?.engine.close()

@@ -1,6 +1,5 @@
 import { loadConfig, type Overrides } from '../config/load.ts'
 import { checkRunInputs } from '../config/rules.ts'
-import { TeacacheError } from '../errors.ts'
 import { resolveModel } from '../model/resolve.ts'
 import { createRunContext, finishRun, runTasks, type RunContext } from '../run/execute.ts'
 import { chooseRunDir, createRunDir, type ClaimedRunDir } from '../run/output.ts'
@@ -9,6 +8,7 @@ import type { RunRecord } from '../run/record.ts'
 import { loadModel, startPython } from '../run/session.ts'
 import { protectedPaths } from '../run/safe-force.ts'
 import { onShutdown } from '../run/signals.ts'
+import { guardSteps, interruptedError } from '../run/interruptible.ts'
 import { checkWarmup, warmUp, warmupTitle } from '../run/warmup.ts'
 
 export interface RunOptions {
@@ -54,20 +54,12 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
       ...(warmup ? [{ title: warmupTitle(config), run: async () => void (ctx!.warmup = await warmUp(ctx!.loaded.engine, config)) }] : []),
       ...runTasks(config, () => ctx!),
     ]
-    // A signal that arrives before Python is up has nothing to stop yet: check between steps too.
-    const guarded = steps.map((step) => ({
-      ...step,
-      run: async (...args: Parameters<Step['run']>) => {
-        if (shutdown.signal) throw new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}`)
-        await step.run(...args)
-      },
-    }))
-    await runWithProgress(guarded, { quiet, interrupted: () => shutdown.signal })
+    await runWithProgress(guardSteps(steps, shutdown), { quiet, interrupted: () => shutdown.signal })
     const record = await finishRun(ctx!, 'completed')
     if (!quiet) process.stdout.write(summary(record, ctx!.runDir))
     return record
   } catch (caught) {
-    const error = shutdown.signal ? new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}`, { exitCode: shutdown.exitCode }) : caught
+    const error = shutdown.signal ? interruptedError(shutdown) : caught
     if (ctx) await finishRun(ctx, shutdown.signal ? 'interrupted' : 'failed', error).catch(() => {})
     throw error
   } finally {

@@ -116,6 +116,33 @@ describe('faults during a run', () => {
   })
 })
 
+describe('signals to the commands that write only once they finish', () => {
+  it.each([
+    // calibrate mid-denoise; plan while its model loads (its measuring is quick).
+    { command: 'calibrate', signal: 'SIGINT', code: 130, once: /step \d+\/600/, says: /; nothing written to \S*c\.json or \S*c\.svg$/ },
+    { command: 'plan', signal: 'SIGTERM', code: 143, once: /✔ Start Python/, says: /; no plan printed$/ },
+  ] as const)('$signal to $command: Python stopped, exit $code, one line saying so, nothing written', async ({ command, signal, code, once, says }) => {
+    const dir = tempDir('tc-signal-')
+    const args = command === 'calibrate' ? ['calibrate', slowConfig(dir), '--output', join(dir, 'c.json')] : ['plan', slowConfig(dir)]
+    const child = execa(process.execPath, [BIN, ...args], { reject: false, stdin: 'ignore', env: {} })
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => once.test(chunk.toString()) && resolve())
+      void child.then(() => reject(new Error(`${command} ended before the signal`)))
+    })
+    const python = pythonChildOf(child.pid!)
+    expect(python).toBeGreaterThan(0)
+    child.kill(signal)
+    const result = await child
+    expect(result.exitCode).toBe(code)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toMatch(new RegExp(`^teacache: interrupted by ${signal}`))
+    expect(result.stderr.trim()).toMatch(says)
+    expect(result.stdout).not.toMatch(/threshold/i)
+    expect(alive(python)).toBe(false)
+    expect(readdirSync(dir)).toEqual(['slow.yaml'])
+  })
+})
+
 describe('faults during a sweep', () => {
   it('Python killed mid-sweep with --restarts 1: a new process resumes and finishes every run', async () => {
     const dir = tempDir('tc-fault-')
