@@ -1,5 +1,5 @@
 import { createPolicy } from '../policy/teacache.ts'
-import type { Decide, DenoiseArgs, Engine } from '../python/bridge.ts'
+import type { Decide, DenoiseArgs, Engine } from '../python/engine.ts'
 import { cpus } from 'node:os'
 import { cpuStopwatch, foreignLoad, machineBusySeconds } from './cpu-time.ts'
 

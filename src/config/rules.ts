@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs'
 import { TeacacheError } from '../errors.ts'
 import type { ModelLocation, Task } from '../model/resolve.ts'
-import type { ModelFacts } from '../python/bridge.ts'
+import type { ModelFacts } from '../python/engine.ts'
 import type { Config } from './schema.ts'
 
 /**

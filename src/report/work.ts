@@ -1,4 +1,4 @@
-import type { ComputeCounts } from '../python/bridge.ts'
+import type { ComputeCounts } from '../python/engine.ts'
 import type { RunRecord } from '../run/record.ts'
 
 /**

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts'
-import type { ComputeCounts, Memory, ModelFacts, Versions, WorkCounts } from '../python/bridge.ts'
+import type { ComputeCounts, Memory, ModelFacts, Versions, WorkCounts } from '../python/engine.ts'
 import type { StepDecision } from '../policy/teacache.ts'
 
 /** The run.json contract that sweeps, reports and users read. Field names are stable. */

@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError } from '../errors.ts'
 import { createPolicy } from '../policy/teacache.ts'
-import type { Decide, Engine, OnStep } from '../python/bridge.ts'
+import type { Decide, Engine, OnStep } from '../python/engine.ts'
 
 /**
  * The untimed work every timing process does first. A process's first generation pays for kernel

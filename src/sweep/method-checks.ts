@@ -1,7 +1,7 @@
 import { TeacacheError } from '../errors.ts'
 import { definitionOf } from '../methods/registry.ts'
 import { variantTitle, type MethodVariant } from '../methods/variant.ts'
-import type { Engine } from '../python/bridge.ts'
+import type { Engine } from '../python/engine.ts'
 
 /**
  * The checks only the loaded model can answer, made before any run folder exists: diffusers must

@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { constants } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TeacacheError } from '../../src/errors.ts'
 import { dropWritesAfterExit, translate } from '../../src/python/bridge.ts'
@@ -86,5 +88,15 @@ describe('dropWritesAfterExit', () => {
     expect(() => com.write({ r: 3 })).not.toThrow()
     expect(() => com.writeRaw('y', 4, () => {})).not.toThrow()
     expect(sent).toEqual([])
+  })
+})
+
+describe('the bridge is the only way to Python', () => {
+  it('src/python/bridge.ts is the one module of src that imports pythonia', () => {
+    const root = join(import.meta.dirname, '..', '..', 'src')
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|mjs|js)$/.test(f))
+    expect(files.length).toBeGreaterThan(50)
+    const importers = files.filter((f) => /from 'pythonia'|import\('pythonia'\)/.test(readFileSync(join(root, f), 'utf8')))
+    expect(importers).toEqual([join('python', 'bridge.ts')])
   })
 })

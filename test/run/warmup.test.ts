@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { LoadedConfig } from '../../src/config/load.ts'
-import type { Decide, Engine, OnStep, WarmupArgs } from '../../src/python/bridge.ts'
+import type { Decide, Engine, OnStep, WarmupArgs } from '../../src/python/engine.ts'
 import { WARMUP_MAX_GENERATIONS, WARMUP_STEPS, warmUp } from '../../src/run/warmup.ts'
 
 interface Call {
