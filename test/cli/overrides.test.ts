@@ -4,19 +4,11 @@ import { Command } from 'commander'
 import { addOverrides, choicesOf, flagOf, keyOf, overrideArgs, overridesFor, parseOverride, splitOverrides } from '../../src/cli/overrides.ts'
 import { parseConfig } from '../../src/config/load.ts'
 import { CONFIG_KEYS, OVERRIDABLE, TEACACHE_KEYS, type OverridableField } from '../../src/config/schema.ts'
+import { MINIMAL_CONFIG } from '../helpers/configs.ts'
 
 const row = (field: string): OverridableField => OVERRIDABLE.find((r) => r.field === field)!
 
-const CONFIG = `model: tiny
-prompt: a cat
-steps: 4
-height: 64
-width: 64
-frames: 17
-teacache:
-  rel_l1_thresh: 0.3
-  coefficients: [0, 0, 0, 1, 0]
-`
+const CONFIG = `${MINIMAL_CONFIG}  coefficients: [0, 0, 0, 1, 0]\n`
 
 describe('the override table', () => {
   it.each(OVERRIDABLE.map((r) => [r.field, r] as const))('%s names a field of the config schema', (field, r) => {

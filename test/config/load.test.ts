@@ -4,16 +4,9 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadConfig, parseConfig } from '../../src/config/load.ts'
 import { isTeacacheError } from '../../src/errors.ts'
+import { MINIMAL_CONFIG } from '../helpers/configs.ts'
 
-const BASE = `model: tiny
-prompt: a cat
-steps: 4
-height: 64
-width: 64
-frames: 17
-teacache:
-  rel_l1_thresh: 0.3
-`
+const BASE = MINIMAL_CONFIG
 const at = '/configs/x.yaml'
 
 function errorOf(text: string, overrides = {}): string {

@@ -19,3 +19,14 @@ teacache:
   rel_l1_thresh: 1.0
   coefficients: [0, 0, 0, 1, 0]
 `
+
+/** The fewest fields a config needs (no coefficients: tests add or break fields from here). */
+export const MINIMAL_CONFIG = `model: tiny
+prompt: a cat
+steps: 4
+height: 64
+width: 64
+frames: 17
+teacache:
+  rel_l1_thresh: 0.3
+`
