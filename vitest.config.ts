@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: 'forks',
     maxWorkers: 2,
+    // A temp folder of the run's own, checked for leftovers at the end; each test file's tempDir()s removed after it.
+    globalSetup: ['test/helpers/temp-check.ts'],
+    setupFiles: ['test/helpers/setup.ts'],
   },
 })

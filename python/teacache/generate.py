@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from . import hook, indicator
+from . import hold, hook, indicator
 
 def _synchronize(device: str) -> None:
     if device.startswith("cuda"):
@@ -74,15 +74,21 @@ def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image, seed: int,
         kwargs["image"] = load_image(image) if isinstance(image, str) else image
     embeds, negative = embeddings
     stamps: list[float] = []
+    pause = hold.from_env()
+    # Seconds a test's hold (TEACACHE_TEST_HOLD) kept the loop waiting: not part of any timing.
+    held = 0.0
 
     def step_end(_pipe, index, timestep, callback_kwargs):
+        nonlocal held
         # Synchronise so a step's time is its GPU time, not the time to enqueue its kernels.
         _synchronize(facts["device"])
-        stamps.append(time.perf_counter())
+        stamps.append(time.perf_counter() - held)
         if observer is not None:
             observer.step_end(index)
         if on_step is not None:
             on_step(index, float(timestep))
+        if pause is not None:
+            held += pause(index)
         return {}
 
     mechanism = {"block_loops": None, "output_changes": None}
@@ -109,7 +115,7 @@ def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image, seed: int,
         state = hook.state_of(transformer)
         if state is not None and state.armed:
             mechanism = state.end()
-    seconds = time.perf_counter() - started
+    seconds = time.perf_counter() - started - held
     step_seconds = [b - a for a, b in zip([started] + stamps[:-1], stamps)]
     # CogVideoX1.5 pads the latent frames up to a multiple of patch_size_t; the pipeline drops
     # the padding only when it decodes itself, so do the same here.
@@ -230,9 +236,12 @@ def indicator_trace(pipe, facts: dict, steps: int, guidance_scale: float) -> dic
         ofs = torch.full((1,), 2.0, device=device, dtype=dtype)
     distances: list[Optional[float]] = []
     previous = None
+    pause = hold.from_env()
     with torch.no_grad():
-        for t in timesteps:
+        for index, t in enumerate(timesteps):
             emb = hook.embed_timestep(transformer, t.expand(batch).to(device), None, ofs, dtype)
             distances.append(None if previous is None else hook.indicator_distance(emb, previous))
             previous = emb
+            if pause is not None:
+                pause(index)
     return {"timesteps": [float(t) for t in timesteps], "distances": distances}

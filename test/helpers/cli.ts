@@ -1,7 +1,9 @@
-import { mkdtempSync, writeFileSync, chmodSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync, chmodSync, existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { execa } from 'execa'
+import { tempDir } from './temp.ts'
+
+export { removeLater, tempDir } from './temp.ts'
 
 export const ROOT = resolve(import.meta.dirname, '..', '..')
 export const BIN = join(ROOT, 'bin', 'teacache.mjs')
@@ -21,10 +23,6 @@ export async function teacache(args: string[], options: { env?: NodeJS.ProcessEn
     stdin: 'ignore',
   })
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) }
-}
-
-export function tempDir(prefix = 'tc-'): string {
-  return mkdtempSync(join(tmpdir(), prefix))
 }
 
 /**

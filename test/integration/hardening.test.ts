@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src/run/record.ts'
 import { BIN, pythonTripwire, teacache, tempDir } from '../helpers/cli.ts'
 import { TINY_CONFIG } from '../helpers/configs.ts'
+import { hold } from '../helpers/hold.ts'
 import { childrenOf } from '../helpers/processes.ts'
 import { makeSweepFixture } from '../fixtures/sweep.ts'
 
@@ -98,13 +99,12 @@ describe('config and environment hardening', () => {
     expect(ok.exitCode).toBe(0)
     expect(logsIn(tmp)).toEqual([])
 
-    writeFileSync(join(dir, 'slow.yaml'), TINY_CONFIG.replace('steps: 20', 'steps: 600').replace('height: 64', 'height: 128').replace('width: 64', 'width: 128'))
-    const child = execa(process.execPath, [BIN, 'run', join(dir, 'slow.yaml'), '--output', join(dir, 'killed')], { reject: false, stdin: 'ignore', env: { TMPDIR: tmp } })
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => /step \d+\/600/.test(chunk.toString()) && resolve())
-      void child.then(() => reject(new Error('the run ended before it reported progress')))
-    })
-    process.kill(childrenOf(child.pid!, 'interface.py')[0], 'SIGKILL')
+    // Held mid-run (test/helpers/hold.ts) while Python is killed.
+    const held = hold(1)
+    const child = execa(process.execPath, [BIN, 'run', join(dir, 'c.yaml'), '--output', join(dir, 'killed')], { reject: false, stdin: 'ignore', env: { TMPDIR: tmp, ...held.env } })
+    const [python] = await held.reached(child)
+    expect(childrenOf(child.pid!, 'interface.py')).toEqual([python])
+    process.kill(python, 'SIGKILL')
     const died = await child
     expect(died.exitCode).toBe(1)
     const named = /exited unexpectedly \(signal SIGKILL\); see (\S+)$/m.exec(String(died.stderr))
