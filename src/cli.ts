@@ -93,7 +93,7 @@ export function buildProgram(): Command {
     .option('--force', 'redo every run, even completed ones, and accept a sweep folder of other settings')
     .option('--devices <list>', 'one worker process per device: GPU numbers or "cpu", e.g. 0,1,2,3')
     .option('--shard <i/n>', 'run only share i of n of the grid (1-based), e.g. one Slurm array task; needs --output')
-    .option('--restarts <n>', 'if Python dies, resume the sweep in a new process up to n times (default 0: stop; rerunning resumes too)', integer('--restarts'))
+    .option('--restarts <n>', 'if Python dies, resume the sweep in a new process up to n times (default 0: stop; rerunning resumes too)', number('--restarts', (n) => Number.isSafeInteger(n) && n >= 0, 'an integer of 0 or more'))
     .option('--repeats <k|auto>', 'time each run k times (same seed: the frames are written once); the report shows the median, spread and n (default auto: until 1 s is timed, at most 10; 1 for a generation of a second or more)', parseRepeats)
     .option('--no-warmup', 'skip each process\'s untimed warm-up generation (the first run\'s timings then include start-up costs)')
     .addOption(new Option('--no-report', 'leave REPORT.md to a later `teacache report` (workers of --devices)').hideHelp())
@@ -109,10 +109,13 @@ export function buildProgram(): Command {
     .description('regenerate REPORT.md, chart.svg and the comparison videos of a sweep folder from its run folders (no Python)')
     .argument('<sweep-dir>', 'folder written by teacache sweep (shards merged: whatever runs are there)')
     .option('--no-videos', 'skip the side-by-side comparison videos')
+    .option('--lpips [alexnet-weights]', 'also compute LPIPS (AlexNet), in Python: torchvision\'s alexnet-owt-7be5be79.pth from the torch hub cache or this file, and the lpips package\'s linear layers')
     .addOption(new Option('--quiet', 'print nothing').hideHelp())
     .action(async (dir: string, options) => {
       const { reportCommand } = await import('./commands/report.ts')
-      await reportCommand(dir, options)
+      // The one way a report starts Python: only when asked, and only then is the bridge loaded.
+      const lpips = options.lpips === undefined ? undefined : await (await import('./report/lpips-run.ts')).computeLpips(dir, options.lpips)
+      await reportCommand(dir, { ...options, lpips })
     })
 
   program

@@ -1,5 +1,5 @@
-import { promises as fs } from 'node:fs'
 import { TeacacheError } from '../errors.ts'
+import { readProblem, readRegularFile } from '../util/fs.ts'
 
 /** Calibration inputs and data: the prompts to run, and the (x, y) pairs one generation yields. */
 
@@ -36,10 +36,10 @@ export function mergePairs(all: readonly Pairs[]): Pairs {
 export async function readPrompts(file: string): Promise<string[]> {
   let text: string
   try {
-    text = await fs.readFile(file, 'utf8')
+    text = await readRegularFile(file)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw new TeacacheError('INPUT', `--prompts: ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`)
+    throw new TeacacheError('INPUT', `--prompts: ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${readProblem(error)})`}`)
   }
   const prompts = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'))
   if (prompts.length === 0) throw new TeacacheError('INPUT', `--prompts: ${file} has no prompts; expected one prompt per line`)

@@ -1,4 +1,4 @@
-import { Command, type Option } from 'commander'
+import { Command, type Argument, type Option } from 'commander'
 import { TeacacheError } from '../errors.ts'
 import { closest } from '../util/suggest.ts'
 
@@ -11,6 +11,24 @@ import { closest } from '../util/suggest.ts'
 export class TeacacheCommand extends Command {
   override createCommand(name?: string): Command {
     return new TeacacheCommand(name)
+  }
+
+  /**
+   * An empty value is what an unset shell variable gives (`--output "$OUT"`); taken as given it
+   * would fall back to a default (a new dated folder, the model instead of --from-run) without a
+   * word. Every flag that takes a value refuses it here, whatever its own parser, so a new flag
+   * is covered without asking.
+   */
+  override addOption(option: Option): this {
+    if ((option.required || option.optional) && !EMPTY_MEANS_NONE.has(option.long ?? '')) {
+      refuseEmpty(option, `${option.long ?? option.flags}: expected a value (${option.flags}), got an empty value`)
+    }
+    return super.addOption(option)
+  }
+
+  override addArgument(argument: Argument): this {
+    refuseEmpty(argument, `<${argument.name()}>: expected a value, got an empty value`)
+    return super.addArgument(argument)
   }
 
   unknownOption(flag: string): never {
@@ -54,6 +72,21 @@ export class TeacacheCommand extends Command {
     // The program's own --version and --help apply everywhere.
     return command.parent ? [...own, ...this.flagsOf(command.parent)] : own
   }
+}
+
+/**
+ * Flags whose empty value means something: `--negative-prompt ""` clears the config's negative
+ * prompt, as `negative_prompt: ""` does in a config.
+ */
+export const EMPTY_MEANS_NONE: ReadonlySet<string> = new Set(['--negative-prompt'])
+
+/** Wraps the option's or argument's own parser (if any) with the empty-value check. */
+function refuseEmpty(target: Option | Argument, message: string): void {
+  const parse = target.parseArg
+  target.argParser((value: string, previous: unknown) => {
+    if (value.trim() === '') throw new TeacacheError('CONFIG', message)
+    return parse ? parse(value, previous) : value
+  })
 }
 
 function usage(what: string, message: string): TeacacheError {

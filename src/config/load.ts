@@ -1,9 +1,9 @@
-import { promises as fs } from 'node:fs'
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import type { z } from 'zod'
 import { TeacacheError } from '../errors.ts'
 import { readCoefficientsFile, type CoefficientsOrigin } from '../policy/coefficients-file.ts'
+import { readProblem, readRegularFile } from '../util/fs.ts'
 import { expandHome } from '../util/paths.ts'
 import { closest } from '../util/suggest.ts'
 import { yamlValue } from '../util/yaml.ts'
@@ -56,10 +56,9 @@ export async function loadConfig(file: string, overrides: Overrides = {}, cwd = 
   const configPath = resolve(cwd, file)
   let text: string
   try {
-    text = await fs.readFile(configPath, 'utf8')
+    text = await readRegularFile(configPath)
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message
-    throw new TeacacheError('CONFIG', `${file}: cannot read the config (${reason})`)
+    throw new TeacacheError('CONFIG', `${file}: cannot read the config (${readProblem(error)})`)
   }
   return parseConfig(text, configPath, overrides, cwd, options)
 }

@@ -1,7 +1,6 @@
 import { relative, resolve } from 'node:path'
-import { defaultCalibrateOutput } from '../calibrate/outputs.ts'
 import { TeacacheError } from '../errors.ts'
-import { readCoefficientsFile, settingDifferences, type CoefficientsOrigin, type RunSetting } from '../policy/coefficients-file.ts'
+import { defaultCalibrateOutput, readCoefficientsFile, settingDifferences, type CoefficientsOrigin, type RunSetting } from '../policy/coefficients-file.ts'
 import { expandHome } from '../util/paths.ts'
 
 /**

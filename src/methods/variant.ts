@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { canonicalJson } from '../sweep/settings.ts'
+import { canonicalJson } from '../util/json.ts'
 import { closest } from '../util/suggest.ts'
 import { MAX_CACHE_THRESHOLD, type CacheMethod, type MethodDefinition, type Params } from './method.ts'
 import { definitionOf, METHOD_NAMES, METHODS, methodNamed, REFUSED } from './registry.ts'
@@ -44,21 +44,24 @@ function parseText(text: string): Entry | string {
     return teacacheEntry(parts.length ? numberOf(parts[0]) : null)
   }
   const method = methodNamed(name)
-  const given: Params = {}
+  // A Map, not an object: keys such as constructor or __proto__ are typed text like any other.
+  const given = new Map<string, unknown>()
   for (const part of parts) {
     const eq = part.indexOf('=')
     if (eq < 0) {
       if (!method) break
       if (!method.primary) return `${name} takes no value of its own; give key=value (${keysOf(method)})`
-      if (method.primary in given) return `${name}: ${method.primary} is given twice`
-      given[method.primary] = numberOf(part)
+      if (given.has(method.primary)) return `${name}: ${method.primary} is given twice`
+      given.set(method.primary, numberOf(part))
       continue
     }
     const key = part.slice(0, eq)
-    if (key in given) return `${name}: ${key} is given twice`
-    given[key] = valueOf(key, part.slice(eq + 1))
+    if (method && !Object.hasOwn(method.schema.shape, key)) return unknownParameter(method, key)
+    if (given.has(key)) return `${name}: ${key} is given twice`
+    given.set(key, valueOf(key, part.slice(eq + 1)))
   }
-  return cacheEntry(name, given)
+  // fromEntries defines own properties: "__proto__" stays a key the schema refuses, never a prototype.
+  return cacheEntry(name, Object.fromEntries(given))
 }
 
 function teacacheEntry(value: unknown): Entry | string {
@@ -70,7 +73,7 @@ function teacacheEntry(value: unknown): Entry | string {
 }
 
 function cacheEntry(name: string, given: Params): Entry | string {
-  if (name in REFUSED) return `${name}: refused: ${REFUSED[name]}`
+  if (Object.hasOwn(REFUSED, name)) return `${name}: refused: ${REFUSED[name]}`
   const method = methodNamed(name)
   if (!method) {
     const near = closest(name, METHOD_NAMES)
@@ -79,7 +82,7 @@ function cacheEntry(name: string, given: Params): Entry | string {
   const parsed = method.schema.safeParse(given)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    if (issue.code === 'unrecognized_keys') return `${name}: unknown parameter ${issue.keys.join(', ')}; expected ${keysOf(method)}`
+    if (issue.code === 'unrecognized_keys') return unknownParameter(method, issue.keys.join(', '))
     const path = issue.path.filter((p) => typeof p === 'string').join('.')
     return `${name}: ${path ? `${path}: ` : ''}${issue.message}`
   }
@@ -87,6 +90,11 @@ function cacheEntry(name: string, given: Params): Entry | string {
 }
 
 const keysOf = (method: MethodDefinition) => Object.keys(method.schema.shape).join(', ')
+
+function unknownParameter(method: MethodDefinition, key: string): string {
+  const near = closest(key, Object.keys(method.schema.shape))
+  return `${method.name}: unknown parameter ${key}${near ? ` (did you mean ${near}?)` : ''}; expected ${keysOf(method)}`
+}
 
 /** A number as typed; anything else stays text so the schema names what it expected. */
 function numberOf(text: string): number | string {

@@ -3,6 +3,7 @@ import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { TeacacheError, fieldError } from '../errors.ts'
 import { pythonPath } from '../python/interpreter.ts'
+import { readRegularFile } from '../util/fs.ts'
 import { downloadCommand, findHubCli } from './hub-cli.ts'
 
 /**
@@ -81,7 +82,7 @@ const TRUSTED_LIBRARIES = new Set(['diffusers', 'transformers'])
 async function readPipelineFolder(folder: string, shown: string): Promise<{ task: Task; pipelineClass: string; customComponents: string[] }> {
   let index: Record<string, unknown> & { _class_name?: unknown }
   try {
-    index = JSON.parse(await fs.readFile(join(folder, 'model_index.json'), 'utf8'))
+    index = JSON.parse(await readRegularFile(join(folder, 'model_index.json')))
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
     const exists = await fs.stat(folder).then(() => true, () => false)

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs'
-import { relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { Document, parseDocument } from 'yaml'
 import { z } from 'zod'
 import { TeacacheError } from '../errors.ts'
+import { readProblem, readRegularFileSync } from '../util/fs.ts'
 import { yamlValue } from '../util/yaml.ts'
 import { chooseCoefficients, type ArchitectureFacts, type ChosenCoefficients } from './presets.ts'
 
@@ -79,10 +79,10 @@ export function parseCoefficientsFile(text: string, path: string): CoefficientsF
 export function readCoefficientsFile(path: string, field: string): CoefficientsOrigin {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = readRegularFileSync(path)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw new TeacacheError('CONFIG', `${field}: ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}; expected a file written by teacache calibrate`)
+    throw new TeacacheError('CONFIG', `${field}: ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${readProblem(error)})`}; expected a file written by teacache calibrate`)
   }
   try {
     return { ...parseCoefficientsFile(text, path), path }
@@ -137,3 +137,6 @@ function shown(path: string): string {
   const rel = relative(process.cwd(), path)
   return rel && !rel.startsWith('..') ? rel : path
 }
+
+/** Where calibrate writes without --output: coefficients/<config name>.yaml beside the config. */
+export const defaultCalibrateOutput = (configPath: string, name: string) => join(dirname(configPath), 'coefficients', `${name}.yaml`)

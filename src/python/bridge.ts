@@ -44,6 +44,8 @@ export async function startEngine(options: { python: string; logFile: string | n
   if (started) throw new Error('the Python bridge can be started once per process')
   started = true
   process.env.PYTHON_BIN = options.python
+  // pythonia gives up on a call without $timeout after REQ_TIMEOUT (100 s), the import included: a longer TEACACHE_START_TIMEOUT would end there, saying nothing of the wait.
+  if (options.deadline) process.env.REQ_TIMEOUT = '0'
   process.env.PYTHONPATH = [PYTHON_SOURCE_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter)
   if (options.logFile) process.env.TEACACHE_PYTHON_LOG = options.logFile
   else delete process.env.TEACACHE_PYTHON_LOG
@@ -127,6 +129,7 @@ export async function startEngine(options: { python: string; logFile: string | n
     indicatorTrace: (steps, guidance_scale) => call(async () => plain(await session.indicator_trace$({ steps, guidance_scale, $timeout: Infinity }))),
     bridgeRoundtrip: (callback, calls) => call(async () => plain(await session.bridge_roundtrip$({ callback, calls, $timeout: Infinity }))),
     memory: () => call(async () => plain(await session.memory())),
+    lpips: (args) => call(async () => plain(await session.lpips$({ ...args, $timeout: Infinity }))),
     close: stop,
   }
 }

@@ -1,9 +1,9 @@
-import { promises as fs } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { LoadedConfig } from '../config/load.ts'
 import { MAX_PROMPT_CHARS, MAX_THRESHOLD } from '../config/schema.ts'
 import { TeacacheError } from '../errors.ts'
 import { resolveMethods, splitMethods, type ResolvedMethods } from '../methods/resolve.ts'
+import { readProblem, readRegularFile } from '../util/fs.ts'
 import { normalizeGrid, type CompileMode, type Grid } from './grid.ts'
 
 /** The published TeaCache4CogVideoX1.5 table's thresholds: the default when neither flag nor config names any. */
@@ -39,10 +39,10 @@ export async function resolveGrid(config: LoadedConfig, flags: GridFlags, cwd = 
   else if (typeof config.sweep?.prompts === 'string') prompts = await readPromptsFile(config.sweep.prompts, `${config.configPath}: sweep.prompts`)
   else prompts = config.sweep?.prompts ?? [config.prompt]
   const compile = flags.compile !== undefined ? parseList('--compile', flags.compile, parseCompile).map((c) => c.mode) : (config.sweep?.compile ?? [config.compile])
-  unique(flags.compile !== undefined ? '--compile' : 'sweep.compile', compile)
-  unique(flags.thresholds !== undefined ? '--thresholds' : 'sweep.thresholds', listed)
-  unique(flags.seeds !== undefined ? '--seeds' : 'sweep.seeds', seeds)
-  unique(flags.prompts !== undefined ? '--prompts' : 'sweep.prompts', prompts)
+  unique(flags.compile !== undefined ? '--compile' : 'sweep.compile', compile, byValue)
+  unique(flags.thresholds !== undefined ? '--thresholds' : 'sweep.thresholds', listed, byValue)
+  unique(flags.seeds !== undefined ? '--seeds' : 'sweep.seeds', seeds, byValue)
+  unique(flags.prompts !== undefined ? '--prompts' : 'sweep.prompts', prompts, byPosition('prompt'))
   // A threshold given both ways is one variant (--devices workers are handed both lists).
   const thresholds = [...new Set([...listed, ...(methods?.thresholds ?? [])])]
   const variants = methods?.variants ?? []
@@ -87,14 +87,16 @@ export function parseSeed(item: string): number | string {
   return Number.isSafeInteger(n) && n >= 0 && n <= 2 ** 32 - 1 ? n : 'expected integer seeds from 0 to 4294967295'
 }
 
-function unique(where: string, values: readonly (string | number)[]): void {
+/** How a repeat is told: a list of values names the value; prompts (long text) name their positions. */
+type Repeat = (value: string | number, index: number, first: number) => string
+const byValue: Repeat = (value) => `${value} is listed twice`
+const byPosition = (noun: string): Repeat => (_, index, first) => `${noun} ${index} repeats ${noun} ${first}`
+
+function unique(where: string, values: readonly (string | number)[], repeat: Repeat): void {
   const seen = new Map<string | number, number>()
   for (const [i, value] of values.entries()) {
     const first = seen.get(value)
-    if (first !== undefined) {
-      const shown = typeof value === 'string' ? `prompt ${i} repeats prompt ${first}` : `${value} is listed twice`
-      throw new TeacacheError('CONFIG', `${where}: ${shown}; every run of a sweep must differ`)
-    }
+    if (first !== undefined) throw new TeacacheError('CONFIG', `${where}: ${repeat(value, i, first)}; every run of a sweep must differ`)
     seen.set(value, i)
   }
 }
@@ -103,10 +105,9 @@ function unique(where: string, values: readonly (string | number)[]): void {
 export async function readPromptsFile(path: string, label: string): Promise<string[]> {
   let text: string
   try {
-    text = await fs.readFile(path, 'utf8')
+    text = await readRegularFile(path)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new TeacacheError('INPUT', `${label}: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`)
+    throw new TeacacheError('INPUT', `${label}: cannot read ${path} (${readProblem(error)})`)
   }
   return parsePrompts(text, `${label}: ${path}`)
 }

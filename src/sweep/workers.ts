@@ -26,10 +26,15 @@ export function parseDevices(text: string): string[] {
   const items = text.split(',').map((s) => s.trim())
   const bad = items.find((d) => !DEVICE_ID.test(d))
   if (bad !== undefined) throw new RangeError(`expected a comma-separated list of GPU numbers or "cpu" (e.g. 0,1), got "${bad}"`)
-  const gpus = items.filter((d) => d !== 'cpu')
-  const twice = gpus.find((d, i) => gpus.indexOf(d) !== i)
-  if (twice !== undefined) throw new RangeError(`GPU ${twice} is listed twice; one worker per GPU`)
-  return items
+  // 0 and 00 name one card: compared, and handed to the workers, without leading zeros.
+  const devices = items.map((d) => d.replace(/^0+(?=\d)/, ''))
+  const twice = devices.findIndex((d, i) => d !== 'cpu' && devices.indexOf(d) !== i)
+  if (twice >= 0) {
+    const first = items[devices.indexOf(devices[twice])]
+    const spelt = first === items[twice] ? '' : ` (as ${first} and ${items[twice]})`
+    throw new RangeError(`GPU ${devices[twice]} is listed twice${spelt}; one worker per GPU`)
+  }
+  return devices
 }
 
 export function planWorkers(devices: string[], shard: Shard | undefined): Worker[] {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { constants, promises as fs } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, promises as fs, readFileSync, type Stats } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, basename } from 'node:path'
 import { spaceErrorOr } from './disk.ts'
@@ -24,7 +24,51 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 }
 
 export async function readJson<T = unknown>(path: string): Promise<T> {
-  return JSON.parse(await fs.readFile(path, 'utf8')) as T
+  return JSON.parse(await readRegularFile(path)) as T
+}
+
+/**
+ * A file's text, from a regular file only: reading a FIFO with no writer blocks for ever, and a
+ * device may never end. The file is opened non-blocking (which opening a FIFO needs to return)
+ * and checked on the open handle, so what was checked is what is read. Anything else fails with
+ * code ENOTREG and a message saying what the path is; readProblem words every failure.
+ */
+export async function readRegularFile(path: string): Promise<string> {
+  const handle = await fs.open(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  try {
+    checkRegular(await handle.stat(), path)
+    return await handle.readFile('utf8')
+  } finally {
+    await handle.close()
+  }
+}
+
+export function readRegularFileSync(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  try {
+    checkRegular(fstatSync(fd), path)
+    return readFileSync(fd, 'utf8')
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function checkRegular(stat: Stats, path: string): void {
+  if (stat.isFile()) return
+  const what = stat.isDirectory() ? 'a folder' : stat.isFIFO() ? 'a FIFO (named pipe)' : stat.isSocket() ? 'a socket' : 'a device'
+  throw Object.assign(new Error(`${what}, not a regular file`), { code: 'ENOTREG', path })
+}
+
+/** Why reading a file failed, in words for a message: "no such file", "a FIFO (named pipe), not a regular file", ... */
+export function readProblem(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException
+  if (code === 'ENOTREG') return message
+  if (code === 'ENOENT') return 'no such file'
+  if (code === 'EISDIR') return 'a folder, not a regular file'
+  if (code === 'EACCES') return 'permission denied'
+  // Opening a Unix socket fails so.
+  if (code === 'ENXIO') return 'a socket, not a regular file'
+  return code ?? message
 }
 
 export async function exists(path: string): Promise<boolean> {

@@ -1,5 +1,7 @@
+import type { Command } from 'commander'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { main } from '../../src/cli.ts'
+import { buildProgram, main } from '../../src/cli.ts'
+import { EMPTY_MEANS_NONE } from '../../src/cli/usage.ts'
 
 /**
  * Usage errors of every command, parsed in this process (they fail before any command starts):
@@ -41,6 +43,9 @@ describe('usage errors', () => {
     [['sweep', 'c.yaml', '--repeats', 'many'], '--repeats: expected auto or an integer from 1 to 100, got "many"'],
     [['plan', 'c.yaml', '--target-speedup', '0.5'], '--target-speedup: expected a speedup of 1 or more, got "0.5"'],
     [['bench', '--steps', '2.5'], '--steps: expected an integer, got "2.5"'],
+    [['sweep', 'c.yaml', '--restarts=-1'], '--restarts: expected an integer of 0 or more, got "-1"'],
+    [['sweep', 'c.yaml', '--restarts', '-1'], '--restarts: expected an integer of 0 or more, got "-1"'],
+    [['sweep', 'c.yaml', '--restarts', '1.5'], '--restarts: expected an integer of 0 or more, got "1.5"'],
     // missing values and arguments
     [['run', 'c.yaml', '--steps'], '--steps: expected a value (--steps <n>)'],
     [['run'], '<config>: missing; usage: teacache run [options] <config>'],
@@ -71,5 +76,66 @@ describe('help and version', () => {
     await cli([command, '--help'])
     expect(stdout).toMatch(/\nConfig overrides \(replace the config's value\):\n {2}--model <id\|dir> /)
     expect(stdout).toContain('--steps <n>')
+  })
+})
+
+/**
+ * An empty value is what an unset shell variable gives. Every value-taking option and argument of
+ * every command is read from the program itself, so a flag added later is checked without a new row.
+ */
+describe('empty values', () => {
+  const commands = buildProgram().commands
+  const valueOptions = commands.flatMap((command) =>
+    command.options.filter((o) => o.required || o.optional).map((option) => ({ command, option, flag: option.long ?? option.flags })),
+  )
+  /** The command's arguments filled in, so only the option under test is wrong. */
+  const argsOf = (command: Command) => command.registeredArguments.filter((a) => a.required).map(() => 'c.yaml')
+
+  it('finds the flags of every command', () => {
+    expect(commands.map((c) => c.name())).toEqual(['run', 'plan', 'calibrate', 'sweep', 'report', 'bench'])
+    const flags = (name: string) => valueOptions.filter((v) => v.command.name() === name).map((v) => v.flag)
+    expect(flags('run')).toEqual(expect.arrayContaining(['--output', '--model', '--steps', '--coefficients']))
+    expect(flags('sweep')).toEqual(expect.arrayContaining(['--output', '--thresholds', '--methods', '--prompts', '--seeds', '--compile', '--devices', '--shard', '--restarts', '--repeats']))
+    expect(flags('plan')).toEqual(expect.arrayContaining(['--from-run', '--thresholds', '--target-speedup']))
+    expect(flags('bench')).toEqual(expect.arrayContaining(['--mode', '--output']))
+    expect(valueOptions.length).toBeGreaterThan(60)
+  })
+
+  const refused = valueOptions.filter((v) => !EMPTY_MEANS_NONE.has(v.flag))
+  const cases = refused.flatMap(({ command, option, flag }) => [
+    { name: `${command.name()} ${flag} ''`, argv: [command.name(), ...argsOf(command), flag, ''], flag, flags: option.flags },
+    { name: `${command.name()} ${flag}=`, argv: [command.name(), ...argsOf(command), `${flag}=`], flag, flags: option.flags },
+    { name: `${command.name()} ${flag} ' '`, argv: [command.name(), ...argsOf(command), flag, ' '], flag, flags: option.flags },
+  ])
+  it.each(cases)('$name is refused naming the flag', async ({ argv, flag, flags }) => {
+    expect(await cli(argv)).toBe(2)
+    expect(stderr).toBe(`teacache: ${flag}: expected a value (${flags}), got an empty value\n`)
+    expect(stdout).toBe('')
+  })
+
+  it.each(commands.flatMap((command) => command.registeredArguments.map((argument, i) => ({ command, argument, i }))))(
+    '$command._name <$argument._name> "" is refused naming the argument',
+    async ({ command, argument, i }) => {
+      const args = argsOf(command)
+      args[i] = ''
+      expect(await cli([command.name(), ...args])).toBe(2)
+      expect(stderr).toBe(`teacache: <${argument.name()}>: expected a value, got an empty value\n`)
+    },
+  )
+
+  it.each([...EMPTY_MEANS_NONE])('%s "" reaches its command as an empty value (it clears the config\'s)', async (flag) => {
+    const owners = valueOptions.filter((v) => v.flag === flag)
+    expect(owners.length).toBeGreaterThan(0)
+    for (const { command, option } of owners) {
+      const program = buildProgram()
+      let seen: unknown
+      // Stop before the command runs: only what parsing made of the value matters here.
+      program.hook('preAction', (_, action) => {
+        seen = action.opts()[option.attributeName()]
+        throw new Error('parsed')
+      })
+      await expect(program.parseAsync(['node', 'teacache', command.name(), ...argsOf(command), flag, ''])).rejects.toThrow('parsed')
+      expect(seen).toBe('')
+    }
   })
 })

@@ -1,10 +1,12 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { execFileSync } from 'node:child_process'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig, parseConfig } from '../../src/config/load.ts'
 import { isTeacacheError } from '../../src/errors.ts'
 import { MINIMAL_CONFIG } from '../helpers/configs.ts'
+import { releaseFifo } from '../helpers/fifo.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 const BASE = MINIMAL_CONFIG
 const at = '/configs/x.yaml'
@@ -77,7 +79,7 @@ describe('loadConfig', () => {
   })
 
   it('writes nothing while loading', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-load-'))
+    const dir = tempDir('tc-load-')
     writeFileSync(join(dir, 'c.yaml'), BASE)
     await loadConfig(join(dir, 'c.yaml'))
     expect(readdirSync(dir)).toEqual(['c.yaml'])
@@ -114,5 +116,21 @@ describe('paths and YAML in a config, read defensively', () => {
 
   it('an alias to nothing is a YAML error of its own', () => {
     expect(errorOf(BASE.replace('prompt: a cat', 'prompt: *nowhere'))).toMatch(/^\/configs\/x\.yaml(:\d+:\d+)?: YAML/)
+  })
+})
+
+describe('a config path that is no regular file', () => {
+  const dir = tempDir('tc-load-fifo-')
+  const fifo = join(dir, 'config.yaml')
+  // Were the config opened blocking, this lets the read end instead of hanging the file.
+  afterEach(() => releaseFifo(fifo))
+
+  it.each([
+    ['a FIFO with no writer', () => (execFileSync('mkfifo', [fifo]), fifo), 'a FIFO (named pipe), not a regular file'],
+    ['a folder', () => dir, 'a folder, not a regular file'],
+    ['a device', () => '/dev/zero', 'a device, not a regular file'],
+  ])('refuses %s at once, naming it (exit 2)', async (_, path, problem) => {
+    const file = path()
+    await expect(loadConfig(file)).rejects.toMatchObject({ code: 'CONFIG', exitCode: 2, message: `${file}: cannot read the config (${problem})` })
   })
 })

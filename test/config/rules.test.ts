@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { checkImage, ruleViolations } from '../../src/config/rules.ts'
 import { parseConfig } from '../../src/config/load.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 const base = parseConfig('model: tiny\nprompt: a\nsteps: 4\nheight: 64\nwidth: 64\nframes: 17\nteacache: {rel_l1_thresh: 0.1}\n', '/c/x.yaml')
 
@@ -23,7 +23,7 @@ describe('ruleViolations', () => {
 })
 
 describe('checkImage', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-img-'))
+  const dir = tempDir('tc-img-')
   writeFileSync(join(dir, 'ok.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
   writeFileSync(join(dir, 'text.png'), 'not an image')
   mkdirSync(join(dir, 'folder.png'))

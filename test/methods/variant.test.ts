@@ -76,6 +76,8 @@ describe('method entries', () => {
     ['pab:1', /^pab: spatial_attention_block_skip_range: expected an integer from 2 to 1000$/],
     ['pab:spatial_attention_timestep_skip_range=800..100', /^pab: spatial_attention_timestep_skip_range: expected the lower timestep below the upper one$/],
     ['pab:speed=3', /^pab: unknown parameter speed; expected spatial_attention_block_skip_range, spatial_attention_timestep_skip_range$/],
+    ['fbc:treshold=0.1', /^fbc: unknown parameter treshold \(did you mean threshold\?\); expected threshold$/],
+    ['fbc:threshold=0.1:threshold=0.2', /^fbc: threshold is given twice$/],
     ['fastercache:3', /^fastercache takes no value of its own; give key=value \(/],
     ['taylorseer:1', /^taylorseer: cache_interval: expected an integer from 2 to 1000$/],
     ['taylorseer:taylor_factors_dtype=int8', /^taylorseer: taylor_factors_dtype: expected bfloat16, float16 or float32$/],
@@ -89,6 +91,24 @@ describe('method entries', () => {
     const entry = parseEntry(raw)
     expect(typeof entry).toBe('string')
     expect(entry).toMatch(message)
+  })
+
+  // Names an object has without being given them (Object.prototype's) are parameters nobody knows:
+  // never "given twice", never dropped (fbc:__proto__=0.9 must not run fbc with its default).
+  it.each([
+    ['pab:constructor=3', 'pab', 'constructor'],
+    ['fbc:__proto__=0.9', 'fbc', '__proto__'],
+    ['fbc:toString=1', 'fbc', 'toString'],
+    ['magcache:hasOwnProperty=1', 'magcache', 'hasOwnProperty'],
+    [JSON.parse('{"method": "fbc", "__proto__": 0.9}'), 'fbc', '__proto__'],
+    [{ method: 'pab', constructor: 3 }, 'pab', 'constructor'],
+  ])('refuses %j naming the unknown parameter and the known ones', (raw, method, key) => {
+    const known = Object.keys(definitionOf(method as 'fbc').schema.shape).join(', ')
+    expect(parseEntry(raw)).toBe(`${method}: unknown parameter ${key}; expected ${known}`)
+  })
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty:1'])('takes %s for no method', (raw) => {
+    expect(parseEntry(raw)).toMatch(/^unknown method ".*"; expected one of teacache, fbc, pab, fastercache, magcache, taylorseer$/)
   })
 
   it('keeps the largest threshold a method takes equal to TeaCache\'s', () => expect(MAX_CACHE_THRESHOLD).toBe(MAX_THRESHOLD))

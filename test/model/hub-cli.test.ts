@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { downloadCommand, findHubCli } from '../../src/model/hub-cli.ts'
 import { resolveModel } from '../../src/model/resolve.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 /**
  * Fake Python environments, laid out as venv, conda, Debian and Windows lay them out: the
@@ -17,7 +17,7 @@ interface Layout {
 }
 
 function environment({ python, paths }: Layout): string {
-  const root = mkdtempSync(join(tmpdir(), 'tc-pyenv-'))
+  const root = tempDir('tc-pyenv-')
   for (const path of [python, ...paths]) {
     mkdirSync(join(root, path, '..'), { recursive: true })
     if (path.endsWith('.dist-info')) mkdirSync(join(root, path))
@@ -75,7 +75,7 @@ describe('a model missing from the cache', () => {
     ['0.26.2', 'huggingface-cli download THUDM/CogVideoX1.5-5B'],
   ])('with huggingface_hub %s in TEACACHE_PYTHON\'s environment the message says %s', async (version, command) => {
     const python = environment(venv([`lib/python3.11/site-packages/huggingface_hub-${version}.dist-info`]))
-    const env = { HF_HUB_CACHE: mkdtempSync(join(tmpdir(), 'tc-hub-')), TEACACHE_PYTHON: python }
+    const env = { HF_HUB_CACHE: tempDir('tc-hub-'), TEACACHE_PYTHON: python }
     await expect(resolveModel('THUDM/CogVideoX1.5-5B', env)).rejects.toThrow(`Fetch it first (${command}) or give model: a local folder`)
   })
 })

@@ -1,10 +1,12 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { hubCacheDir, resolveModel } from '../../src/model/resolve.ts'
+import { releaseFifo } from '../helpers/fifo.ts'
+import { tempDir } from '../helpers/temp.ts'
 
-const root = mkdtempSync(join(tmpdir(), 'tc-models-'))
+const root = tempDir('tc-models-')
 function pipelineFolder(path: string, className: string | null): string {
   mkdirSync(path, { recursive: true })
   if (className !== null) writeFileSync(join(path, 'model_index.json'), JSON.stringify({ _class_name: className }))
@@ -54,5 +56,16 @@ describe('hubCacheDir', () => {
     [{ XDG_CACHE_HOME: '/x' }, '/x/huggingface/hub'],
   ])('%j', (e, expected) => {
     expect(hubCacheDir(e)).toBe(expected)
+  })
+})
+
+describe('a model_index.json that is a FIFO with no writer', () => {
+  const folder = join(root, 'fifo')
+  afterEach(() => releaseFifo(join(folder, 'model_index.json')))
+
+  it('is refused at once, naming the model', async () => {
+    mkdirSync(folder)
+    execFileSync('mkfifo', [join(folder, 'model_index.json')])
+    await expect(resolveModel(folder)).rejects.toMatchObject({ exitCode: 2, message: `model: ${folder}: its model_index.json is unreadable: a FIFO (named pipe), not a regular file` })
   })
 })

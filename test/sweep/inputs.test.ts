@@ -1,11 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config/load.ts'
 import { DEFAULT_THRESHOLDS, parsePrompts, resolveGrid } from '../../src/sweep/inputs.ts'
+import { releaseFifo } from '../helpers/fifo.ts'
+import { tempDir } from '../helpers/temp.ts'
 
-const dir = mkdtempSync(join(tmpdir(), 'tc-inputs-'))
+const dir = tempDir('tc-inputs-')
 writeFileSync(join(dir, 'prompts.txt'), '# my prompts\nA cat.\n\n  A dog.  \n')
 const config = (sweep = '') =>
   parseConfig(`model: tiny\nprompt: "The config prompt."\nseed: 5\nsteps: 4\nheight: 16\nwidth: 16\nframes: 5\nteacache:\n  rel_l1_thresh: 0.1\n${sweep}`, join(dir, 'c.yaml'))
@@ -82,5 +84,46 @@ describe('sweep grid inputs', () => {
   it('rejects repeated prompts from a file', async () => {
     writeFileSync(join(dir, 'twice.txt'), 'same\nother\nsame\n')
     await expect(resolveGrid(config(), { prompts: 'twice.txt' }, dir)).rejects.toThrow('--prompts: prompt 2 repeats prompt 0')
+  })
+
+  // Each list of the grid says which list repeats, and what.
+  it.each([
+    { flags: { thresholds: '0.1,0.10' }, error: '--thresholds: 0.1 is listed twice; every run of a sweep must differ' },
+    { flags: { seeds: '7,07' }, error: '--seeds: 7 is listed twice; every run of a sweep must differ' },
+    { flags: { compile: 'none,none' }, error: '--compile: none is listed twice; every run of a sweep must differ' },
+    { flags: { compile: 'none,blocks,blocks' }, error: '--compile: blocks is listed twice; every run of a sweep must differ' },
+    { flags: { prompts: 'twice.txt' }, error: '--prompts: prompt 2 repeats prompt 0; every run of a sweep must differ' },
+    { flags: { methods: 'teacache:0.1,teacache:0.1' }, error: '--methods: teacache 0.1 is listed twice; every run of a sweep must differ' },
+    { flags: { methods: 'fbc,fbc:0.05' }, error: '--methods: the same variant as fbc (run id fbc0.05); every run of a sweep must differ' },
+    { sweep: 'sweep:\n  thresholds: [0.2, 0.2]\n', error: 'sweep.thresholds: 0.2 is listed twice; every run of a sweep must differ' },
+    { sweep: 'sweep:\n  seeds: [1, 1]\n', error: 'sweep.seeds: 1 is listed twice; every run of a sweep must differ' },
+    { sweep: 'sweep:\n  compile: [blocks, blocks]\n', error: 'sweep.compile: blocks is listed twice; every run of a sweep must differ' },
+    { sweep: 'sweep:\n  prompts: [a, b, a]\n', error: 'sweep.prompts: prompt 2 repeats prompt 0; every run of a sweep must differ' },
+    { sweep: 'sweep:\n  methods: [pab, "pab:2"]\n', error: 'sweep.methods[1]: the same variant as sweep.methods[0] (run id pab); every run of a sweep must differ' },
+  ])('names the repeat in $error', async ({ flags = {}, sweep, error }) => {
+    writeFileSync(join(dir, 'twice.txt'), 'same\nother\nsame\n')
+    await expect(resolveGrid(config(sweep), flags, dir)).rejects.toMatchObject({ exitCode: 2, message: error })
+  })
+
+  it('names a method parameter written as __proto__ in the config as unknown, never drops it', () => {
+    expect(() => config('sweep:\n  methods: [{method: fbc, __proto__: 0.9}]\n')).toThrow(/\n {2}sweep\.methods\[0\]: fbc: unknown parameter __proto__; expected threshold$/)
+  })
+
+  describe('a prompts file that is no regular file', () => {
+    const fifo = join(dir, 'prompts.fifo')
+    afterEach(() => releaseFifo(fifo))
+
+    it('refuses a FIFO with no writer at once, naming the flag and the file', async () => {
+      execFileSync('mkfifo', [fifo])
+      await expect(resolveGrid(config(), { prompts: 'prompts.fifo' }, dir)).rejects.toMatchObject({
+        exitCode: 2, message: `--prompts: cannot read ${fifo} (a FIFO (named pipe), not a regular file)`,
+      })
+    })
+
+    it('refuses a folder as sweep.prompts', async () => {
+      await expect(resolveGrid(config(`sweep:\n  prompts: ${dir}\n`), {}, dir)).rejects.toMatchObject({
+        exitCode: 2, message: `${join(dir, 'c.yaml')}: sweep.prompts: cannot read ${dir} (a folder, not a regular file)`,
+      })
+    })
   })
 })

@@ -1,18 +1,24 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { parseDevices, planWorkers, runWorkers } from '../../src/sweep/workers.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 describe('--devices workers', () => {
   it.each([
     ['0,1', ['0', '1']],
     ['cpu, cpu', ['cpu', 'cpu']],
     ['3', ['3']],
+    // Leading zeros name the same card; workers are handed the plain number.
+    ['00,1', ['0', '1']],
+    ['cpu,07', ['cpu', '7']],
   ])('parses "%s"', (text, devices) => expect(parseDevices(text)).toEqual(devices))
 
   it.each([
-    ['0,0', /GPU 0 is listed twice/],
+    ['0,0', /^GPU 0 is listed twice; one worker per GPU$/],
+    ['0,00', /^GPU 0 is listed twice \(as 0 and 00\); one worker per GPU$/],
+    ['1,2,01', /^GPU 1 is listed twice \(as 1 and 01\); one worker per GPU$/],
+    ['cpu,000,0', /^GPU 0 is listed twice \(as 000 and 0\); one worker per GPU$/],
     ['cuda:0', /GPU numbers or "cpu"/],
     ['0,,1', /GPU numbers or "cpu"/],
     ['-1', /GPU numbers or "cpu"/],
@@ -29,7 +35,7 @@ describe('--devices workers', () => {
   })
 
   it('runs every worker as a child process, labels its output and collects exit codes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-workers-'))
+    const dir = tempDir('tc-workers-')
     const bin = join(dir, 'fake.mjs')
     // Stands in for bin/teacache.mjs: echoes what it was given, fails for shard 2.
     writeFileSync(bin, "const a = process.argv.slice(2); console.log(`args ${a.join(' ')} gpu=${process.env.CUDA_VISIBLE_DEVICES}`); console.error('warn'); process.exit(a.includes('2/2') ? 3 : 0)\n")

@@ -1,11 +1,12 @@
-import { mkdtempSync, readdirSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { promises as fs } from 'node:fs'
-import { constants, tmpdir } from 'node:os'
+import { constants } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { TeacacheError } from '../../src/errors.ts'
 import { spaceChecked, spaceCode, spaceCodeOfErrno, spaceErrorOr } from '../../src/util/disk.ts'
 import { makeDirs, writeFileAtomic } from '../../src/util/fs.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 const enospc = (path = '/x/f') => Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC', errno: -28, path })
 
@@ -41,7 +42,7 @@ describe('full disks', () => {
   })
 
   it('an atomic write on a full disk leaves neither the file nor its temporary', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-disk-'))
+    const dir = tempDir('tc-disk-')
     const writeFile = fs.writeFile
     vi.spyOn(fs, 'writeFile').mockImplementation(async (path, data) => {
       await writeFile(path as string, String(data).slice(0, 4))
@@ -52,7 +53,7 @@ describe('full disks', () => {
   })
 
   it('makeDirs fails, never spins, where mkdir cannot create under an existing parent', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-disk-'))
+    const dir = tempDir('tc-disk-')
     await makeDirs(join(dir, 'a', 'b', 'c'))
     expect(readdirSync(join(dir, 'a', 'b'))).toEqual(['c'])
     if (process.platform === 'linux') await expect(makeDirs('/proc/teacache-test/x')).rejects.toMatchObject({ code: expect.stringMatching(/ENOENT|EACCES|EPERM/) })

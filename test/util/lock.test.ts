@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
-import { hostname, tmpdir } from 'node:os'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { acquireLock, bootId, createExclusive, currentOwner, LockHeldError, ownerGone } from '../../src/util/lock.ts'
+import { tempDir } from '../helpers/temp.ts'
 
-const root = mkdtempSync(join(tmpdir(), 'tc-lock-'))
+const root = tempDir('tc-lock-')
 /** The pid of a process that has certainly exited. */
 const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid!
 
