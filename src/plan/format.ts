@@ -3,6 +3,14 @@ import { speedOf } from './plan.ts'
 
 /** The plan as a terminal table, and the JSON form scripts read. */
 
+/**
+ * A predicted figure as printed: '—' for one no measurement can give (NaN, an infinity, a
+ * negative time or speedup), which would otherwise be read as a prediction.
+ */
+const figure = (format: (x: number) => string) => (x: number): string => (Number.isFinite(x) && x >= 0 ? format(x) : '—')
+const secondsText = figure((x) => `${x.toFixed(2)} s`)
+const speedupText = figure((x) => `${x.toFixed(2)}x`)
+
 export interface PlanHeader {
   config: string
   source: string
@@ -16,7 +24,7 @@ export function formatPlan(header: PlanHeader, entries: readonly PlanEntry[]): s
   const lines = [
     `Plan for ${header.config}: ${header.steps} steps`,
     `  indicator: ${header.source}`,
-    `  coefficients: ${header.coefficients.source} [${header.coefficients.coefficients.map((c) => c.toPrecision(6)).join(', ')}]`,
+    `  coefficients: ${header.coefficients.source} [${header.coefficients.coefficients.map((c) => (Number.isFinite(c) ? c.toPrecision(6) : '—')).join(', ')}]`,
     `  ${header.latency ?? 'no timings: give --from-run DIR (a completed run on this setting) to predict latency and speedup'}`,
     '',
   ]
@@ -24,8 +32,8 @@ export function formatPlan(header: PlanHeader, entries: readonly PlanEntry[]): s
     String(e.threshold),
     `${e.computed_steps}/${e.computed_steps + e.skipped.length}`,
     e.skipped.length === 0 ? '-' : e.skipped.join(' '),
-    e.predicted_seconds === null ? '-' : `${e.predicted_seconds.toFixed(2)} s`,
-    e.predicted_speedup === null ? '-' : `${e.predicted_speedup.toFixed(2)}x`,
+    e.predicted_seconds === null ? '-' : secondsText(e.predicted_seconds),
+    e.predicted_speedup === null ? '-' : speedupText(e.predicted_speedup),
   ])
   lines.push(...table(['threshold', 'computed', 'skipped steps', 'latency', 'speedup'], rows), '')
   return lines.join('\n')
@@ -37,7 +45,7 @@ export function formatTarget(target: number, result: TargetResult, timed: boolea
     const e = result.entry
     return (
       `Target ${target}x by ${measure}: threshold ${e.threshold} computes ${e.computed_steps} of ${e.computed_steps + e.skipped.length} steps ` +
-      `(${speedOf(e).toFixed(2)}x), skipping ${e.skipped.length === 0 ? 'none' : e.skipped.join(' ')}\n`
+      `(${speedupText(speedOf(e))}), skipping ${e.skipped.length === 0 ? 'none' : e.skipped.join(' ')}\n`
     )
   }
   return unreachable(target, result.best, measure)
@@ -45,7 +53,7 @@ export function formatTarget(target: number, result: TargetResult, timed: boolea
 
 export function unreachable(target: number, best: PlanEntry, measure: string): string {
   return (
-    `--target-speedup: ${target}x is not reachable (${measure}); the most is ${speedOf(best).toFixed(2)}x at threshold ${best.threshold} ` +
+    `--target-speedup: ${target}x is not reachable (${measure}); the most is ${speedupText(speedOf(best))} at threshold ${best.threshold} ` +
     `(${best.computed_steps} of ${best.computed_steps + best.skipped.length} steps computed)`
   )
 }

@@ -1,8 +1,8 @@
-import { promises as fs } from 'node:fs'
 import { join } from 'node:path'
-import { z } from 'zod'
 import { TeacacheError } from '../errors.ts'
 import type { ArchitectureFacts } from '../policy/presets.ts'
+import { readEvidence } from '../records/evidence.ts'
+import { RUN_RECORD } from '../run/safe-force.ts'
 import type { RunTimings } from './predict.ts'
 
 /**
@@ -23,60 +23,44 @@ export interface RunTrace extends Trace {
   timings: RunTimings | null
 }
 
-// Only the run.json fields a plan reads, so older or richer records still load.
-const runSchema = z.object({
-  format: z.literal('teacache-run/1'),
-  status: z.string(),
-  config: z.object({
-    model: z.string(), steps: z.number().int(), guidance_scale: z.number(), height: z.number(), width: z.number(),
-    frames: z.number(), use_dynamic_cfg: z.boolean(),
-  }),
-  model: z.object({
-    model: z.string(), transformer_class: z.string(), version: z.enum(['1.5', '1.0']), task: z.enum(['t2v', 'i2v']),
-    num_layers: z.number(), num_attention_heads: z.number(),
-  }),
-  teacache: z.object({ enabled: z.boolean(), coefficients: z.array(z.number()).nullable(), coefficients_source: z.string().nullable() }),
-  steps: z.array(z.object({ index: z.number(), timestep: z.number(), distance: z.number().nullable(), computed: z.boolean(), seconds: z.number().nullable() })),
-  timings_s: z.object({ load: z.number().optional(), warmup: z.number().optional(), denoise: z.number(), decode: z.number(), total: z.number().optional() }),
-  repeats: z.array(z.object({ denoise: z.number(), decode: z.number() })).optional(),
-})
-
 export async function traceFromRun(dir: string): Promise<RunTrace> {
-  const file = join(dir, 'run.json')
+  const file = join(dir, RUN_RECORD)
   const fail = (why: string) => new TeacacheError('INPUT', `--from-run: ${file}: ${why}`)
-  let raw: unknown
-  try {
-    raw = JSON.parse(await fs.readFile(file, 'utf8'))
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw fail(code === 'ENOENT' ? 'does not exist; expected a run folder made by teacache run' : code ? `cannot be read (${code})` : `is not JSON (${(error as Error).message})`)
+  // The same checks as a resume and a report (src/records): a plan from a record cut short, or with
+  // impossible timings, would print impossible latencies.
+  const evidence = await readEvidence(file, null)
+  if (!evidence.ok) {
+    switch (evidence.status) {
+      case 'absent':
+        throw fail('does not exist; expected a run folder made by teacache run')
+      case 'invalid':
+        throw fail(`not a teacache run record (${evidence.reason})`)
+      default:
+        throw fail(evidence.reason)
+    }
   }
-  const parsed = runSchema.safeParse(raw)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw fail(`not a teacache run record (${issue.path.join('.') || 'record'}: ${issue.message})`)
-  }
-  const run = parsed.data
+  const run = evidence.record
   if (run.status !== 'completed') throw fail(`the run is "${run.status}"; a plan needs a completed run`)
   // Every run records its distances, a baseline too (measured beside diffusers' forward); a
   // baseline from before that has none past the first step.
   if (!run.teacache.enabled && run.steps.slice(1).some((s) => s.distance === null)) {
     throw fail('the baseline recorded no indicator distances (made by an older teacache, before baselines measured them); run it again, or give a run with TeaCache on')
   }
-  if (run.steps.length !== run.config.steps || run.steps.some((s, i) => s.index !== i || (i === 0) !== (s.distance === null))) {
+  if (run.steps.some((s, i) => (i === 0) !== (s.distance === null))) {
     throw fail(`expected ${run.config.steps} steps, each with an indicator distance but the first`)
   }
-  const measured = run.steps.every((s) => s.seconds !== null && s.seconds >= 0)
-  const { enabled: _, coefficients, coefficients_source } = run.teacache
+  const measured = run.steps.every((s) => s.seconds !== null)
+  const { coefficients, coefficients_source } = run.teacache
+  const { load, warmup, denoise, decode, total } = run.timings_s
   return {
     dir,
     distances: run.steps.map((s) => s.distance),
     timesteps: run.steps.map((s) => s.timestep),
     model: run.model,
     setting: run.config,
-    coefficients: coefficients && coefficients.length === 5 ? { coefficients, source: coefficients_source ?? 'run' } : null,
+    coefficients: coefficients && coefficients.length === 5 ? { coefficients: [...coefficients], source: coefficients_source ?? 'run' } : null,
     timings: measured
-      ? { steps: run.steps.map((s) => ({ computed: s.computed, seconds: s.seconds as number })), ...run.timings_s, ...(run.repeats ? { repeats: run.repeats } : {}) }
+      ? { steps: run.steps.map((s) => ({ computed: s.computed, seconds: s.seconds as number })), load, warmup, denoise, decode, total, ...(run.repeats ? { repeats: run.repeats } : {}) }
       : null,
   }
 }

@@ -1,3 +1,4 @@
+import { canonicalJson } from '../util/json.ts'
 import { createHash } from 'node:crypto'
 
 /**
@@ -34,15 +35,6 @@ export function sweepSettings(config: object): Settings {
   return { ...rest, teacache: shared }
 }
 
-/** JSON with sorted keys, so equal settings always print (and hash) the same. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => [k, v[k]]))
-    }
-    return v
-  })
-}
 
 export function fingerprint(settings: Settings): string {
   return createHash('sha256').update(canonicalJson(settings)).digest('hex').slice(0, 16)

@@ -1,4 +1,5 @@
 import { TeacacheError } from '../errors.ts'
+import { cellSettings } from '../sweep/expected.ts'
 import { runFolderOf } from '../sweep/folder.ts'
 import { buildRuns, type RunSpec } from '../sweep/grid.ts'
 import { MANIFEST, readManifest, type SweepManifest } from '../sweep/manifest.ts'
@@ -25,6 +26,11 @@ export async function collectSweep(dir: string): Promise<Collected> {
   if (!manifest) throw new TeacacheError('INPUT', `${dir}: not a sweep folder (no ${MANIFEST}); give the folder that \`teacache sweep\` wrote`)
   // The manifest is validated (src/sweep/records.ts), and every folder is checked to be inside this one.
   const specs = buildRuns(manifest.grid)
-  const runs = await Promise.all(specs.map(async (spec) => ({ spec, dir: runFolderOf(dir, spec.id), folder: await readRunFolder(runFolderOf(dir, spec.id)) })))
+  // A record counts only when it was made with the settings this sweep runs its cell with (as a
+  // resume judges it): one left from a sweep with other settings is excluded, never a result.
+  const runs = await Promise.all(specs.map(async (spec) => {
+    const runDir = runFolderOf(dir, spec.id)
+    return { spec, dir: runDir, folder: await readRunFolder(runDir, cellSettings(manifest, spec)) }
+  }))
   return { dir, manifest, runs }
 }

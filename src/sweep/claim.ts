@@ -1,7 +1,7 @@
 import { createRunDir, type ClaimedRunDir } from '../run/output.ts'
 import type { Protected } from '../run/safe-force.ts'
 import type { PlannedRun } from './runner.ts'
-import { fingerprint, runSettings } from './settings.ts'
+import { runSettings } from '../records/settings.ts'
 import { completedMeanwhile, readRunFolder } from './state.ts'
 
 /**
@@ -15,6 +15,6 @@ export function runClaimer(options: { force: boolean; protect: readonly Protecte
     createRunDir(run.dir, {
       force: true,
       protect: options.protect,
-      keepIf: async (dir) => completedMeanwhile(await readRunFolder(dir), fingerprint(runSettings(run.config)), options.force ? since : null),
+      keepIf: async (dir) => completedMeanwhile(await readRunFolder(dir, runSettings(run.config)), options.force ? since : null),
     })
 }

@@ -24,12 +24,21 @@ export function fixtureRun(distances: Array<number | null>, threshold: number, t
     format: 'teacache-run/1',
     status: 'completed',
     error: null,
-    config: { model: 'tiny', steps: distances.length, guidance_scale: 6, height: 64, width: 64, frames: 17, use_dynamic_cfg: true, teacache: { enabled: true, rel_l1_thresh: threshold, coefficients } },
-    model: { model: 'tiny', transformer_class: 'CogVideoXTransformer3DModel', version: '1.5', task: 't2v', num_layers: 2, num_attention_heads: 2 },
+    started_at: '2025-01-01T00:00:00.000Z',
+    finished_at: '2025-01-01T00:01:00.000Z',
+    config: {
+      model: 'tiny', prompt: 'a cat', seed: 42, steps: distances.length, guidance_scale: 6, height: 64, width: 64, frames: 17, fps: 8, use_dynamic_cfg: true,
+      teacache: { enabled: true, rel_l1_thresh: threshold, coefficients },
+    },
+    model: { model: 'tiny', pipeline_class: 'CogVideoXPipeline', transformer_class: 'CogVideoXTransformer3DModel', version: '1.5', task: 't2v', num_layers: 2, num_attention_heads: 2 },
+    environment: { python: '3.11.7', torch: '2.13.0+cpu', diffusers: '0.42.1', transformers: '5.24.0', device: 'cpu', device_name: 'Test CPU', dtype: 'float32', teacache: '0.1.0' },
     teacache: { enabled: true, rel_l1_thresh: threshold, coefficients, coefficients_source: 'config' },
     steps,
     computed_steps: computed,
     skipped_steps: steps.length - computed,
+    block_loops: computed,
+    memory: null,
+    output: { video: 'video.mp4', frames_dir: 'frames', frames: 17, height: 64, width: 64 },
     // Prompt encoding and the MP4 are no part of latency: a plan must leave them out.
     timings_s: { load: 1, warmup: 1, encode_prompt: 0.25, denoise, decode: t.decode, encode_video: 0.25, total: 2.5 + denoise + t.decode },
   }

@@ -30,6 +30,17 @@ describe('formatPlan', () => {
     ])
   })
 
+  it.each([
+    { what: 'NaN', seconds: Number.NaN, speedup: Number.NaN },
+    { what: 'Infinity', seconds: Infinity, speedup: Infinity },
+    { what: 'negative', seconds: -10, speedup: -1.5 },
+  ])('prints a $what prediction as —, never as a number', ({ seconds, speedup }) => {
+    const text = formatPlan(header, [{ threshold: 0.5, computed_steps: 2, skipped: [1, 2], predicted_speedup: speedup, predicted_seconds: seconds }])
+    expect(text).toMatch(/^ {2}0\.5 +2\/4 +1 2 +— +—$/m)
+    expect(text).not.toMatch(/NaN|Infinity|undefined|-\d/)
+    expect(formatTarget(1.5, { reached: true, entry: { threshold: 0.5, computed_steps: 2, skipped: [1, 2], predicted_speedup: speedup, predicted_seconds: seconds } }, true)).toContain('(—)')
+  })
+
   it('says how to get timings when there are none', () => {
     expect(formatPlan({ ...header, latency: null }, entries)).toMatch(/no timings: give --from-run DIR/)
   })

@@ -29,10 +29,17 @@ describe('traceFromRun', () => {
 
   const broken: Array<[string, (r: ReturnType<typeof fixtureRun>) => unknown, RegExp]> = [
     ['a failed run', (r) => ({ ...r, status: 'failed' }), /the run is "failed"; a plan needs a completed run/],
-    ['a baseline from before baselines recorded distances', (r) => ({ ...r, teacache: { ...r.teacache, enabled: false }, steps: r.steps.map((s) => ({ ...s, distance: null, computed: true })) }),
+    ['a baseline from before baselines recorded distances', (r) => ({ ...r, teacache: { ...r.teacache, enabled: false }, steps: r.steps.map((s) => ({ ...s, distance: null, computed: true })), computed_steps: r.steps.length, skipped_steps: 0 }),
       /the baseline recorded no indicator distances \(made by an older teacache, before baselines measured them\); run it again, or give a run with TeaCache on/],
     ['a missing distance', (r) => ({ ...r, steps: r.steps.map((s, i) => (i === 3 ? { ...s, distance: null } : s)) }), /each with an indicator distance but the first/],
     ['another format', (r) => ({ ...r, format: 'something/2' }), /not a teacache run record \(format: /],
+    // The checks every reader shares (src/records): a plan from these would print impossible latencies.
+    ['a run cut short, its totals made to agree', (r) => ({ ...r, steps: r.steps.slice(0, 4), computed_steps: r.steps.slice(0, 4).filter((s) => s.computed).length, skipped_steps: r.steps.slice(0, 4).filter((s) => !s.computed).length }),
+      /not a teacache run record \(steps: expected 12 entries \(config\.steps\) in a completed run, found 4: the record was cut short\)/],
+    ['negative seconds of denoising', (r) => ({ ...r, timings_s: { ...r.timings_s, denoise: -10 } }), /not a teacache run record \(timings_s\.denoise: expected seconds of 0 or more\)/],
+    ['a step of negative seconds', (r) => ({ ...r, steps: r.steps.map((s, i) => (i === 2 ? { ...s, seconds: -1 } : s)) }), /not a teacache run record \(steps\[2\]\.seconds: expected seconds of 0 or more\)/],
+    ['no time spent decoding', (r) => ({ ...r, timings_s: { ...r.timings_s, decode: 0 } }), /not a teacache run record \(timings_s\.decode: expected seconds above 0 in a completed run\)/],
+    ['a timed repeat of 0 s', (r) => ({ ...r, repeats: [{ denoise: 0, decode: 0 }] }), /not a teacache run record \(repeats\[0\]\.denoise: expected seconds above 0/],
   ]
   it.each(broken)('rejects %s, naming the flag and file', async (_, change, message) => {
     const dir = writeRun(join(tempDir('tc-trace-'), 'run'), change(fixtureRun(TRACE, 0.3, TIMES)) as object)
@@ -44,7 +51,7 @@ describe('traceFromRun', () => {
     const dir = tempDir('tc-trace-')
     await expect(traceFromRun(dir)).rejects.toThrow(/run\.json: does not exist; expected a run folder made by teacache run/)
     writeFileSync(join(dir, 'run.json'), '{not json')
-    await expect(traceFromRun(dir)).rejects.toThrow(/run\.json: is not JSON/)
+    await expect(traceFromRun(dir)).rejects.toThrow(/run\.json: not JSON \(/)
   })
 
   it('keeps the trace but drops timings when step times are missing', async () => {

@@ -1,52 +1,20 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config/load.ts'
 import { makeVariant } from '../../src/methods/variant.ts'
 import { buildManifest } from '../../src/sweep/manifest.ts'
-import { firstIssue, manifestSchema, validateRunRecord } from '../../src/sweep/records.ts'
+import { firstIssue, manifestSchema } from '../../src/sweep/records.ts'
 import { makeSweepFixture } from '../fixtures/sweep.ts'
+import { tempDir } from '../helpers/temp.ts'
 
-/** run.json and sweep.json read back: the fields readers use are checked, extra keys kept. */
-const dir = mkdtempSync(join(tmpdir(), 'tc-records-'))
+/** sweep.json read back: every field checked (run.json's checks are in test/records/). */
+const dir = tempDir('tc-records-')
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 makeSweepFixture(dir, { grid: { prompts: ['a'], seeds: [1], thresholds: [0.5] }, run: () => ({ status: 'completed', denoise: 1, decode: 1, shift: 0, schedule: [true, false, true, true] }) })
-const good = () => JSON.parse(readFileSync(join(dir, 'p0-s1/t0.5/run.json'), 'utf8'))
 const manifest = () => JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8'))
 type Edit = (r: Record<string, any>) => void
-
-describe('run.json validation', () => {
-  it('accepts a record teacache wrote, keeping every key, newer optional fields included', () => {
-    const record = good()
-    Object.assign(record, { repeats: [{ denoise: 1, decode: 0.5 }], worker: { host: 'h', device: 'cuda:1', device_index: 1, device_name: 'H100', pid: 7 }, future_field: { x: 1 } })
-    Object.assign(record.timings_s, { warmup: 2, compile: 0, vae: 0.4, write_frames: 0.1 })
-    record.config.some_new_setting = 3
-    const valid = validateRunRecord(record)
-    expect(valid).toMatchObject({ ok: true })
-    expect(valid.ok && valid.record).toEqual(record)
-  })
-
-  it.each<[string, Edit, RegExp]>([
-    ['a wrong format', (r) => (r.format = 'other/1'), /^format: expected "teacache-run\/1"/],
-    ['an unknown status', (r) => (r.status = 'done'), /^status: expected "completed", "failed" or "interrupted"/],
-    ['timings of the wrong type', (r) => (r.timings_s.denoise = '3'), /^timings_s\.denoise: expected seconds/],
-    ['negative seconds', (r) => (r.timings_s.decode = -1), /^timings_s\.decode: expected seconds of 0 or more/],
-    ['steps that are not a list', (r) => (r.steps = {}), /^steps: expected a list of steps/],
-    ['a step without its decision', (r) => delete r.steps[1].computed, /^steps\[1\]\.computed: expected true or false/],
-    ['counts that disagree with the steps', (r) => (r.computed_steps = 4), /^computed_steps: expected 3 \(the computed entries of steps\)/],
-    ['steps out of order', (r) => (r.steps[2].index = 5), /^steps\[2\]\.index: expected 2/],
-    ['an optional field of the wrong shape', (r) => (r.repeats = [{ denoise: 'fast' }]), /^repeats\[0\]\.denoise: expected seconds/],
-    ['a model version teacache does not know', (r) => (r.model.version = '2.0'), /^model\.version: expected "1\.5" or "1\.0"/],
-    ['no config', (r) => delete r.config, /^config: /],
-    ['work counts of the wrong shape', (r) => (r.compute = { layers: 2, input_rows: 2, block_calls: 2, block_rows: 'many', attention_rows: 2, feedforward_rows: 2, steps: [] }), /^compute\.block_rows: /],
-  ])('marks %s unreadable: %s', (_, edit, problem) => {
-    const record = good()
-    edit(record)
-    const valid = validateRunRecord(record)
-    expect(valid.ok).toBe(false)
-    expect(!valid.ok && valid.problem).toMatch(problem)
-  })
-})
 
 const withMethods = () =>
   JSON.parse(JSON.stringify(buildManifest(

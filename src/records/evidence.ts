@@ -1,0 +1,63 @@
+import { readProblem, readRegularFile } from '../util/fs.ts'
+import type { RunRecord } from '../run/record.ts'
+import { diffSettings, fingerprint, runSettings } from './settings.ts'
+import { firstIssue, runRecordSchema } from './schema.ts'
+
+/**
+ * The single definition of "this run.json is evidence": for a plan, a record that is whole and
+ * possible (./schema.ts); for a sweep's cell (resume, report, growth), one that was also made with
+ * the settings the sweep runs that cell with. Everything that reads a record back asks here, so a
+ * record cannot count in one place and be refused in another.
+ */
+export type Settings = Record<string, unknown>
+
+export type Evidence =
+  | { ok: true; record: RunRecord }
+  | {
+      ok: false
+      /**
+       * absent: no file; unreadable: cannot be read, or not JSON; invalid: not a whole, possible
+       * record (reason names the field); excluded: a sound record made with other settings.
+       */
+      status: 'absent' | 'unreadable' | 'invalid' | 'excluded'
+      reason: string
+    }
+
+/** Why `record` was made with other settings than `expected` (a cell's run settings); null when it was not. */
+export function otherSettings(record: RunRecord, expected: Settings): string | null {
+  const own = runSettings(record.config)
+  if (fingerprint(own) === fingerprint(expected)) return null
+  const lines = diffSettings(own, expected)
+  const shown = lines.slice(0, 3).join('; ') + (lines.length > 3 ? `; and ${lines.length - 3} more` : '')
+  return `made with other settings (this run -> the sweep): ${shown || 'settings fingerprint differs'}`
+}
+
+/** A run.json's parsed JSON judged; `expected` (a cell's run settings) or null where any settings do. */
+export function judgeRecord(value: unknown, expected: Settings | null): Evidence {
+  const parsed = runRecordSchema.safeParse(value)
+  // The schema checks the fields readers use; the record type names the rest.
+  if (!parsed.success) return { ok: false, status: 'invalid', reason: firstIssue(parsed.error) }
+  const record = parsed.data as unknown as RunRecord
+  const other = expected ? otherSettings(record, expected) : null
+  return other ? { ok: false, status: 'excluded', reason: other } : { ok: true, record }
+}
+
+/** The run.json at `file`, read and judged. */
+export async function readEvidence(file: string, expected: Settings | null): Promise<Evidence> {
+  let text: string
+  try {
+    // Never a blocking open: a FIFO in place of run.json would hang a report or a plan forever.
+    text = await readRegularFile(file)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return { ok: false, status: 'absent', reason: 'does not exist' }
+    return { ok: false, status: 'unreadable', reason: `cannot be read (${readProblem(error)})` }
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    return { ok: false, status: 'unreadable', reason: `not JSON (${(error as Error).message})` }
+  }
+  return judgeRecord(value, expected)
+}
