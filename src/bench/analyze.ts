@@ -1,5 +1,6 @@
 import type { Sample } from './measure.ts'
 import { median, pairedRatios, summarize, type Summary } from './stats.ts'
+import { medianInterval, type MedianInterval } from '../stats/interval.ts'
 
 /** From side-by-side samples to the figures the issue asks for, with their spread and goals. */
 
@@ -95,6 +96,8 @@ export interface SkipResult {
   ideal_speedup: number
   /** Median over rounds of unpatched / cached denoise wall time. */
   speedup: number
+  /** The median's distribution-free interval: the same statistic a sweep's report gives its headlines. */
+  speedup_interval: MedianInterval | null
   speedup_spread: Summary
   fidelity: number
   cpu_fidelity: number | null
@@ -130,6 +133,7 @@ export function skipFidelity(unpatched: readonly Sample[], cached: readonly Samp
     computed_steps: computedSteps,
     ideal_speedup: ideal,
     speedup,
+    speedup_interval: medianInterval(speedups),
     speedup_spread: summarize(speedups),
     fidelity: speedup / ideal,
     cpu_fidelity: cpuA && cpuB ? median(pairedRatios(cpuA, cpuB)) / ideal : null,

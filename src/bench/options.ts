@@ -17,7 +17,7 @@ export interface BenchFlags {
 }
 
 export interface BenchOptions {
-  mode: 'cpu' | 'gpu' | 'quality'
+  mode: 'cpu' | 'gpu' | 'quality' | 'busy'
   /** Measured rounds per comparison (each variant denoises once per round). */
   repeats: number
   /** Denoising steps per generation (cpu), transformer steps timed (gpu). */
@@ -33,7 +33,7 @@ export interface BenchOptions {
 }
 
 export const DEFAULTS = { repeats: 10, cpuSteps: 20, gpuSteps: 3, sweepRepeats: 2, qualityRepeats: 3 }
-const OUTPUT = { cpu: 'bench/results/latest.json', gpu: 'bench/results/gpu-latest.json', quality: 'bench/results/quality-latest.json' }
+const OUTPUT = { cpu: 'bench/results/latest.json', gpu: 'bench/results/gpu-latest.json', quality: 'bench/results/quality-latest.json', busy: 'bench/results/busy-latest.json' }
 
 const bad = (flag: string, message: string) => new TeacacheError('CONFIG', `${flag}: ${message}`)
 
@@ -44,10 +44,11 @@ function whole(flag: string, value: number | undefined, fallback: number, min: n
 }
 
 export function benchOptions(flags: BenchFlags, cwd = process.cwd()): BenchOptions {
-  if (flags.mode !== undefined && flags.mode !== 'cpu' && flags.mode !== 'gpu' && flags.mode !== 'quality') {
-    throw bad('--mode', `expected "cpu", "gpu" or "quality", got "${flags.mode}"`)
+  if (flags.mode !== undefined && flags.mode !== 'cpu' && flags.mode !== 'gpu' && flags.mode !== 'quality' && flags.mode !== 'busy') {
+    throw bad('--mode', `expected "cpu", "gpu", "quality" or "busy", got "${flags.mode}"`)
   }
   if (flags.mode === 'quality') return qualityOptions(flags, cwd)
+  if (flags.mode === 'busy') return busyOptions(flags, cwd)
   for (const flag of ['frames', 'width', 'height'] as const) {
     if (flags[flag] !== undefined) throw bad(`--${flag}`, 'sizes the synthetic video of --mode quality only')
   }
@@ -95,4 +96,14 @@ function qualityOptions(flags: BenchFlags, cwd: string): BenchOptions {
       height: whole('--height', flags.height, 768, 11, 8192),
     },
   }
+}
+
+/** --mode busy: whole sweeps through the CLI, so only the output file applies. */
+function busyOptions(flags: BenchFlags, cwd: string): BenchOptions {
+  for (const [flag, value] of Object.entries(flags)) {
+    if (flag !== 'mode' && flag !== 'output' && value !== undefined && value !== false) throw bad(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, 'does not apply to --mode busy')
+  }
+  const json = resolve(cwd, flags.output ?? OUTPUT.busy)
+  if (extname(json) !== '.json') throw bad('--output', `expected a .json file (the .md is written beside it), got ${flags.output}`)
+  return { mode: 'busy', repeats: 0, steps: 0, threads: 0, sweepRepeats: 0, json, markdown: json.replace(/\.json$/, '.md'), compile: false }
 }

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { parseDocument } from 'yaml'
 import { TeacacheError } from '../errors.ts'
 import { COEFFICIENTS_FORMAT } from '../policy/coefficients-file.ts'
-import { contains } from '../run/safe-force.ts'
+import { contains } from '../util/paths.ts'
 import { yamlValue } from '../util/yaml.ts'
 import { PLOT_HEADER } from './plot.ts'
 
@@ -14,8 +14,6 @@ import { PLOT_HEADER } from './plot.ts'
  */
 const MAX_BYTES = 1 << 20
 
-/** Where calibrate writes without --output: coefficients/<config name>.yaml beside the config. */
-export const defaultCalibrateOutput = (configPath: string, name: string) => join(dirname(configPath), 'coefficients', `${name}.yaml`)
 
 export async function checkCalibrateOutputs(files: { coefficients: string; plot: string }, options: { force?: boolean; config: string }): Promise<void> {
   for (const [file, kind] of [[files.coefficients, 'coefficients'], [files.plot, 'plot']] as const) {

@@ -7,6 +7,7 @@ import { overhead, skipFidelity } from '../bench/analyze.ts'
 import { analyzeGpu, measureGpu, renderGpuMarkdown } from '../bench/gpu.ts'
 import { probeForeignShare } from '../bench/cpu-time.ts'
 import { benchEnvironment } from '../bench/environment.ts'
+import { measureBusy, renderBusyMarkdown } from '../bench/busy.ts'
 import { describeMachine, finishMachine } from '../bench/machine.ts'
 import { alternate, bridgeRoundtrip, type Variant } from '../bench/measure.ts'
 import { benchOptions, type BenchFlags, type BenchOptions } from '../bench/options.ts'
@@ -48,6 +49,7 @@ export async function benchCommand(flags: BenchFlags): Promise<void> {
   const options = benchOptions(flags)
   if (!(await canCreate(dirname(options.json)))) throw new TeacacheError('OUTPUT', `--output: ${options.json} cannot be written`)
   if (options.mode === 'quality') return await qualityBench(options)
+  if (options.mode === 'busy') return await busyBench(options)
   // Python (and every `run`/`sweep` process of the sweep comparison) inherits these.
   const environment = benchEnvironment(process.env, await probeForeignShare(2000, cpus().length))
   Object.assign(process.env, environment.set)
@@ -74,6 +76,21 @@ async function qualityBench(options: BenchOptions): Promise<void> {
       date: new Date().toISOString(), command: commandLine(), duration_s: (performance.now() - started) / 1000, machine: finishMachine(machine), repeats: options.repeats,
     })
     await writeResults(options, results, renderQualityMarkdown(results))
+  } finally {
+    await fs.rm(work, { recursive: true, force: true })
+  }
+}
+
+/** The issue's sweep, quiet and against two busy loops, each grown by one threshold (bench/results/busy-latest.*). */
+async function busyBench(options: BenchOptions): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'teacache-bench-busy-'))
+  try {
+    const scenarios = await measureBusy({
+      config: join(PROJECT_ROOT, 'configs', 'tiny.yaml'), thresholds: [0.5, 1, 1.5], grow: 2, seeds: [42, 43], loops: [0, 2], workDir: work, onProgress: say,
+    })
+    const machine = finishMachine(describeMachine())
+    const results = { format: 'teacache-bench-busy/1', date: new Date().toISOString(), command: commandLine(), machine, scenarios }
+    await writeResults(options, results, renderBusyMarkdown({ ...results, machine: `${machine.cpu_model} (${machine.cores} cores)` }))
   } finally {
     await fs.rm(work, { recursive: true, force: true })
   }

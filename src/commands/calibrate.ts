@@ -1,3 +1,4 @@
+import { defaultCalibrateOutput } from '../policy/coefficients-file.ts'
 import { dirname, extname, relative, resolve } from 'node:path'
 import { calibrationSvg } from '../calibrate/plot.ts'
 import { mergePairs, pairsOf, readPrompts, type Pairs } from '../calibrate/pairs.ts'
@@ -13,7 +14,7 @@ import type { Step } from '../run/progress.ts'
 import { canCreate, makeDirs, writeFileAtomic } from '../util/fs.ts'
 import { spaceChecked } from '../util/disk.ts'
 import { checkPathLength } from '../util/paths.ts'
-import { checkCalibrateOutputs, defaultCalibrateOutput } from '../calibrate/outputs.ts'
+import { checkCalibrateOutputs } from '../calibrate/outputs.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 
 export interface CalibrateOptions {

@@ -6,6 +6,7 @@ import { formatPlan, formatTarget, planJson, unreachable, type PlanHeader } from
 import { chooseForTarget, DEFAULT_THRESHOLDS, everySchedule, planEntry, type PlanEntry } from '../plan/plan.ts'
 import { describeLatencyModel, latencyModel } from '../plan/predict.ts'
 import { traceFromRun, type Trace } from '../plan/trace.ts'
+import { suspectInSweep } from '../plan/sweep-check.ts'
 import { coefficientsWarning, type RunSetting } from '../policy/coefficients-file.ts'
 import { chooseCoefficients, type ArchitectureFacts, type ChosenCoefficients } from '../policy/presets.ts'
 import { runInterruptible } from '../run/interruptible.ts'
@@ -77,11 +78,14 @@ async function fromRun(config: LoadedConfig, dir: string): Promise<Measured> {
       )
     }
   }
+  // The report leaves a suspect run's timing out; a plan must not print it as measured either.
+  const suspect = run.timings ? await suspectInSweep(dir) : null
+  if (suspect) process.stderr.write(`teacache: warning: --from-run: the timing of ${shown(dir)} is suspect in its sweep's report (${suspect}); latencies are not predicted from it\n`)
   return {
     trace: run,
     source: `recorded in ${shown(dir)}/run.json (no Python)`,
     coefficients: planCoefficients(config, run.setting, run.model, run.coefficients),
-    latency: run.timings ? latencyModel(run.timings) : null,
+    latency: run.timings && !suspect ? latencyModel(run.timings) : null,
   }
 }
 

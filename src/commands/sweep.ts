@@ -21,13 +21,13 @@ import { buildManifest, writeManifest } from '../sweep/manifest.ts'
 import { checkMethodsOnModel } from '../sweep/method-checks.ts'
 import { variantText } from '../methods/variant.ts'
 import { executeRuns, runConfig, type Outcome, type PlannedRun } from '../sweep/runner.ts'
-import { fingerprint, runSettings } from '../sweep/settings.ts'
+import { runSettings } from '../records/settings.ts'
 import { restartArgs, restartSweep } from '../sweep/restart.ts'
 import { planRun, readRunFolder } from '../sweep/state.ts'
 import { describeWorker, parseDevices, planWorkers, runWorkers, type Worker } from '../sweep/workers.ts'
 import { joinSweep, sweepIdentity } from '../sweep/writers.ts'
 import { watchParent } from '../sweep/orphan.ts'
-import { parseRepeats, type Repeats } from '../run/repeats.ts'
+import { describeRepeats, parseRepeats, type Repeats } from '../run/repeats.ts'
 
 export interface SweepOptions extends GridFlags {
   /** Flags that replace config fields (--model, --steps, --device, --coefficients, ...). */
@@ -70,7 +70,7 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
   for (const compile of compileModes(manifest.grid)) checkWarmup({ compile }, warmup)
   // Shared with the other processes of this sweep, exclusive against any other (src/sweep/writers.ts).
   const membership = await joinSweep(chosen, sweepIdentity(manifest), { exclusive: !options.output })
-  if (!options.quiet) process.stdout.write(describeGrowth(folder, grid))
+  if (!options.quiet) process.stdout.write(`${describeGrowth(folder, grid)}timing: ${describeRepeats(options.repeats ?? 'auto')}\n`)
   // A --devices worker stops with its parent, however the parent dies.
   const unwatch = watchParent()
   try {
@@ -103,7 +103,8 @@ async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions)
   for (const spec of buildRuns(grid).filter((run) => inShard(run, shard))) {
     const runDir = runFolderOf(dir, spec.id)
     const runCfg = runConfig(config, spec, dir)
-    planned.push({ spec, dir: runDir, config: runCfg, plan: planRun(await readRunFolder(runDir), fingerprint(runSettings(runCfg)), Boolean(options.force)) })
+    const folder = await readRunFolder(runDir, runSettings(runCfg))
+    planned.push({ spec, dir: runDir, config: runCfg, plan: planRun(folder, Boolean(options.force)), record: folder.record })
   }
   const toRun = planned.filter((p) => p.plan.action === 'run')
   const keepManifest = folder.write === 'keep'

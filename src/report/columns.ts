@@ -1,8 +1,10 @@
 import { definitionOf } from '../methods/registry.ts'
 import { variantTitle, type MethodVariant } from '../methods/variant.ts'
 import type { CompileMode } from '../sweep/grid.ts'
-import type { ColumnSummary, MethodColumn, RunRow, Stat } from './summary.ts'
+import type { ColumnSummary, MethodColumn, RunRow, Stat } from './types.ts'
 import type { Work } from './work.ts'
+import { medianInterval } from '../stats/interval.ts'
+import { median } from '../stats/order.ts'
 
 /**
  * One column of the report from its runs: pooled latency, the paired headline speedup and its
@@ -30,14 +32,19 @@ function meanWork(rows: readonly RunRow[]): Work | null {
 
 export function summarize(threshold: number | null, compile: CompileMode, method: MethodColumn | null, column: RunRow[]): ColumnSummary {
   const done = column.filter((r) => r.status === 'completed')
-  // Paired: each run against the baseline of its own prompt and seed, so a failed run does not
-  // take its group's baseline out of one side only.
+  // Every run's rounds, each paired with its own prompt and seed's baseline of the same round, so
+  // a failed run does not take its group's baseline out of one side only.
   const included = done.filter((r) => r.speedup !== null && !r.suspect)
-  const baselineSum = included.reduce((a, r) => a + r.latency! * r.speedup!, 0)
-  const latencySum = included.reduce((a, r) => a + r.latency!, 0)
-  const idealSum = included.every((r) => r.ideal !== null) ? included.reduce((a, r) => a + (r.latency! * r.speedup!) / r.ideal!, 0) : null
-  const speedup = included.length ? baselineSum / latencySum : null
-  const ideal = (threshold !== null || method !== null) && included.length && idealSum ? baselineSum / idealSum : null
+  const ratios = included.flatMap((r) => r.ratios)
+  const interval = ratios.length ? medianInterval(ratios) : null
+  const speedup = interval?.median ?? null
+  const cached = threshold !== null || method !== null
+  const middle = (values: Array<number | null>) => (values.length && values.every((v) => v !== null) ? median(values as number[]) : null)
+  const ideal = cached && included.length ? middle(included.map((r) => r.ideal)) : null
+  const lower = cached && included.length ? middle(included.map((r) => r.lower)) : null
+  const every = done.flatMap((r) => r.ratios)
+  // What the shown figures pool: a suspect run's latency is left out of them as of the headline.
+  const shown = done.filter((r) => !r.suspect)
   const reference = column.some((r) => r.reference)
   const computed = done.map((r) => r.computed!)
   const memory = done.flatMap((r) => (r.memory === null ? [] : [r.memory]))
@@ -48,11 +55,15 @@ export function summarize(threshold: number | null, compile: CompileMode, method
     reference,
     completed: done.length,
     total: column.length,
-    latency: stat(done.map((r) => r.latency!)),
-    denoise: stat(done.map((r) => r.denoise!)),
-    decode: stat(done.map((r) => r.decode!)),
+    latency: stat(shown.map((r) => r.latency!)),
+    denoise: stat(shown.map((r) => r.denoise!)),
+    decode: stat(shown.map((r) => r.decode!)),
     speedup,
+    interval,
+    pairs: ratios.length,
+    spread: range(every),
     ideal,
+    lower,
     excluded: done.filter((r) => r.suspect).length,
     aboveIdeal: speedup !== null && ideal !== null && speedup > ideal * (1 + 1e-9),
     computed: done.length ? { min: Math.min(...computed), max: Math.max(...computed), steps: done[0].steps! } : null,

@@ -24,11 +24,23 @@ export interface Evidence {
 export const processName = (p: Process) =>
   p.worker ? `process ${p.worker.pid} on \`${p.worker.host}\`` : 'a process that recorded neither where it ran nor a warm-up'
 
-export function suspicionFor(run: TimedRun, baseline: TimedRun, speedup: number, ideal: number | null, evidence: Evidence): Suspicion | null {
+export interface Bounds {
+  ideal: number | null
+  lower: number | null
+  /** The two timings come from rounds of one process (a session): where each ran does not matter then. */
+  paired: boolean
+}
+
+export function suspicionFor(run: TimedRun, baseline: TimedRun, speedup: number, bounds: Bounds, evidence: Evidence): Suspicion | null {
+  const { ideal, lower } = bounds
   const aboveIdeal = ideal !== null && aboveBound(speedup, ideal)
-  const differentWorker = sameWorker(baseline.record.worker, run.record.worker) === false
-  if (!aboveIdeal && !differentWorker) return null
+  const belowLower = lower !== null && speedup < lower
+  const differentWorker = !bounds.paired && sameWorker(baseline.record.worker, run.record.worker) === false
+  if (!aboveIdeal && !differentWorker && !belowLower) return null
   const causes: string[] = []
+  if (belowLower) {
+    causes.push(`below the least its schedule allows (${speedup.toFixed(2)}x < ${lower!.toFixed(2)}x): a run that computes a subset of its baseline's steps cannot be that much slower, so the machine slowed during this cell; rerun on a quieter machine or with more rounds`)
+  }
   if (differentWorker) {
     causes.push(`different worker: the baseline ran on ${describeWorker(baseline.record.worker!)}, this run on ${describeWorker(run.record.worker!)}`)
   }
@@ -43,5 +55,5 @@ export function suspicionFor(run: TimedRun, baseline: TimedRun, speedup: number,
     }
     if (causes.length === 0) causes.push('nothing in the records explains it: a loaded machine or timing noise is likely; rerun with more repeats')
   }
-  return { aboveIdeal, differentWorker, causes }
+  return { aboveIdeal, belowLower, differentWorker, causes }
 }

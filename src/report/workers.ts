@@ -37,6 +37,12 @@ export function sameWorker(a: WorkerInfo | undefined, b: WorkerInfo | undefined)
   return a && b ? workerKey(a) === workerKey(b) : null
 }
 
+/** The run's own timing session also timed the baseline: its speedup pairs timings of one process. */
+export function sharesSession(baseline: RunRecord, run: RunRecord): boolean {
+  const own = run.timing?.sessions.at(-1)?.id
+  return own !== undefined && (baseline.timing?.sessions ?? []).some((s) => s.id === own)
+}
+
 export function describeWorker(w: WorkerInfo): string {
   const where = w.device_index === null ? w.device : `${w.device}, index ${w.device_index}`
   return `host \`${w.host}\`, ${w.device_name || w.device} (${where}), pid ${w.pid}`
@@ -55,9 +61,10 @@ export function placementOf(runs: readonly PlacedRun[]): Placement {
     entry.runs.push(run.id)
     workers.set(workerKey(w), entry)
   }
-  // The group's first run is its baseline (grid order); every other run is timed against it.
+  // The group's first run is its baseline (grid order); every other run is timed against it, by
+  // the process that made it or, in a grown sweep, by a later one that timed the baseline again.
   const baseline = runs.find((r) => r.threshold === null)
-  const split = !!baseline && runs.some((r) => r !== baseline && sameWorker(baseline.record.worker, r.record.worker) === false)
+  const split = !!baseline && runs.some((r) => r !== baseline && sameWorker(baseline.record.worker, r.record.worker) === false && !sharesSession(baseline.record, r.record))
   return { workers: [...workers.values()], unrecorded, split }
 }
 

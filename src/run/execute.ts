@@ -8,14 +8,13 @@ import { coefficientsForRun } from '../policy/coefficients-file.ts'
 import type { CacheMethod } from '../methods/method.ts'
 import { variantId, variantTitle } from '../methods/variant.ts'
 import { createPolicy, type Policy } from '../policy/teacache.ts'
-import type { DecodeResult, DenoiseResult, Decide } from '../python/engine.ts'
+import type { DecodeResult, DenoiseArgs, DenoiseResult, Decide } from '../python/engine.ts'
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs.ts'
 import { encodeVideo } from '../video/ffmpeg.ts'
 import { decodeOrDiscard } from './frames.ts'
-import { countSteps, pickModel, stepRecords, type RepeatTiming, type RunRecord, type RunStatus } from './record.ts'
+import { countSteps, pickModel, stepRecords, type RepeatTiming, type RunRecord, type RunStatus, type TimingSession } from './record.ts'
 import type { Loaded } from './session.ts'
 import { describeWorker } from './worker.ts'
-import { repeatsFor, repeatsTitle, type Repeats } from './repeats.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 
 /** Progress of the denoising loop, as the progress display wants it. */
@@ -51,6 +50,9 @@ export interface RunContext {
   video: string | null
   /** Every timed generation of this cell; the first is the one whose frames were written. */
   repeats: RepeatTiming[]
+  /** The sweep session timing this cell's group in rounds (null: a single `run`), and the round under way. */
+  session: TimingSession | null
+  round: number
 }
 
 const warned = new Set<string>()
@@ -75,45 +77,17 @@ export function createRunContext(
   }
   return {
     loaded, config, runDir, loadSeconds, warmup, coefficients,
-    startedAt: new Date(), policy: null, timesteps: [], encodeSeconds: 0, denoise: null, decode: null, videoSeconds: 0, video: null, repeats: [],
+    startedAt: new Date(), policy: null, timesteps: [], encodeSeconds: 0, denoise: null, decode: null, videoSeconds: 0, video: null, repeats: [], session: null, round: 1,
   }
-}
-
-export interface RunTaskOptions {
-  /** Timed generations of this cell (sweep --repeats); the frames are written by the first only. */
-  repeats?: Repeats
 }
 
 /**
  * The tasks of one generation. They read the context through `get` because a command lists its
  * tasks before the model has loaded and the context exists.
  */
-export function runTasks(config: LoadedConfig, get: () => RunContext, options: RunTaskOptions = {}): RunTask[] {
+export function runTasks(config: LoadedConfig, get: () => RunContext): RunTask[] {
   const negative = config.negative_prompt ?? null
-  const repeats = options.repeats ?? 1
-  const args = {
-    prompt: config.prompt, negative_prompt: negative, guidance_scale: config.guidance_scale, image: config.image ?? null,
-    seed: config.seed, steps: config.steps, use_dynamic_cfg: config.use_dynamic_cfg,
-    height: config.height, width: config.width, frames: config.frames, generator: config.generator, compile: config.compile,
-    method: config.method ?? null,
-  }
-  /** One generation's denoising loop, the policy (when TeaCache is on) deciding every step. */
-  const denoise = async (ctx: RunContext, progress: (index: number, timestep: number, computed: boolean) => void) => {
-    let policy: Policy | null = null
-    let decide: Decide | null = null
-    if (ctx.coefficients) {
-      const created = createPolicy({ coefficients: ctx.coefficients.coefficients, threshold: config.teacache.rel_l1_thresh, numSteps: config.steps })
-      policy = created
-      decide = (index, timestep, distance) => {
-        const decision = created.decide(index, distance)
-        progress(index, timestep, decision.computed)
-        return decision.computed
-      }
-    }
-    const onStep = decide ? null : (index: number, timestep: number) => progress(index, timestep, true)
-    return { policy, result: await ctx.loaded.engine.denoise(args, decide, onStep) }
-  }
-  const tasks: RunTask[] = [
+  return [
     {
       title: 'Encode prompt',
       async run() {
@@ -125,12 +99,7 @@ export function runTasks(config: LoadedConfig, get: () => RunContext, options: R
       title: `Denoise (${config.steps} steps${config.method ? `, ${methodTitle(config.method)}` : config.teacache.enabled ? `, TeaCache ${config.teacache.rel_l1_thresh}` : ', no cache'}${config.compile === 'blocks' ? ', compiled blocks' : ''})`,
       async run(report) {
         const ctx = get()
-        let computed = 0
-        const { policy, result } = await denoise(ctx, (index, timestep, wasComputed) => {
-          ctx.timesteps[index] = timestep
-          if (wasComputed) computed++
-          report({ index, total: config.steps, computed, skipped: index + 1 - computed })
-        })
+        const { policy, result } = await denoiseOnce(ctx, report, (index, timestep) => void (ctx.timesteps[index] = timestep))
         ctx.policy = policy
         ctx.denoise = result
       },
@@ -140,50 +109,20 @@ export function runTasks(config: LoadedConfig, get: () => RunContext, options: R
       async run() {
         const ctx = get()
         ctx.decode = await decodeOrDiscard(join(ctx.runDir, 'frames'), () => ctx.loaded.engine.decode(join(ctx.runDir, 'frames')))
-        ctx.repeats = [{ denoise: ctx.denoise!.seconds, decode: ctx.decode.seconds }]
+        ctx.repeats = [{ denoise: ctx.denoise!.seconds, decode: ctx.decode.seconds, ...roundOf(ctx) }]
+      },
+    },
+    {
+      title: 'Encode video',
+      async run() {
+        const ctx = get()
+        const started = performance.now()
+        await encodeVideo(join(ctx.runDir, 'frames'), join(ctx.runDir, 'video.mp4'), config.fps)
+        ctx.videoSeconds = (performance.now() - started) / 1000
+        ctx.video = 'video.mp4'
       },
     },
   ]
-  if (repeats === 'auto' || repeats > 1) {
-    tasks.push({
-      title: repeatsTitle(repeats),
-      async run(report) {
-        const ctx = get()
-        const first = schedulePattern(ctx.policy)
-        const firstWork = workPattern(ctx.denoise)
-        const total = repeatsFor(repeats, ctx.repeats[0].denoise + ctx.repeats[0].decode)
-        for (let r = 1; r < total; r++) {
-          let computed = 0
-          const { policy, result } = await denoise(ctx, (index, _t, wasComputed) => {
-            if (wasComputed) computed++
-            report({ index, total: config.steps, computed, skipped: index + 1 - computed })
-          })
-          // The schedule depends only on the timesteps: a repeat that skips other steps timed something else.
-          if (schedulePattern(policy) !== first) {
-            throw new TeacacheError('PYTHON', `repeat ${r + 1} of ${total} computed other steps (${schedulePattern(policy)}) than the first (${first}); its time would not be a repeat`)
-          }
-          // A cache that decides from the model's outputs must decide alike for the same seed.
-          if (workPattern(result) !== firstWork) {
-            throw new TeacacheError('PYTHON', `repeat ${r + 1} of ${total} ran other work in the blocks (${workPattern(result)}) than the first (${firstWork}); its time would not be a repeat`)
-          }
-          const decoded = await ctx.loaded.engine.decode(null)
-          ctx.repeats.push({ denoise: result.seconds, decode: decoded.seconds })
-        }
-      },
-    })
-  }
-  tasks.push({
-    title: 'Encode video',
-    async run() {
-      const ctx = get()
-      const started = performance.now()
-      const video = join(ctx.runDir, 'video.mp4')
-      await encodeVideo(join(ctx.runDir, 'frames'), video, config.fps)
-      ctx.videoSeconds = (performance.now() - started) / 1000
-      ctx.video = 'video.mp4'
-    },
-  })
-  return tasks
 }
 
 const schedulePattern = (policy: Policy | null) => (policy ? policy.decisions.map((d) => (d.computed ? 'C' : '-')).join('') : 'all')
@@ -191,6 +130,76 @@ const workPattern = (result: DenoiseResult | null) => {
   const c = result?.compute
   return c ? `${c.block_rows} block, ${c.attention_rows} attention, ${c.feedforward_rows} feed-forward rows` : 'not counted'
 }
+
+/** The arguments of one denoising loop of this config: built once, the same for every round. */
+function denoiseArgs(config: LoadedConfig): DenoiseArgs {
+  return {
+    prompt: config.prompt, negative_prompt: config.negative_prompt ?? null, guidance_scale: config.guidance_scale, image: config.image ?? null,
+    seed: config.seed, steps: config.steps, use_dynamic_cfg: config.use_dynamic_cfg,
+    height: config.height, width: config.width, frames: config.frames, generator: config.generator, compile: config.compile,
+    method: config.method ?? null,
+  }
+}
+
+/** One denoising loop, the policy (when TeaCache is on) deciding every step. */
+async function denoiseOnce(
+  ctx: RunContext,
+  report: (progress: StepProgress) => void,
+  onTimestep: (index: number, timestep: number) => void = () => {},
+): Promise<{ policy: Policy | null; result: DenoiseResult }> {
+  const { config } = ctx
+  let computed = 0
+  const progress = (index: number, timestep: number, wasComputed: boolean) => {
+    onTimestep(index, timestep)
+    if (wasComputed) computed++
+    report({ index, total: config.steps, computed, skipped: index + 1 - computed })
+  }
+  let policy: Policy | null = null
+  let decide: Decide | null = null
+  if (ctx.coefficients) {
+    const created = createPolicy({ coefficients: ctx.coefficients.coefficients, threshold: config.teacache.rel_l1_thresh, numSteps: config.steps })
+    policy = created
+    decide = (index, timestep, distance) => {
+      const decision = created.decide(index, distance)
+      progress(index, timestep, decision.computed)
+      return decision.computed
+    }
+  }
+  const onStep = decide ? null : (index: number, timestep: number) => progress(index, timestep, true)
+  return { policy, result: await ctx.loaded.engine.denoise(denoiseArgs(config), decide, onStep) }
+}
+
+const roundOf = (ctx: RunContext): Pick<RepeatTiming, 'session' | 'round'> =>
+  ctx.session ? { session: ctx.session.id, round: ctx.round } : {}
+
+/**
+ * Time the cell again for a later round of its group: the same seed and schedule, decoded without
+ * writing frames. `reference` is the schedule and work of the generation whose frames were
+ * written: a round that computed other steps, or ran other work in the blocks, timed something else.
+ */
+export async function timeRound(ctx: RunContext, round: number, report: (progress: StepProgress) => void, reference: Generation | null): Promise<Generation> {
+  ctx.round = round
+  const { policy, result } = await denoiseOnce(ctx, report)
+  if (reference) {
+    if (schedulePattern(policy) !== reference.schedule) {
+      throw new TeacacheError('PYTHON', `round ${round} computed other steps (${schedulePattern(policy)}) than the first generation (${reference.schedule}); its time would not be a repeat`)
+    }
+    if (workPattern(result) !== reference.work) {
+      throw new TeacacheError('PYTHON', `round ${round} ran other work in the blocks (${workPattern(result)}) than the first generation (${reference.work}); its time would not be a repeat`)
+    }
+  }
+  const decoded = await ctx.loaded.engine.decode(null)
+  ctx.repeats.push({ denoise: result.seconds, decode: decoded.seconds, ...roundOf(ctx) })
+  return { schedule: schedulePattern(policy), work: workPattern(result) }
+}
+
+/** What a later round must reproduce of a cell's first generation: its schedule and the work in its blocks. */
+export interface Generation {
+  schedule: string
+  work: string
+}
+
+export const firstGeneration = (ctx: RunContext): Generation => ({ schedule: schedulePattern(ctx.policy), work: workPattern(ctx.denoise) })
 
 /** "FirstBlockCache (0.05)": a method run's config as a title. */
 function methodTitle(method: NonNullable<LoadedConfig['method']>): string {
@@ -243,6 +252,7 @@ export async function finishRun(ctx: RunContext, status: RunStatus, error?: unkn
     compute: ctx.denoise?.compute ?? null,
     timings_s: timings,
     repeats: ctx.repeats,
+    ...(ctx.session ? { timing: { sessions: [{ ...ctx.session }] } } : {}),
     worker: describeWorker(facts.device, facts.device_name),
     memory,
     output: {

@@ -99,16 +99,25 @@ export async function createRunDir(dir: string, options: CreateOptions = {}): Pr
   }
 }
 
-async function claim(dir: string, created: boolean, options: CreateOptions): Promise<ClaimedRunDir> {
-  let lock: Lock
+/** Lock a completed run folder to add timings to its run.json (a sweep re-timing a baseline); its files stay. */
+export async function lockRunDir(dir: string): Promise<ClaimedRunDir> {
+  const lock = await takeLock(dir)
+  return { dir, kept: true, release: () => lock.release() }
+}
+
+async function takeLock(dir: string): Promise<Lock> {
   try {
-    lock = await acquireLock(join(dir, RUN_LOCK))
+    return await acquireLock(join(dir, RUN_LOCK))
   } catch (error) {
     if (error instanceof LockHeldError) {
       throw new TeacacheError('OUTPUT', `output: another teacache process is writing ${dir} (${error.owner ? `pid ${error.owner.pid} on ${error.owner.host}` : error.message}); nothing was overwritten`)
     }
     throw spaceErrorOr(error, dir, () => new TeacacheError('OUTPUT', `output: cannot lock ${dir} (${(error as Error).message})`))
   }
+}
+
+async function claim(dir: string, created: boolean, options: CreateOptions): Promise<ClaimedRunDir> {
+  const lock = await takeLock(dir)
   try {
     if (!created && options.keepIf && (await options.keepIf(dir))) {
       await lock.release()

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.ts'
 import type { ComputeCounts, Memory, ModelFacts, Versions, WorkCounts } from '../python/engine.ts'
 import type { StepDecision } from '../policy/teacache.ts'
+import type { RoundStop } from './repeats.ts'
 
 /** The run.json contract that sweeps, reports and users read. Field names are stable. */
 export type RunStatus = 'completed' | 'failed' | 'interrupted'
@@ -28,10 +29,29 @@ export interface Timings {
   total: number
 }
 
-/** One timed generation of a run's cell: `sweep --repeats K` times a cell K times (the first wrote the frames). */
+/**
+ * One timed generation of a run's cell. A sweep times a prompt x seed group in rounds (every cell
+ * once per round, one process); `session` and `round` say which, so the report pairs a variant's
+ * round with its baseline's round of the same session. Records from before rounds have neither.
+ */
 export interface RepeatTiming {
   denoise: number
   decode: number
+  session?: string
+  round?: number
+}
+
+/** A process that timed rounds of this cell's group, and why its rounds ended. */
+export interface TimingSession {
+  id: string
+  host: string
+  pid: number
+  started_at: string
+  /** The rounds this session timed of the group. */
+  rounds: number
+  /** `--repeats` as given: a count or "auto". */
+  setting: number | 'auto'
+  stop: RoundStop | 'running'
 }
 
 /** Where a run ran: pairs of one prompt and seed must share it for their speedup to mean anything. */
@@ -70,6 +90,8 @@ export interface RunRecord {
   timings_s: Timings
   /** Every timed generation of this cell, the first included (absent in records older than repeats). */
   repeats?: RepeatTiming[]
+  /** The sessions whose rounds `repeats` holds (absent in records older than rounds). */
+  timing?: { sessions: TimingSession[] }
   worker?: WorkerInfo
   memory: Memory | null
   output: { video: string | null; frames_dir: string | null; frames: number; height: number; width: number }

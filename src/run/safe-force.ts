@@ -1,6 +1,8 @@
 import { promises as fs, realpathSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { ownerSchema } from '../util/lock.ts'
+import { contains, realPath as real } from '../util/paths.ts'
+export { contains }
 
 /**
  * What `--force` may replace: only a folder teacache made, recognised from its own files, and
@@ -56,28 +58,7 @@ export async function madeByTeacache(dir: string): Promise<boolean> {
   return ownerSchema.safeParse(await read(RUN_LOCK)).success
 }
 
-function real(path: string): string {
-  const absolute = resolve(path)
-  // The nearest existing ancestor resolves its links; the rest is appended as written.
-  let existing = absolute
-  const rest: string[] = []
-  for (;;) {
-    try {
-      return join(realpathSync(existing), ...rest)
-    } catch {
-      const parent = dirname(existing)
-      if (parent === existing) return absolute
-      rest.unshift(existing.slice(parent.length + (parent.endsWith(sep) ? 0 : 1)))
-      existing = parent
-    }
-  }
-}
 
-/** `inner` is `outer` or inside it. */
-export function contains(outer: string, inner: string): boolean {
-  const rel = relative(real(outer), real(inner))
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
-}
 
 const same = (a: string, b: string) => relative(real(a), real(b)) === ''
 

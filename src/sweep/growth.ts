@@ -1,5 +1,6 @@
 import { buildRuns, entryId, GRID_AXES, gridKeys, gridValues, hasEntry, normalizeGrid, type Grid, type GridKey, type GridValue, type RunSpec } from './grid.ts'
-import { canonicalJson, diffSettings } from './settings.ts'
+import { diffSettings } from '../records/settings.ts'
+import { canonicalJson } from '../util/json.ts'
 
 /**
  * A finished sweep may grow: a later command names more thresholds, seeds, prompts or variants,

@@ -65,6 +65,7 @@ export class SweepProgress {
   private current: Current | null = null
   private sweepEta: number | null = null
   private readonly ended: string[] = []
+  private loggedRound = ''
 
   constructor(
     total: number,
@@ -120,6 +121,35 @@ export class SweepProgress {
       this.tally.skipped++
       this.line.log(ListrLogLevels.SKIPPED, `${run.id}: completed meanwhile by another process of this sweep`)
     }
+    this.draw()
+  }
+
+  /** A later timing round of a group: every cell of it is timed again, without writing frames. */
+  round(group: string, round: number, description: string): void {
+    if (this.loggedRound !== `${group}/${round}`) this.line.log(ListrLogLevels.OUTPUT, `${group}: timing round ${round}`)
+    this.loggedRound = `${group}/${round}`
+    this.current = { description: `${group} timing round ${round} · ${description}`, phase: 'timing', step: null, eta: { run: null, sweep: this.sweepEta } }
+    this.draw()
+  }
+
+  /** A step of a later round: shown on a terminal, not logged (a log gets one line per round). */
+  tick(progress: StepProgress): void {
+    if (!this.current) return
+    this.current.step = progress
+    this.draw()
+  }
+
+  /** A group's rounds are over: how many, and what stopped them. */
+  roundsDone(group: string, rounds: number, why: string): void {
+    this.current = null
+    this.line.log(ListrLogLevels.COMPLETED, `${group}: ${rounds} timing round${rounds === 1 ? '' : 's'}; stopped by ${why}`)
+    this.draw()
+  }
+
+  /** Something the user should know that is neither a run's start nor its end. */
+  note(text: string): void {
+    this.ended.push(text)
+    this.line.log(ListrLogLevels.OUTPUT, text)
     this.draw()
   }
 

@@ -1,18 +1,21 @@
 import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError, isTeacacheError } from '../errors.ts'
-import { createRunContext, finishRun, runTasks, type RunContext, type StepProgress } from '../run/execute.ts'
-import type { ClaimedRunDir } from '../run/output.ts'
+import { createRunContext, finishRun, firstGeneration, runTasks, timeRound, type Generation, type RunContext, type StepProgress } from '../run/execute.ts'
+import { lockRunDir, type ClaimedRunDir } from '../run/output.ts'
 import { runListed, type Display, type ListedTask, type Step } from '../run/progress.ts'
-import type { RunRecord } from '../run/record.ts'
+import type { RunRecord, TimingSession } from '../run/record.ts'
 import type { Loaded } from '../run/session.ts'
 import type { Shutdown } from '../run/signals.ts'
 import type { WarmupRecord } from '../run/warmup.ts'
+import { writeJsonAtomic } from '../util/fs.ts'
 import { estimateRemaining, type Measured, type Pending } from './eta.ts'
 import { variantTitle } from '../methods/variant.ts'
 import type { RunSpec } from './grid.ts'
 import { SweepProgress, type Eta } from './progress.ts'
 import type { Plan } from './state.ts'
-import type { Repeats } from '../run/repeats.ts'
+import { describeStop, nextRound, type Repeats, type RoundStop } from '../run/repeats.ts'
+import { groupsOf, isBaseline, isReferenceBaseline, newSession, roundIntervals, withRounds } from './rounds.ts'
+import { join } from 'node:path'
 
 /** One run of the grid as this process will treat it. */
 export interface PlannedRun {
@@ -20,6 +23,8 @@ export interface PlannedRun {
   dir: string
   config: LoadedConfig
   plan: Plan
+  /** A completed run's record, for a baseline this process times again beside new cells of its group. */
+  record?: RunRecord | null
 }
 
 export interface Outcome {
@@ -47,7 +52,7 @@ export interface SweepRunOptions {
   loadSeconds: () => number
   /** The process's warm-up (null with --no-warmup), charged like the load to its first run. */
   warmup?: () => WarmupRecord | null
-  /** Timed generations per cell (sweep --repeats). */
+  /** Timing rounds per prompt x seed group (sweep --repeats; src/run/repeats.ts). */
   repeats?: Repeats
   shutdown: Shutdown
   quiet?: boolean
@@ -57,14 +62,27 @@ export interface SweepRunOptions {
   claimRun: (run: PlannedRun) => Promise<ClaimedRunDir>
 }
 
+/** A cell this session times in rounds: a new run, or a completed baseline timed again. */
+interface Cell {
+  p: PlannedRun
+  ctx: RunContext
+  claimed: ClaimedRunDir
+  /** The completed record being timed again (null: a run made now). */
+  retimed: RunRecord | null
+  reference: Generation | null
+}
+
 /**
- * Run the planned runs one after another on one loaded pipeline. Each run is a `run`-format
- * folder whose run.json is written before the next starts. A failed run is recorded and the
- * sweep goes on; a signal or a dead Python stops it (the current run recorded as such).
+ * Run the planned runs on one loaded pipeline, a prompt x seed group at a time, in rounds: round 1
+ * makes every new run of the group (frames, video, run.json written before the next starts) and
+ * times the group's completed baselines again when there are new runs to pair with them; later
+ * rounds time every cell again, in the same order, until `repeats` says stop. A failed run is
+ * recorded and the sweep goes on; a signal or a dead Python stops it.
  */
 export async function executeRuns(planned: PlannedRun[], options: SweepRunOptions): Promise<{ outcomes: Outcome[]; fatal?: unknown }> {
   const { shutdown } = options
-  const outcomes: Outcome[] = planned.filter((p) => p.plan.action === 'skip').map((p) => ({ spec: p.spec, status: 'skipped', record: null }))
+  const setting = options.repeats ?? 'auto'
+  const outcomes: Outcome[] = []
   const measured = { computedSteps: [] as number[], skippedSteps: [] as number[], finished: [] as Array<Measured['finished'][number]> }
   const queue = planned.filter((p) => p.plan.action === 'run')
   let fatal: unknown
@@ -74,26 +92,29 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
     if (shutdown.signal) throw (fatal ??= interruption())
   }
   const pendingOf = (q: PlannedRun): Pending => ({ threshold: q.spec.threshold, steps: q.config.steps })
-  /** Time left for the current run, and for it and every run after it. */
   const etaOf = (current: Pending | null, position: number): Eta => {
     const later = queue.slice(position + 1).map(pendingOf)
     return { run: current ? estimateRemaining(measured, [current]) : 0, sweep: estimateRemaining(measured, current ? [current, ...later] : later) }
   }
+  const contextFor = (p: PlannedRun, charge: boolean, warn: (m: string) => void) =>
+    createRunContext(options.loaded(), p.config, p.dir, charge ? options.loadSeconds() : 0, charge ? (options.warmup?.() ?? null) : null, warn)
 
-  const runOne = async (p: PlannedRun, position: number, progress: SweepProgress, warn: (message: string) => void): Promise<Outcome> => {
+  /** Round 1 of a new run: the whole generation, frames and video, recorded completed with its first timing. */
+  const makeRun = async (p: PlannedRun, session: TimingSession, position: number, progress: SweepProgress, warn: (m: string) => void): Promise<{ outcome: Outcome; cell?: Cell }> => {
     let ctx: RunContext | undefined
     let claimed: ClaimedRunDir | undefined
     try {
       claimed = await options.claimRun(p)
-      if (claimed.kept) return { spec: p.spec, status: 'skipped', record: null }
+      if (claimed.kept) return { outcome: { spec: p.spec, status: 'skipped', record: null } }
       // Model loading and the warm-up are charged to the first run this process makes, as a single `run` would be.
-      ctx = createRunContext(options.loaded(), p.config, p.dir, loadCharged ? 0 : options.loadSeconds(), loadCharged ? null : (options.warmup?.() ?? null), warn)
+      ctx = contextFor(p, !loadCharged, warn)
       loadCharged = true
+      ctx.session = session
       let last = performance.now()
       let computedSoFar = 0
       let stepsDone = 0
       const current = () => ({ ...pendingOf(p), stepsDone })
-      for (const task of runTasks(p.config, () => ctx!, { repeats: options.repeats })) {
+      for (const task of runTasks(p.config, () => ctx!)) {
         progress.phase(task.title, etaOf(current(), position))
         last = performance.now()
         await task.run((step: StepProgress) => {
@@ -110,17 +131,69 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
       const record = await finishRun(ctx, 'completed')
       const t = record.timings_s
       if (!p.spec.method) measured.finished.push({ threshold: p.spec.threshold, steps: record.steps.length, computed: record.computed_steps, overhead: t.encode_prompt + t.decode + t.encode_video })
-      return { spec: p.spec, status: 'completed', record }
+      return { outcome: { spec: p.spec, status: 'completed', record }, cell: { p, ctx, claimed, retimed: null, reference: firstGeneration(ctx) } }
     } catch (caught) {
       const signal = shutdown.signal
       const error = signal ? interruption() : caught
       const record = ctx ? await finishRun(ctx, signal ? 'interrupted' : 'failed', error).catch(() => null) : null
+      await claimed?.release()
       // Without a run context nothing could be recorded (the folder itself failed): as fatal as a
       // dead Python, or a full disk, which the next run would meet too.
       if (signal || !ctx || isTeacacheError(caught, 'PYTHON_DIED') || isTeacacheError(caught, 'DISK')) fatal ??= error
-      return { spec: p.spec, status: signal ? 'interrupted' : 'failed', record, error }
-    } finally {
-      await claimed?.release()
+      return { outcome: { spec: p.spec, status: signal ? 'interrupted' : 'failed', record, error } }
+    }
+  }
+
+  /** A completed baseline timed again in this session, beside the group's new runs; its frames stay. */
+  const retime = async (p: PlannedRun, session: TimingSession, progress: SweepProgress, warn: (m: string) => void): Promise<Cell | null> => {
+    const claimed = await lockRunDir(p.dir)
+    try {
+      const ctx = contextFor(p, false, warn)
+      ctx.session = session
+      progress.phase('Time the baseline again (round 1), beside the new runs of its group', etaOf(null, 0))
+      await ctx.loaded.engine.encodePrompt(p.config.prompt, p.config.negative_prompt ?? null, p.config.guidance_scale)
+      const reference = await timeRound(ctx, 1, (step) => progress.tick(step), null)
+      const cell = { p, ctx, claimed, retimed: p.record!, reference }
+      await writeRetimed(cell, session)
+      return cell
+    } catch (error) {
+      await claimed.release()
+      throw error
+    }
+  }
+  const writeRetimed = (cell: Cell, session: TimingSession) => writeJsonAtomic(join(cell.p.dir, 'run.json'), withRounds(cell.retimed!, cell.ctx.repeats, session))
+  const record = (cell: Cell, session: TimingSession) => (cell.retimed ? writeRetimed(cell, session) : finishRun(cell.ctx, 'completed'))
+
+  /** Rounds 2 and later of a group, until the setting says stop. */
+  const moreRounds = async (cells: Cell[], session: TimingSession, progress: SweepProgress, started: number, first: number, group: string): Promise<{ stop: RoundStop; failed: Array<{ cell: Cell; error: unknown }> }> => {
+    const failed: Array<{ cell: Cell; error: unknown }> = []
+    let live = cells
+    let lastRound = (performance.now() - started) / 1000
+    for (let round = 2; ; round++) {
+      const baseline = live.find((c) => isReferenceBaseline(c.p.spec))
+      const variants = live.filter((c) => !isReferenceBaseline(c.p.spec))
+      const intervals = baseline ? roundIntervals(baseline.ctx.repeats, variants.map((c) => c.ctx.repeats)) : []
+      const next = nextRound(setting, { rounds: round - 1, elapsed: (performance.now() - started) / 1000, lastRound, slowestGeneration: first, intervals })
+      if (!next.go) return { stop: next.stop, failed }
+      const roundStart = performance.now()
+      for (const cell of live) {
+        if (shutdown.signal) return { stop: 'interrupted', failed }
+        progress.round(group, round, describe(cell.p))
+        try {
+          await timeRound(cell.ctx, round, (step) => progress.tick(step), cell.reference)
+        } catch (error) {
+          if (shutdown.signal) return { stop: 'interrupted', failed }
+          if (isTeacacheError(error, 'PYTHON_DIED') || isTeacacheError(error, 'DISK')) {
+            fatal ??= error
+            return { stop: 'failed', failed }
+          }
+          failed.push({ cell, error })
+        }
+      }
+      live = live.filter((c) => !failed.some((f) => f.cell === c))
+      session.rounds = round
+      for (const cell of live) await record(cell, session)
+      lastRound = (performance.now() - roundStart) / 1000
     }
   }
 
@@ -135,17 +208,12 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
       const progress = new SweepProgress(planned.length, line)
       try {
         for (const p of planned) if (p.plan.action === 'skip') progress.alreadyDone(describe(p))
-        for (const [position, p] of queue.entries()) {
+        for (const p of planned) if (p.plan.action === 'skip') outcomes.push({ spec: p.spec, status: 'skipped', record: null })
+        for (const group of groupsOf(planned)) {
           if (shutdown.signal) fatal ??= interruption()
           if (fatal !== undefined) break
-          progress.start(describe(p), etaOf(pendingOf(p), position))
-          const outcome = await runOne(p, position, progress, line.warn)
-          outcomes.push(outcome)
-          const left = etaOf(null, position).sweep
-          if (outcome.status === 'completed') progress.finish({ status: 'completed', id: p.spec.id, summary: summarise(outcome.record!) }, left)
-          else if (outcome.status === 'skipped') progress.finish({ status: 'skipped', id: p.spec.id }, left)
-          else if (outcome.status === 'interrupted') progress.finish({ status: 'interrupted', description: describe(p), signal: String(shutdown.signal) }, left)
-          else progress.finish({ status: 'failed', description: describe(p), message: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) }, left)
+          if (!group.some((p) => p.plan.action === 'run')) continue
+          await runGroup(group, progress, line.warn)
         }
       } finally {
         progress.close()
@@ -154,6 +222,64 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
       if (fatal !== undefined) throw fatal
     },
   }
+
+  const runGroup = async (group: PlannedRun[], progress: SweepProgress, warn: (m: string) => void) => {
+    const session = newSession(setting)
+    const started = performance.now()
+    const cells: Cell[] = []
+    let slowest = 0
+    try {
+      for (const p of group) {
+        if (shutdown.signal) fatal ??= interruption()
+        if (fatal !== undefined) return
+        if (p.plan.action === 'skip') {
+          // A completed baseline is timed again so that the new runs pair with timings of this process.
+          if (isBaseline(p.spec) && p.record) {
+            const cell = await retime(p, session, progress, warn).catch((error) => {
+              if (shutdown.signal || isTeacacheError(error, 'PYTHON_DIED')) fatal ??= shutdown.signal ? interruption() : error
+              else progress.note(`${p.spec.id}: not timed again (${error instanceof Error ? error.message : String(error)}); the group's new runs have no baseline of this session to pair with`)
+              return null
+            })
+            if (cell) cells.push(cell)
+          }
+          continue
+        }
+        const position = queue.indexOf(p)
+        progress.start(describe(p), etaOf(pendingOf(p), position))
+        const { outcome, cell } = await makeRun(p, session, position, progress, warn)
+        outcomes.push(outcome)
+        if (cell) {
+          cells.push(cell)
+          slowest = Math.max(slowest, cell.ctx.repeats[0].denoise + cell.ctx.repeats[0].decode)
+        }
+        finishLine(p, outcome, progress, etaOf(null, position).sweep, String(shutdown.signal))
+      }
+      session.rounds = 1
+      if (fatal !== undefined) return
+      const { stop, failed } = await moreRounds(cells, session, progress, started, slowest, group[0].spec.id.split('/')[0])
+      session.stop = stop
+      for (const { cell, error } of failed) {
+        const why = error instanceof Error ? error.message : String(error)
+        if (cell.retimed) {
+          // A completed run another session made stays completed: only this session's rounds are in doubt.
+          await writeRetimed(cell, session)
+          progress.note(`${cell.p.spec.id}: not timed again past round ${cell.ctx.repeats.at(-1)?.round ?? 1}: ${why}`)
+          continue
+        }
+        const recorded = await finishRun(cell.ctx, 'failed', error).catch(() => null)
+        const at = outcomes.findIndex((o) => o.spec === cell.p.spec)
+        if (at >= 0) outcomes[at] = { spec: cell.p.spec, status: 'failed', record: recorded, error }
+        progress.note(`${cell.p.spec.id}: failed in a later timing round: ${why}`)
+      }
+      if (shutdown.signal) fatal ??= interruption()
+      const kept = cells.filter((c) => !failed.some((f) => f.cell === c))
+      for (const cell of kept) await record(cell, session)
+      progress.roundsDone(group[0].spec.id.split('/')[0], session.rounds, describeStop(stop))
+    } finally {
+      for (const cell of cells) await cell.claimed.release()
+    }
+  }
+
   try {
     await runListed([...setup, runs], { ...options.display, quiet: options.quiet, interrupted: () => shutdown.signal })
   } catch (error) {
@@ -161,6 +287,13 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
   }
   outcomes.sort((a, b) => a.spec.index - b.spec.index)
   return { outcomes, fatal }
+}
+
+function finishLine(p: PlannedRun, outcome: Outcome, progress: SweepProgress, left: number | null, signal: string): void {
+  if (outcome.status === 'completed') progress.finish({ status: 'completed', id: p.spec.id, summary: summarise(outcome.record!) }, left)
+  else if (outcome.status === 'skipped') progress.finish({ status: 'skipped', id: p.spec.id }, left)
+  else if (outcome.status === 'interrupted') progress.finish({ status: 'interrupted', description: describe(p), signal }, left)
+  else progress.finish({ status: 'failed', description: describe(p), message: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) }, left)
 }
 
 function describe(p: PlannedRun): string {

@@ -9,7 +9,7 @@ import { makeDirs, writeJsonAtomic } from '../util/fs.ts'
 import { currentOwner, describeOwner, ownerGone, ownerSchema, type TakeoverNotice } from '../util/lock.ts'
 import { normalizeGrid } from './grid.ts'
 import type { SweepManifest } from './manifest.ts'
-import { canonicalJson } from './settings.ts'
+import { canonicalJson } from '../util/json.ts'
 
 /**
  * The sweep folder's lock, shared by the processes of one sweep and exclusive against any other.

@@ -1,5 +1,6 @@
+import { realpathSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { resolve, sep } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { TeacacheError } from '../errors.ts'
 
 /**
@@ -40,4 +41,28 @@ export function checkPathLength(path: string, label: string, reserve = 0): void 
   if (long !== undefined) {
     throw new TeacacheError('OUTPUT', `${label}: a folder or file name in the path is too long (${Buffer.byteLength(long)} bytes; this system allows ${LIMITS.name} per name): ${shorten(long)}`)
   }
+}
+
+/** A path with the links of its nearest existing ancestor resolved (the rest appended as written). */
+export function realPath(path: string): string {
+  const absolute = resolve(path)
+  // The nearest existing ancestor resolves its links; the rest is appended as written.
+  let existing = absolute
+  const rest: string[] = []
+  for (;;) {
+    try {
+      return join(realpathSync(existing), ...rest)
+    } catch {
+      const parent = dirname(existing)
+      if (parent === existing) return absolute
+      rest.unshift(existing.slice(parent.length + (parent.endsWith(sep) ? 0 : 1)))
+      existing = parent
+    }
+  }
+}
+
+/** `inner` is `outer` or inside it. */
+export function contains(outer: string, inner: string): boolean {
+  const rel = relative(realPath(outer), realPath(inner))
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
 }

@@ -29,7 +29,7 @@ describe('benchOptions', () => {
   })
 
   it.each([
-    [{ mode: 'tpu' }, /^--mode: expected "cpu", "gpu" or "quality", got "tpu"/],
+    [{ mode: 'tpu' }, /^--mode: expected "cpu", "gpu", "quality" or "busy", got "tpu"/],
     [{ frames: 8 }, /^--frames: .*--mode quality only/],
     [{ mode: 'quality', steps: 3 }, /^--steps: does not apply to --mode quality/],
     [{ mode: 'quality', compile: true }, /^--compile: does not apply to --mode quality/],

@@ -41,10 +41,16 @@ describe('growing a finished sweep (tiny, CPU)', () => {
     afterGrowth = stamps(GROWN)
   })
 
-  it('runs only the new cells: the runs that were there are not touched', () => {
+  it('runs only the new cells: the runs that were there are not touched, but for the baseline, timed again beside them', () => {
     expect(grown.stderr).toBe('')
     expect(grown.exitCode).toBe(0)
-    for (const id of FIRST) expect(afterGrowth.get(id)).toBe(first.get(id))
+    for (const id of FIRST.filter((id) => !id.endsWith('/baseline'))) expect(afterGrowth.get(id)).toBe(first.get(id))
+    // The grown group's baseline keeps its generation (frames, first session) and gains the new session's rounds.
+    const baseline = readRun('p0-s42/baseline')
+    const [old, now] = baseline.timing!.sessions
+    expect(baseline.repeats!.filter((r) => r.session === old.id)).toHaveLength(old.rounds)
+    expect(baseline.repeats!.filter((r) => r.session === now.id)).toHaveLength(now.rounds)
+    expect(readRun('p0-s42/t2').timing!.sessions.map((s) => s.id)).toEqual([now.id])
     for (const id of GROWN) expect(readRun(id).status).toBe('completed')
     expect(grown.stdout).toContain('growing the sweep: seeds 43; thresholds 2 (5 new runs; the others are kept)')
     expect(grown.stdout).toMatch(/sweep: 8 runs: 5 completed, 3 already done, 0 failed/)
@@ -59,6 +65,11 @@ describe('growing a finished sweep (tiny, CPU)', () => {
     expect(report).toContain('| grid | 1 prompt(s) x 2 seed(s) x (baseline + 3 threshold(s)) = 8 runs |')
     expect(report).toMatch(/\| grid grown \| \d{4}-\d\d-\d\d: added seeds 43; thresholds 2 \(5 new runs\) \|/)
     expect(report).toContain('8 of 8 runs completed')
+    // The new column's runs pair with the baseline's rounds of their own session: never "different worker",
+    // whichever process made the baseline's frames (whether a busy machine kept them within bounds is timing).
+    expect(report).not.toContain('different worker')
+    expect(report).not.toContain('⚠ split')
+    expect(report).toContain('baseline (timed again), t2')
   })
 
   it('the first command again keeps the grown grid and starts no Python; changing steps is refused with exit 2', async () => {

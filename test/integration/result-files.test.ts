@@ -71,13 +71,18 @@ describe('result files read back', () => {
     expect(first.exitCode).toBe(0)
     const broken = join(out, 'p0-s42/t1/run.json')
     writeFileSync(broken, JSON.stringify({ ...readJson(broken), status: 'completed', computed_steps: 'all' }))
-    const kept = statSync(join(out, 'p0-s42/baseline/run.json')).mtimeMs
+    const kept = readJson(join(out, 'p0-s42/baseline/run.json')) as RunRecord
     const resumed = await teacache(['sweep', config, '--output', out, '--thresholds', '1'])
     expect(resumed.exitCode).toBe(0)
     noStack(resumed.stderr)
     expect(resumed.stdout).toMatch(/p0-s42\/t1 \(TeaCache 1; run\.json unreadable \(computed_steps: /)
     expect(resumed.stdout).toContain('1 completed, 1 already done, 0 failed')
     expect((readJson(broken) as RunRecord).computed_steps).toEqual(expect.any(Number))
-    expect(statSync(join(out, 'p0-s42/baseline/run.json')).mtimeMs).toBe(kept)
+    // The baseline is kept as it was (its generation, frames and first session's rounds), and timed again
+    // beside the redone run so that their speedup pairs timings of one process.
+    const baseline = readJson(join(out, 'p0-s42/baseline/run.json')) as RunRecord
+    expect(baseline).toMatchObject({ started_at: kept.started_at, steps: kept.steps, output: kept.output })
+    expect(baseline.repeats!.slice(0, kept.repeats!.length)).toEqual(kept.repeats)
+    expect(baseline.timing!.sessions.map((s) => s.id)).toEqual([...kept.timing!.sessions.map((s) => s.id), expect.any(String)])
   })
 })

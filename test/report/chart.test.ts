@@ -5,7 +5,7 @@ import type { ColumnSummary } from '../../src/report/summary.ts'
 const column = (threshold: number | null, latency: number, psnr: number | null, ssim: number | null): ColumnSummary => ({
   threshold, compile: 'none', method: null, reference: threshold === null, completed: 1, total: 1, work: null, idle: 0,
   latency: { n: 1, mean: latency, sd: null }, denoise: { n: 1, mean: latency, sd: null }, decode: { n: 1, mean: 0, sd: null },
-  speedup: null, ideal: null, excluded: 0, aboveIdeal: false, computed: null, repeats: null, memory: null,
+  speedup: null, interval: null, pairs: 0, spread: null, ideal: null, lower: null, excluded: 0, aboveIdeal: false, computed: null, repeats: null, memory: null,
   psnr: { n: psnr === null ? 0 : 1, mean: psnr, sd: null }, ssim: { n: ssim === null ? 0 : 1, mean: ssim, sd: null },
 })
 

@@ -7,6 +7,7 @@ import { filterGraph, layoutFor, makeComparisonVideo } from '../../src/report/co
 import { encodePng } from '../../src/quality/png.ts'
 import { ffmpegPath } from '../../src/video/ffmpeg.ts'
 import { fixtureFrame } from '../fixtures/sweep.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 describe('comparison video layout', () => {
   it.each([
@@ -32,7 +33,7 @@ describe('comparison video layout', () => {
   })
 
   it('makes an H.264 video of the tiled frames with ffmpeg', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-compare-'))
+    const dir = tempDir('tc-compare-')
     const tiles = [0, 9, 20].map((shift, i) => {
       const framesDir = join(dir, `run${i}`)
       mkdirSync(framesDir)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { columnSpeedupCell, decimalsFor, gigabytes, seconds, speedupCell, tileLabel } from '../../src/report/format.ts'
+import { columnSpeedupCell, decibels, decimalsFor, fixed, gigabytes, meanSd, seconds, speedup, speedupCell, ssimValue, tileLabel, workCell } from '../../src/report/format.ts'
 
 const above = { aboveIdeal: true, differentWorker: false }
 const worker = { aboveIdeal: false, differentWorker: true }
@@ -30,6 +30,30 @@ describe('report number formats', () => {
   ])('gigabytes($bytes) = $shown', ({ bytes, shown }) => expect(gigabytes(bytes)).toBe(shown))
 })
 
+describe('values that are no number', () => {
+  const formats: Array<[string, (x: number) => string]> = [
+    ['seconds', seconds], ['fixed(2)', fixed(2)], ['speedup', speedup], ['decibels', decibels], ['ssimValue', ssimValue], ['gigabytes', gigabytes],
+  ]
+  const bad = [Number.NaN, Infinity, -Infinity, undefined as unknown as number]
+  it.each(formats.flatMap(([name, format]) => bad.filter((x) => !(name === 'decibels' && x === Infinity)).map((x) => [name, String(x), format, x] as const)))(
+    '%s(%s) is —: never NaN, Infinity or undefined in a table', (_, _shown, format, x) => expect(format(x)).toBe('—'))
+
+  it('keeps the one infinity that is a value: identical frames are ∞ dB', () => expect(decibels(Infinity)).toBe('∞'))
+
+  it.each([
+    { stat: { mean: Number.NaN, sd: null }, shown: '—' },
+    { stat: { mean: Infinity, sd: 1 }, shown: '—' },
+    { stat: { mean: 2, sd: Number.NaN }, shown: '2.00' },
+    { stat: { mean: 2, sd: 0.5 }, shown: '2.00 ± 0.50' },
+  ])('meanSd($stat) = $shown', ({ stat, shown }) => expect(meanSd(stat, fixed(2))).toBe(shown))
+
+  it('shows a share of work that is no number as —', () => expect(workCell({ blocks: Number.NaN, attention: 0.5, feedforward: Infinity })).toBe('— · 50% · —'))
+  it('shows a zero-latency speedup (NaN, Infinity) as —, never NaNx', () => {
+    expect(speedupCell({ speedup: 0 / 0, ideal: null, suspect: null })).toBe('—')
+    expect(speedupCell({ speedup: 1 / 0, ideal: null, suspect: null })).toBe('—')
+  })
+})
+
 describe('speedups as shown', () => {
   it.each([
     { run: { speedup: null, ideal: null, suspect: null }, cell: null },
@@ -37,13 +61,19 @@ describe('speedups as shown', () => {
     { run: { speedup: 6.7, ideal: 1.3333, suspect: above }, cell: '⚠ 6.70x > ideal 1.33x' },
     { run: { speedup: 1.2, ideal: 1.28, suspect: worker }, cell: '⚠ 1.20x, different worker' },
     { run: { speedup: 6.7, ideal: 1.3333, suspect: both }, cell: '⚠ 6.70x > ideal 1.33x, different worker' },
+    { run: { speedup: 0.3, ideal: 1.27, lower: 0.95, suspect: { aboveIdeal: false, belowLower: true, differentWorker: false } }, cell: '⚠ 0.30x < least 0.95x' },
   ])('run cell $cell', ({ run, cell }) => expect(speedupCell(run)).toBe(cell))
 
+  const ci = { n: 9, low: 1.21, high: 1.27, coverage: 0.96 }
+  const range3 = { n: 3, low: 1.2, high: 1.3, coverage: 0.75 }
   it.each([
-    { c: { speedup: 1.25, ideal: 1.28, aboveIdeal: false, excluded: 0 }, cell: '1.25x' },
-    { c: { speedup: 1.25, ideal: 1.28, aboveIdeal: false, excluded: 1 }, cell: '1.25x (1 suspect excluded)' },
-    { c: { speedup: 1.3, ideal: 1.28, aboveIdeal: true, excluded: 0 }, cell: '⚠ 1.30x > ideal 1.28x' },
-    { c: { speedup: null, ideal: null, aboveIdeal: false, excluded: 2 }, cell: '— (2 suspect excluded)' },
+    // Every headline carries its interval: a 95% one from six rounds on, the range of fewer (said so), or none from one pair.
+    { c: { speedup: 1.25, interval: ci, ideal: 1.28, aboveIdeal: false, excluded: 0 }, cell: '1.25x [1.21–1.27, 95% CI]' },
+    { c: { speedup: 1.25, interval: range3, ideal: 1.28, aboveIdeal: false, excluded: 1 }, cell: '1.25x [1.20–1.30, range of 3 rounds] (1 suspect excluded)' },
+    { c: { speedup: 1.25, interval: null, ideal: 1.28, aboveIdeal: false, excluded: 0 }, cell: '1.25x (one pair: no interval)' },
+    { c: { speedup: 1.3, interval: ci, ideal: 1.28, aboveIdeal: true, excluded: 0 }, cell: '⚠ 1.30x [1.21–1.27, 95% CI] > ideal 1.28x' },
+    // A column whose every run is suspect shows words and how far its rounds strayed, never a number.
+    { c: { speedup: null, spread: { min: 0.3, max: 1.2 }, completed: 2, ideal: null, aboveIdeal: false, excluded: 2 }, cell: 'no trustworthy measurement: 2 of 2 run(s) suspect; its rounds ranged 0.30x–1.20x' },
     { c: { speedup: null, ideal: null, aboveIdeal: false, excluded: 0 }, cell: '—' },
   ])('column cell $cell', ({ c, cell }) => expect(columnSpeedupCell(c)).toBe(cell))
 

@@ -12,6 +12,7 @@ import { QUALITY_FILE } from '../../src/report/quality-cache.ts'
 import { ffmpegPath } from '../../src/video/ffmpeg.ts'
 import { ROOT } from '../helpers/cli.ts'
 import { coldBaselineFixture, fixtureFrame, twoPromptFixture } from '../fixtures/sweep.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 /** The first frame of a video as 8-bit RGB. */
 async function firstFrame(file: string, width: number, height: number): Promise<Uint8Array> {
@@ -32,7 +33,7 @@ function reachable(entry: string, seen = new Set<string>()): Set<string> {
 
 describe('teacache report from fixture run folders', () => {
   it('writes REPORT.md, chart.svg and a comparison video per prompt and seed, the same on every regeneration', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-generate-'))
+    const dir = tempDir('tc-generate-')
     twoPromptFixture(dir)
     const lpips = { computed: false as const, weights: [], reason: 'test' }
     const { path } = await writeReport(dir, { lpips })
@@ -45,7 +46,7 @@ describe('teacache report from fixture run folders', () => {
   })
 
   it('labels a suspect speedup SUSPECT in the comparison video, never as a bare number', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-generate-'))
+    const dir = tempDir('tc-generate-')
     coldBaselineFixture(dir)
     const { data } = await writeReport(dir, { lpips: { computed: false as const, weights: [], reason: 'test' } })
     const layout = layoutFor(16, 16, 3)
@@ -75,7 +76,7 @@ describe('teacache report from fixture run folders', () => {
   })
 
   it('needs a sweep folder', async () => {
-    await expect(writeReport(mkdtempSync(join(tmpdir(), 'tc-empty-')))).rejects.toThrow(/not a sweep folder \(no sweep.json\)/)
+    await expect(writeReport(tempDir('tc-empty-'))).rejects.toThrow(/not a sweep folder \(no sweep.json\)/)
   })
 
   it('never loads the Python bridge: report.ts reaches no module that imports pythonia', () => {
@@ -108,7 +109,7 @@ describe('measureQuality keeps each pair\'s metrics in quality.json beside the r
   }
 
   it('writes it for every measured pair and nothing for baselines or failed runs', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-qfile-'))
+    const dir = tempDir('tc-qfile-')
     twoPromptFixture(dir)
     const first = await measureQuality(await collectSweep(dir), { threads: 2 })
     expect([...first.keys()]).toEqual(['p0-s1/t0.1', 'p0-s1/t0.2', 'p1-s1/t0.2'])
@@ -120,7 +121,7 @@ describe('measureQuality keeps each pair\'s metrics in quality.json beside the r
   })
 
   it('reuses the stored numbers until either run is redone, then measures again', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-qfile-'))
+    const dir = tempDir('tc-qfile-')
     twoPromptFixture(dir)
     const run = join(dir, 'p0-s1', 't0.1')
     expect(await mse(dir, 'p0-s1/t0.1')).toBe(4)
@@ -137,11 +138,11 @@ describe('measureQuality keeps each pair\'s metrics in quality.json beside the r
   })
 
   it('ignores a corrupt file and writes a good one in its place', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-qfile-'))
+    const dir = tempDir('tc-qfile-')
     twoPromptFixture(dir)
     const file = join(dir, 'p0-s1', 't0.2', QUALITY_FILE)
     writeFileSync(file, '{"format": "teacache-quality/1", "mse": 0')
     expect(await mse(dir, 'p0-s1/t0.2')).toBe(25)
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 'teacache-quality/1', baseline: 'p0-s1/baseline', frames: 3, mse: 25 })
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 'teacache-quality/2', baseline: 'p0-s1/baseline', frames: 3, mse: 25 })
   })
 })

@@ -7,9 +7,10 @@ import { measureQuality } from '../../src/report/generate.ts'
 import { renderReport } from '../../src/report/markdown.ts'
 import { buildReportData } from '../../src/report/summary.ts'
 import { makeSweepFixture, twoPromptFixture } from '../fixtures/sweep.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 const LPIPS = { computed: false as const, weights: [], reason: 'no weights here' }
-const temp = () => mkdtempSync(join(tmpdir(), 'tc-md-'))
+const temp = () => tempDir('tc-md-')
 const tableRow = (md: string, first: string) => md.split('\n').find((l) => l.startsWith(`| ${first} |`))?.split(' | ').map((c) => c.replace(/^\| |\s*\|$/g, ''))
 
 async function render(dir: string) {
@@ -28,14 +29,15 @@ describe('REPORT.md', () => {
     expect(tableRow(md, 'p0 · seed 1')).toEqual(['p0 · seed 1', '12.0', '10.0 (1.20x)', '7.5 (1.60x)'])
     expect(tableRow(md, 'p1 · seed 1')).toEqual(['p1 · seed 1', '16.0', 'failed', '10.0 (1.60x)'])
     expect(tableRow(md, '**mean ± sd**')).toEqual(['**mean ± sd**', '14.0 ± 2.8', '10.0', '8.8 ± 1.8'])
-    expect(tableRow(md, '**speedup** (baseline / TeaCache)')).toEqual(['**speedup** (baseline / TeaCache)', '1.00x', '1.20x', '1.60x'])
+    // Records from before rounds: one pair a run, so a headline has no interval, or the range of its two pairs.
+    expect(tableRow(md, '**speedup** (baseline / TeaCache)')).toEqual(['**speedup** (baseline / TeaCache)', '1.00x', '1.20x (one pair: no interval)', '1.60x [1.60–1.60, range of 2 rounds]'])
     expect(tableRow(md, 'ideal speedup (upper bound)')).toEqual(['ideal speedup (upper bound)', '—', '1.26x', '1.75x'])
     expect(tableRow(md, 'computed steps')).toEqual(['computed steps', '4/4', '3/4', '2/4'])
     expect(tableRow(md, 'denoise, mean ± sd (s)')).toEqual(['denoise, mean ± sd (s)', '12.0 ± 2.8', '8.0', '6.8 ± 1.8'])
     expect(tableRow(md, 'peak GPU memory (GB)')).toEqual(['peak GPU memory (GB)', '—', '—', '—'])
     expect(tableRow(md, 'timed repeats per run (n)')).toEqual(['timed repeats per run (n)', '1', '1', '1'])
     expect(tableRow(md, 'runs completed')).toEqual(['runs completed', '2/2', '1/2', '2/2'])
-    expect(md).toContain('## Suspect measurements\n\nNone: every TeaCache speedup is within 10% of the ideal')
+    expect(md).toContain('## Suspect measurements\n\nNone: every TeaCache speedup is within its bounds: at most 10% above the ideal')
   })
 
   it('shows quality, the skip grid, the chart, the videos, the failure and why LPIPS is missing', async () => {
@@ -54,7 +56,7 @@ describe('REPORT.md', () => {
     expect(md).toContain('failed: PYTHON: RuntimeError: CUDA out of memory')
     expect(md).toContain('LPIPS: not computed: no weights here.')
     expect(md).toContain('5 of 6 runs completed, 1 failed.')
-    expect(tableRow(md, 'timed repeats')).toEqual(['timed repeats', '1 per run (`sweep --repeats K` times each run K times and reports the median)'])
+    expect(tableRow(md, 'timing rounds')).toEqual(['timing rounds', '1 per run: each speedup comes from one pair (`sweep --repeats K` times every prompt x seed group in K rounds)'])
     expect(tableRow(md, 'warm-up')![1]).toMatch(/^none in a process that recorded neither .*: its first run `p0-s1\/baseline` may be slow and is a likely suspect$/)
     expect(md).toContain('- Ideal speedup: (N·s + D) / (k·s + D)')
     expect(md).toContain('so it is an upper bound')

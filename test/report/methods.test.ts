@@ -9,6 +9,7 @@ import { renderReport } from '../../src/report/markdown.ts'
 import { buildReportData, type ReportData } from '../../src/report/summary.ts'
 import type { RunSpec } from '../../src/sweep/grid.ts'
 import { counts, makeSweepFixture, ok, type FixtureRun } from '../fixtures/sweep.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 /**
  * A sweep with diffusers' caches beside TeaCache (fixture records, no Python): each variant is a
@@ -35,7 +36,7 @@ const TABLE: Record<string, FixtureRun> = {
 }
 
 async function build(table: Record<string, FixtureRun>): Promise<{ data: ReportData; md: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-methods-report-'))
+  const dir = tempDir('tc-methods-report-')
   makeSweepFixture(dir, { grid: { prompts: ['a'], seeds: [1], thresholds: [0.5], methods }, run: (spec: RunSpec) => table[spec.id] })
   const collected = await collectSweep(dir)
   const data = buildReportData(collected, await measureQuality(collected), LPIPS)

@@ -7,9 +7,10 @@ import { measureQuality } from '../../src/report/generate.ts'
 import { buildReportData, stat, type ReportData } from '../../src/report/summary.ts'
 import type { RunSpec } from '../../src/sweep/grid.ts'
 import { coldBaselineFixture, computing, makeSweepFixture, ok, twoPromptFixture, worker, type FixtureRun } from '../fixtures/sweep.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 const LPIPS = { computed: false as const, weights: [], reason: 'test' }
-const temp = () => mkdtempSync(join(tmpdir(), 'tc-summary-'))
+const temp = () => tempDir('tc-summary-')
 
 async function dataOf(dir: string): Promise<ReportData> {
   const collected = await collectSweep(dir)
@@ -47,8 +48,8 @@ describe('report data from fixture run folders (no Python)', () => {
     { column: null, mean: 14, sd: Math.sqrt(8), speedup: 1, ideal: null, completed: 2 },
     // 0.1: only p0 completed (10), paired with its own baseline (12)
     { column: 0.1, mean: 10, sd: null, speedup: 1.2, ideal: 12 / 9.5, completed: 1 },
-    // 0.2: 7.5 and 10 against 12 and 16; ideal latencies 7 and 9
-    { column: 0.2, mean: 8.75, sd: 2.5 / Math.SQRT2, speedup: 28 / 17.5, ideal: 28 / 16, completed: 2 },
+    // 0.2: 7.5 and 10 against 12 and 16 (ratios 1.6 and 1.6); the column's ideal is the median of the runs' ideals, 12 / 7 and 16 / 9
+    { column: 0.2, mean: 8.75, sd: 2.5 / Math.SQRT2, speedup: 1.6, ideal: (12 / 7 + 16 / 9) / 2, completed: 2 },
   ])('column $column: mean $mean, paired speedup $speedup of ideal $ideal', ({ column: t, mean, sd, speedup, ideal, completed }) => {
     const c = column(data, t)
     expect(c.latency.mean).toBeCloseTo(mean, 12)

@@ -8,12 +8,13 @@ import { buildReportData, type ReportData } from '../../src/report/summary.ts'
 import { placementSection, warmupText } from '../../src/report/where.ts'
 import type { RunSpec } from '../../src/sweep/grid.ts'
 import { computing, makeSweepFixture, ok, worker, type FixtureRun } from '../fixtures/sweep.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 const LPIPS = { computed: false as const, weights: [], reason: 'test' }
 
 /** Two seeds, baseline and 0.5; `extra` sets each run's worker, warm-up and compile time. */
 async function dataWith(extra: (spec: RunSpec) => Partial<FixtureRun>): Promise<ReportData> {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-where-'))
+  const dir = tempDir('tc-where-')
   makeSweepFixture(dir, {
     grid: { prompts: ['a'], seeds: [42, 43], thresholds: [0.5] },
     run: (spec) => ({ ...ok(spec.threshold === null ? 0.152 : 0.116, 0.02, 0, computing(spec.threshold === null ? 20 : 15)), ...extra(spec) }),

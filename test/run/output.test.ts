@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { chooseRunDir, createRunDir } from '../../src/run/output.ts'
+import { tempDir } from '../helpers/temp.ts'
 
-const root = mkdtempSync(join(tmpdir(), 'tc-out-'))
+const root = tempDir('tc-out-')
 const now = new Date(2026, 10, 25, 9, 8, 7)
 
 describe('chooseRunDir', () => {

@@ -1,12 +1,12 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openPythonLog } from '../../src/run/python-log.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 describe('the Python log', () => {
   it('lives in the first usable temp folder, under a name of its own', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-log-'))
+    const dir = tempDir('tc-log-')
     const file = join(dir, 'a-file')
     writeFileSync(file, '')
     const log = openPythonLog([join(file, 'tmp'), dir])
@@ -16,7 +16,7 @@ describe('the Python log', () => {
   })
 
   it('is no log at all when no temp folder can take one', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-log-'))
+    const dir = tempDir('tc-log-')
     writeFileSync(join(dir, 'a-file'), '')
     expect(openPythonLog([join(dir, 'a-file', 'x')]).path).toBeNull()
   })

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { clearRunFolder, contains, protectedPaths, removeFrames, whyNotReplaceable } from '../../src/run/safe-force.ts'
+import { tempDir } from '../helpers/temp.ts'
 
-const root = mkdtempSync(join(tmpdir(), 'tc-safe-'))
+const root = tempDir('tc-safe-')
 let n = 0
 /** A folder with the given files ("frames/" makes a folder); run.json is teacache's unless given. */
 function folder(files: Record<string, string>): string {

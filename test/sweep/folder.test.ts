@@ -1,15 +1,15 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config/load.ts'
 import { checkSweepDir, runFolderOf } from '../../src/sweep/folder.ts'
 import { buildManifest, writeManifest } from '../../src/sweep/manifest.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 const YAML = 'model: tiny\nprompt: "p"\nsteps: 4\nheight: 16\nwidth: 16\nframes: 5\nteacache:\n  rel_l1_thresh: 0.1\n  coefficients: [0, 0, 0, 1, 0]\n'
 const planned = buildManifest(parseConfig(YAML, '/x/c.yaml'), { prompts: ['a'], seeds: [1], thresholds: [0.1] })
 const other = buildManifest(parseConfig(YAML.replace('steps: 4', 'steps: 8'), '/x/c.yaml'), { prompts: ['a'], seeds: [1], thresholds: [0.1] })
-const root = mkdtempSync(join(tmpdir(), 'tc-folder-'))
+const root = tempDir('tc-folder-')
 const folder = (name: string, fill?: (dir: string) => void | Promise<void>) => async () => {
   const dir = join(root, name)
   mkdirSync(dir, { recursive: true })

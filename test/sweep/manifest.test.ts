@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config/load.ts'
 import { buildManifest, growManifest, manifestConflicts, readManifest, sameSweep, writeManifest } from '../../src/sweep/manifest.ts'
 import { makeVariant } from '../../src/methods/variant.ts'
 import { manifestSchema } from '../../src/sweep/records.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 const YAML = 'model: tiny\nprompt: "p"\nsteps: 4\nheight: 16\nwidth: 16\nframes: 5\nteacache:\n  rel_l1_thresh: 0.1\n  coefficients: [0, 0, 0, 1, 0]\n'
 const grid = { prompts: ['a', 'b'], seeds: [1], thresholds: [0.1, 0.2] }
@@ -22,7 +22,7 @@ describe('sweep.json', () => {
   })
 
   it('round-trips through the folder, atomically written', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-manifest-'))
+    const dir = tempDir('tc-manifest-')
     expect(await readManifest(dir)).toBeNull()
     await writeManifest(join(dir, 'new'), manifest())
     expect(await readManifest(join(dir, 'new'))).toEqual(manifest())
@@ -50,7 +50,7 @@ describe('sweep.json', () => {
     expect(m.runs.filter((r) => r.method).map((r) => [r.id, r.method])).toEqual([['p0-s1/fbc0.05', 'fbc0.05'], ['p0-s1/magcache0.06', 'magcache0.06'], ['p1-s1/fbc0.05', 'fbc0.05'], ['p1-s1/magcache0.06', 'magcache0.06']])
     // TeaCache runs carry no method key: their entries are what they were.
     expect(m.runs[0]).toEqual({ id: 'p0-s1/baseline', prompt_index: 0, seed: 1, threshold: null })
-    const dir = mkdtempSync(join(tmpdir(), 'tc-manifest-'))
+    const dir = tempDir('tc-manifest-')
     await writeManifest(dir, m)
     expect(await readManifest(dir)).toEqual(m)
     expect(manifestConflicts(m, manifest(YAML, { ...grid, methods: [fbc, mag([1, 1.2])] }))).toEqual(['p0-s1/magcache0.06 (and 1 more run): method.params.ratios: [1,1.1] -> [1,1.2]'])
@@ -77,7 +77,7 @@ describe('a growing sweep.json', () => {
   })
 
   it('replaces only the manifest it grew from; one grown meanwhile to the same grid is left as it is', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-grow-'))
+    const dir = tempDir('tc-grow-')
     await writeManifest(dir, manifest())
     await writeManifest(dir, grown, { grownFrom: manifest() })
     expect(await readManifest(dir)).toEqual(grown)

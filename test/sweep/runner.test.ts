@@ -17,6 +17,7 @@ import { buildManifest, writeManifest } from '../../src/sweep/manifest.ts'
 import { executeRuns, runConfig, type PlannedRun } from '../../src/sweep/runner.ts'
 import { baseConfig, fixtureFrame } from '../fixtures/sweep.ts'
 import { FakeLog, FakeTerminal, onTerminal } from '../helpers/screen.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 /**
  * The sweep loop against a stand-in engine (no Python): the prompt picks what the engine does,
@@ -66,7 +67,7 @@ function fakeLoaded(shutdown: { signal?: NodeJS.Signals }): Loaded {
   return { engine, versions: { python: '3', torch: '2', diffusers: '0.42', transformers: '5', problems: [] }, facts: FACTS, loadSeconds: 1.5, logFile: '/dev/null' }
 }
 
-async function sweep(prompts: string[], dir = mkdtempSync(join(tmpdir(), 'tc-runner-')), display?: Display) {
+async function sweep(prompts: string[], dir = tempDir('tc-runner-'), display?: Display) {
   const grid: Grid = { prompts, seeds: [3], thresholds: [1] }
   const config = baseConfig(dir)
   await writeManifest(dir, buildManifest(config, grid))
@@ -135,7 +136,7 @@ describe('sweep runner', () => {
   })
 
   it('never writes into a run folder another live process is writing: the sweep stops with exit 2', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-runner-'))
+    const dir = tempDir('tc-runner-')
     mkdirSync(join(dir, 'p0-s3/baseline'), { recursive: true })
     const lock = await acquireLock(join(dir, 'p0-s3/baseline', '.teacache-lock'))
     const { fatal, outcomes } = await sweep(['ok'], dir)
@@ -146,7 +147,7 @@ describe('sweep runner', () => {
   })
 
   it('redoes a run folder only if everything in it is teacache\'s: a file of the user stops the sweep, untouched', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tc-runner-'))
+    const dir = tempDir('tc-runner-')
     mkdirSync(join(dir, 'p0-s3/baseline'), { recursive: true })
     writeFileSync(join(dir, 'p0-s3/baseline/notes.md'), 'mine')
     const { fatal } = await sweep(['ok'], dir)
@@ -170,7 +171,8 @@ describe('sweep runner', () => {
     const term = new FakeTerminal(120, 30)
     const screens: string[][] = []
     const write = term.write.bind(term)
-    term.write = (chunk: string) => (write(chunk), chunk.includes('step 2/4') && screens.push(term.screen()), true)
+    const rounds: string[][] = []
+    term.write = (chunk: string) => (write(chunk), chunk.includes('step 2/4') && (chunk.includes('timing round') ? rounds : screens).push(term.screen()), true)
     await onTerminal(term, () => sweep(['explode', 'ok'], undefined, { out: term, err: term }))
     const failed = ['p0-s3/baseline (baseline, no cache): failed: RuntimeError: boom', 'p0-s3/t1 (TeaCache 1): failed: RuntimeError: boom']
     expect(term.all()).toEqual(['✔ 4 of 4 runs done: 2 completed, 0 already done, 2 failed', `  › ${failed[0]}`, `    ${failed[1]}`])
@@ -178,6 +180,12 @@ describe('sweep runner', () => {
     expect(screens.at(-1)).toEqual([
       expect.stringMatching(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] 3 of 4 runs done: 1 completed, 0 already done, 2 failed · sweep ETA \d+s$/),
       expect.stringMatching(/^ {2}› p1-s3\/t1 \(TeaCache 1\) · step 2\/4 · 1 computed · 1 skipped · ETA \d+s$/),
+      ...failed.map((line) => `    ${line}`),
+    ])
+    // Later rounds of a group show as such under the same tally, the failures still listed.
+    expect(rounds.at(-1)).toEqual([
+      expect.stringMatching(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] 4 of 4 runs done: 2 completed, 0 already done, 2 failed · sweep ETA \d+s$/),
+      expect.stringMatching(/^ {2}› p1-s3 timing round \d+ · p1-s3\/t1 \(TeaCache 1\) · step 2\/4 · 1 computed · 1 skipped · ETA estimating$/),
       ...failed.map((line) => `    ${line}`),
     ])
   })

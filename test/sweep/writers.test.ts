@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { currentOwner } from '../../src/util/lock.ts'
 import { joinSweep, sweepIdentity, WRITERS } from '../../src/sweep/writers.ts'
 import { parseConfig } from '../../src/config/load.ts'
 import { buildManifest, growManifest } from '../../src/sweep/manifest.ts'
+import { tempDir } from '../helpers/temp.ts'
 
-const root = mkdtempSync(join(tmpdir(), 'tc-writers-'))
+const root = tempDir('tc-writers-')
 const grid = { prompts: ['a'], seeds: [1], thresholds: [0.1] }
 const A = sweepIdentity({ fingerprint: '0123456789abcdef', grid })
 const B = sweepIdentity({ fingerprint: '0123456789abcdef', grid: { ...grid, thresholds: [0.2] } })
