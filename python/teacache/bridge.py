@@ -215,6 +215,12 @@ class Session:
         return samples
 
     @_reported
+    def lpips(self, reference: str, candidate: str, alexnet: str, linear: str) -> dict:
+        from . import lpips_metric
+
+        return lpips_metric.measure_dirs(reference, candidate, alexnet, linear)
+
+    @_reported
     def memory(self) -> dict:
         device_peak = None
         if self.facts and self.facts["device"].startswith("cuda"):

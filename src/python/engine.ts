@@ -146,6 +146,20 @@ export interface Memory {
   host_peak_rss_bytes: number
 }
 
+export interface LpipsArgs {
+  reference: string
+  candidate: string
+  /** torchvision's ImageNet AlexNet state dict, and lpips' v0.1 linear layers. */
+  alexnet: string
+  linear: string
+}
+
+export interface LpipsResult {
+  frames: number
+  mean: number
+  per_frame: number[]
+}
+
 /** Asked once per denoising step: compute the transformer blocks (true) or reuse residuals. */
 export type Decide = (index: number, timestep: number, distance: number | null) => boolean
 export type OnStep = (index: number, timestep: number) => void
@@ -166,6 +180,8 @@ export interface Engine {
   /** Seconds per Python -> TypeScript callback, measured in Python: the per-step bridge cost. */
   bridgeRoundtrip(callback: Decide, calls: number): Promise<number[]>
   memory(): Promise<Memory>
+  /** LPIPS (v0.1, AlexNet) of every frame pair of two frame folders, from the two weight files (src/quality/lpips.ts). */
+  lpips(args: LpipsArgs): Promise<LpipsResult>
   /** Stop Python (idempotent). The bridge cannot be restarted in this Node process. */
   close(): Promise<void>
 }

@@ -1,5 +1,5 @@
 import { inflateSync } from 'node:zlib'
-import type { Frame } from './png.ts'
+import type { Frame } from './frame.ts'
 
 /**
  * A direct decoder for the PNGs teacache itself writes (8-bit RGB or RGBA, not interlaced):

@@ -2,13 +2,10 @@ import { promises as fs } from 'node:fs'
 import { join } from 'node:path'
 import { PNG } from 'pngjs'
 import { decodeRgb8 } from './png-decode.ts'
+import type { Frame } from './frame.ts'
 
 /** One decoded frame as tightly packed 8-bit RGB (alpha, if any, dropped). */
-export interface Frame {
-  width: number
-  height: number
-  rgb: Uint8Array
-}
+export type { Frame } from './frame.ts'
 
 /** `into` may receive the pixels of teacache's own PNGs instead of a new array (see pair.ts). */
 export function decodePng(buffer: Buffer, into?: Uint8Array): Frame {

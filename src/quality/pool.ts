@@ -1,12 +1,13 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { TeacacheError, type ErrorCode } from '../errors.ts'
-import { measurePair, type PairMetrics } from './pair.ts'
+import { measureSpan, type PairMetrics, type Span } from './pair.ts'
 
 /**
- * Frame pairs measured side by side: one worker thread per lane, each holding one decoded pair
- * at a time, fed from one queue. With one lane the pairs are measured on the calling thread
- * instead (no worker start-up), still one at a time so memory stays at one pair.
+ * Spans of frame pairs measured side by side: one worker thread per lane, each holding one
+ * decoded pair (and the pair before it) at a time, fed from one queue. With one lane the spans
+ * are measured on the calling thread instead (no worker start-up), still one at a time so memory
+ * stays at one pair.
  */
 export const THREADS_ENV = 'TEACACHE_QUALITY_THREADS'
 /** Past this many threads the 81 frames of a video leave most of them idle in the last round. */
@@ -26,27 +27,26 @@ export function qualityThreads(env: NodeJS.ProcessEnv = process.env, cores = ava
 
 export interface MetricsPool {
   readonly threads: number
-  /** Queued pairs whose signal has aborted by the time a lane is free are dropped, not measured. */
-  measure(reference: string, candidate: string, signal?: AbortSignal): Promise<PairMetrics>
+  /** Queued spans whose signal has aborted by the time a lane is free are dropped, not measured. */
+  measure(span: Span, signal?: AbortSignal): Promise<PairMetrics[]>
   close(): Promise<void>
 }
 
 interface Task {
-  reference: string
-  candidate: string
+  span: Span
   signal?: AbortSignal
-  resolve(metrics: PairMetrics): void
+  resolve(metrics: PairMetrics[]): void
   reject(error: unknown): void
 }
 
 interface Lane {
-  run(reference: string, candidate: string): Promise<PairMetrics>
+  run(span: Span): Promise<PairMetrics[]>
   close(): Promise<void>
 }
 
 export function openPool(threads: number): MetricsPool {
   const count = Math.max(1, Math.floor(threads))
-  const lanes: Lane[] = count === 1 ? [{ run: measurePair, close: async () => {} }] : Array.from({ length: count }, () => new WorkerLane())
+  const lanes: Lane[] = count === 1 ? [{ run: measureSpan, close: async () => {} }] : Array.from({ length: count }, () => new WorkerLane())
   const idle = [...lanes]
   const queue: Task[] = []
   let closed = false
@@ -59,7 +59,7 @@ export function openPool(threads: number): MetricsPool {
         continue
       }
       const lane = idle.pop()!
-      lane.run(task.reference, task.candidate).then(task.resolve, task.reject).finally(() => {
+      lane.run(task.span).then(task.resolve, task.reject).finally(() => {
         idle.push(lane)
         dispatch()
       })
@@ -68,10 +68,10 @@ export function openPool(threads: number): MetricsPool {
 
   return {
     threads: count,
-    measure(reference, candidate, signal) {
+    measure(span, signal) {
       if (closed) return Promise.reject(new Error('the quality pool is closed'))
-      return new Promise<PairMetrics>((resolve, reject) => {
-        queue.push({ reference, candidate, signal, resolve, reject })
+      return new Promise<PairMetrics[]>((resolve, reject) => {
+        queue.push({ span, signal, resolve, reject })
         dispatch()
       })
     },
@@ -83,21 +83,21 @@ export function openPool(threads: number): MetricsPool {
   }
 }
 
-type Reply = { metrics: PairMetrics } | { error: { message: string; code: ErrorCode | null } }
+type Reply = { metrics: PairMetrics[] } | { error: { message: string; code: ErrorCode | null } }
 
 /** Workers start as plain Node: worker.mjs teaches them TypeScript before loading worker.ts. */
 const WORKER = new URL('./worker.mjs', import.meta.url)
 
-/** One worker thread, one pair at a time; a worker that dies is replaced for the next pair. */
+/** One worker thread, one span at a time; a worker that dies is replaced for the next span. */
 class WorkerLane implements Lane {
   private worker: Worker | null = null
-  private pending: { resolve(metrics: PairMetrics): void; reject(error: unknown): void } | null = null
+  private pending: { resolve(metrics: PairMetrics[]): void; reject(error: unknown): void } | null = null
 
-  run(reference: string, candidate: string): Promise<PairMetrics> {
+  run(span: Span): Promise<PairMetrics[]> {
     const worker = this.worker ?? this.start()
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject }
-      worker.postMessage({ reference, candidate })
+      worker.postMessage(span)
     })
   }
 
@@ -109,7 +109,7 @@ class WorkerLane implements Lane {
 
   private start(): Worker {
     const worker = new Worker(WORKER)
-    const settle = (outcome: { metrics: PairMetrics } | { error: unknown }) => {
+    const settle = (outcome: { metrics: PairMetrics[] } | { error: unknown }) => {
       const pending = this.pending
       this.pending = null
       if (!pending) return
@@ -123,7 +123,7 @@ class WorkerLane implements Lane {
     worker.on('error', (error) => settle({ error }))
     worker.on('exit', (code) => {
       if (this.worker === worker) this.worker = null
-      settle({ error: new Error(`a quality worker thread exited (code ${code}) while measuring a frame pair`) })
+      settle({ error: new Error(`a quality worker thread exited (code ${code}) while measuring frame pairs`) })
     })
     this.worker = worker
     return worker

@@ -15,6 +15,14 @@ export function squaredErrorSum(a: Uint8Array, b: Uint8Array): number {
   return sum
 }
 
+/** Sum of |a - b| over the values: a frame's change from the one before (temporal consistency). */
+export function absoluteErrorSum(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) throw new RangeError(`images differ in size: ${a.length} vs ${b.length} values`)
+  let sum = 0
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i])
+  return sum
+}
+
 export function psnrFromMse(mse: number, peak = PEAK): number {
   if (!(mse >= 0)) throw new RangeError(`mean squared error must be >= 0, got ${mse}`)
   return mse === 0 ? Infinity : 10 * Math.log10((peak * peak) / mse)

@@ -7,6 +7,7 @@ import { compileModes } from '../sweep/grid.ts'
 import { REPORT } from '../sweep/manifest.ts'
 import { writeFileAtomic } from '../util/fs.ts'
 import { renderChart } from './chart.ts'
+import { HTML_REPORT, writeHtmlReport } from './html/write.ts'
 import { collectSweep, type Collected, type CollectedRun } from './collect.ts'
 import { makeComparisonVideo } from './compare.ts'
 import { tileLabel } from './format.ts'
@@ -83,11 +84,13 @@ async function measurePair(run: CollectedRun, baseline: CollectedRun, key: Quali
 
 export async function writeReport(dir: string, options: ReportOptions = {}): Promise<{ path: string; data: ReportData }> {
   const collected = await collectSweep(dir)
-  const data = buildReportData(collected, await measureQuality(collected), options.lpips ?? (await lpipsStatus()))
+  const quality = await measureQuality(collected)
+  const data = buildReportData(collected, quality, options.lpips ?? (await lpipsStatus()))
   await writeFileAtomic(join(dir, CHART), renderChart(data.columns))
   const full: { error?: unknown } = {}
-  const artifacts: Artifacts = { chart: CHART, videos: options.videos === false ? [] : await comparisonVideos(dir, data, full) }
+  const artifacts: Artifacts = { chart: CHART, videos: options.videos === false ? [] : await comparisonVideos(dir, data, full), html: HTML_REPORT }
   const path = join(dir, REPORT)
+  await writeHtmlReport(dir, data, collected, quality, `teacache report ${dir}`)
   await writeFileAtomic(path, renderReport(data, artifacts, `teacache report ${dir}`))
   // A full disk stopped the videos: REPORT.md (small) says so if it fitted, and the command still fails.
   if (full.error) throw full.error

@@ -4,8 +4,12 @@ import { describeValues } from '../sweep/growth.ts'
 import { SUSPECT_FACTOR } from './bound.ts'
 import { columnName, columnTitle, decibels, mdTable, meanSd, speedupCell, ssimValue } from './format.ts'
 import { groupTitle, latencyFormat, latencySection, rowFor, sameColumn, suspectSection } from './latency.ts'
+import { sessionsSection } from './sessions.ts'
+import { flickerValue, columnFlicker } from './html/tables.ts'
+import { lpipsText } from './lpips-text.ts'
 import { publishedAt } from './reference.ts'
 import type { ReportData } from './summary.ts'
+import { randomWeights, randomWeightsNote } from './weights.ts'
 import { placementSection, warmupText } from './where.ts'
 import { workSection } from './work-section.ts'
 
@@ -14,6 +18,8 @@ export interface Artifacts {
   chart: string | null
   /** Comparison video per prompt+seed group, or why it is missing. */
   videos: Array<{ group: string; file?: string; error?: string }>
+  /** REPORT.html: the videos frame by frame with per-frame quality. */
+  html?: string | null
 }
 
 export function renderReport(data: ReportData, artifacts: Artifacts, command: string): string {
@@ -24,10 +30,13 @@ export function renderReport(data: ReportData, artifacts: Artifacts, command: st
     `${c.completed} of ${c.total} runs completed` +
       (c.failed ? `, ${c.failed} failed` : '') + (c.interrupted ? `, ${c.interrupted} interrupted` : '') +
       (pending ? `, ${pending} not finished` : '') + (c.unreadable ? `, ${c.unreadable} unreadable` : '') +
+      (c.excluded ? `, ${c.excluded} excluded (made with other settings; see Runs)` : '') +
       `. Generated from the run folders beside this file; \`${command}\` regenerates it.`,
     '',
+    ...(artifacts.html ? [`To watch the videos frame by frame beside their per-frame quality, open [${artifacts.html}](${artifacts.html}).`, ''] : []),
+    ...(randomWeights(data.setup?.model) ? [`> **Quality means nothing here.** ${randomWeightsNote(data.setup!.model)}`, ''] : []),
   )
-  out.push(...setupSection(data), ...latencySection(data), ...suspectSection(data), ...workSection(data), ...placementSection(data), ...qualitySection(data))
+  out.push(...setupSection(data), ...latencySection(data), ...suspectSection(data), ...sessionsSection(data.groups), ...workSection(data), ...placementSection(data), ...qualitySection(data))
   if (artifacts.chart) out.push('## Chart', '', `![Latency, PSNR and SSIM against threshold](${artifacts.chart})`, '')
   out.push(...scheduleSection(data), ...videoSection(artifacts), ...referenceSection(data), ...runsSection(data), ...methodSection(data))
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`
@@ -46,7 +55,7 @@ function setupSection(data: ReportData): string[] {
     ['device', s.devices.join('; ')],
     ['software', s.versions.join('; ')],
     ['coefficients', s.coefficients ?? '—'],
-    ['timed repeats', repeatsText(s.repeats)],
+    ['timing rounds', repeatsText(s.repeats)],
     ['warm-up', warmupText(data.processes)],
     ['date', s.started && s.finished ? `${s.started} to ${s.finished}` : '—'],
     ['grid', grid],
@@ -57,8 +66,8 @@ function setupSection(data: ReportData): string[] {
 
 function repeatsText(r: { min: number; max: number } | null): string {
   if (r === null) return '—'
-  if (r.max === 1) return '1 per run (`sweep --repeats K` times each run K times and reports the median)'
-  return `${r.min === r.max ? r.min : `${r.min}–${r.max}`} per run; a run's latency is their median`
+  if (r.max === 1) return '1 per run: each speedup comes from one pair (`sweep --repeats K` times every prompt x seed group in K rounds)'
+  return `${r.min === r.max ? r.min : `${r.min}–${r.max}`} per run; a run's latency is their median (see "Timing sessions")`
 }
 
 function qualitySection(data: ReportData): string[] {
@@ -68,19 +77,20 @@ function qualitySection(data: ReportData): string[] {
     groupTitle(g.promptIndex, g.seed),
     ...columns.map((c) => {
       const run = rowFor(data, g.promptIndex, g.seed, c)
-      return run && run.psnr !== null && run.ssim !== null ? `${decibels(run.psnr)} dB / ${ssimValue(run.ssim)}` : '—'
+      return run && run.psnr !== null && run.ssim !== null ? `${decibels(run.psnr)} dB / ${ssimValue(run.ssim)} / ${run.flicker === null ? '—' : flickerValue(run.flicker)}` : '—'
     }),
   ])
   rows.push(
     ['**PSNR, mean ± sd (dB)**', ...columns.map((c) => meanSd(c.psnr, decibels))],
     ['**SSIM, mean ± sd**', ...columns.map((c) => meanSd(c.ssim, ssimValue))],
+    ['**flicker, mean ± sd (levels)**', ...columns.map((c) => columnFlicker(data, c))],
   )
   return [
     '## Quality against the baseline', '',
-    `Each ${columns.some((c) => c.method) ? 'cached' : 'TeaCache'} video against the uncached video of the same prompt and seed, from the lossless PNG frames (PSNR / SSIM; ∞ dB means identical frames).` +
+    `Each ${columns.some((c) => c.method) ? 'cached' : 'TeaCache'} video against the uncached video of the same prompt and seed, from the lossless PNG frames (PSNR / SSIM / flicker; ∞ dB means identical frames; flicker, defined under Method, is 0 when the video changes from frame to frame as the baseline does).` +
       (columns.some((c) => c.compile === 'blocks') ? ' "Compiled blocks" is compile alone (every step computed) against the eager baseline: what torch.compile changes, beside what TeaCache changes.' : ''),
-    '', mdTable(['PSNR / SSIM', ...columns.map(columnTitle)], rows), '',
-    `LPIPS: not computed: ${data.lpips.reason}.`, '',
+    '', mdTable(['PSNR / SSIM / flicker', ...columns.map(columnTitle)], rows), '',
+    lpipsText(data), '',
   ]
 }
 
@@ -163,15 +173,19 @@ function methodSection(data: ReportData): string[] {
     '- PSNR: 10·log10(255² / MSE), with the mean squared error pooled over every frame, pixel and RGB channel of the video.',
     `- SSIM: Wang et al. (2004) with an ${SSIM_WINDOW}x${SSIM_WINDOW} Gaussian window (σ = ${SSIM_SIGMA}), K1 = ${SSIM_K1}, K2 = ${SSIM_K2}, L = 255, ` +
       'on BT.601 luma (0.299 R + 0.587 G + 0.114 B), averaged over every window position inside the frame, then over frames.',
-    '- LPIPS: not computed; the reason is given under the quality table.',
-    '- Latency: denoise + decode (VAE and conversion to 8-bit frames) of each timed repeat (`sweep --repeats`); a run\'s latency is the median over its repeats, ' +
-      'its spread the fastest and slowest repeat (min–max rather than quartiles: a handful of repeats has no meaningful quartiles). Warm-up and torch.compile happen before the first timed repeat and are left out.',
-    `- Speedup: the baseline's median latency / the TeaCache run's, for the same prompt and seed. The headline speedup of a column is the sum of the baselines' medians over the sum of the runs' medians, ` +
-      `over the prompts and seeds where both completed and the run is not suspect. Prompts and seeds: ${data.groups.map((g) => groupId(g.promptIndex, g.seed)).join(', ')}.`,
+    '- Flicker (temporal consistency): for each frame t after the first, m(t) = the mean over pixels and RGB channels of |x_t − x_(t−1)| (8-bit levels) for the cached video and for the baseline; ' +
+      'the figure is the mean over t of |m_cached(t) − m_baseline(t)|. 0 when the cached video changes from frame to frame as much as the baseline; a frame that jumps and jumps back, or one held while the baseline moves, raises it. quality.json keeps it per frame with PSNR and SSIM.',
+    `- LPIPS: ${data.lpips.computed ? 'v0.1 with the AlexNet backbone (Zhang et al., 2018) on each frame pair, averaged over frames (`teacache report --lpips`).' : 'not computed; the reason is given under the quality table.'}`,
+    '- Latency: denoise + decode (VAE and conversion to 8-bit frames) of each timing round (`sweep --repeats`); a run\'s latency is the median over its rounds, ' +
+      'its spread the fastest and slowest round (min–max rather than quartiles: a handful of rounds has no meaningful quartiles). Warm-up and torch.compile happen before the first round and are left out.',
+    `- Speedup: the median over the rounds of one session of round r's baseline latency / the run's round r, for the same prompt and seed (records from before rounds: the ratio of the two medians). ` +
+      `The headline speedup of a column is the median of every such per-round ratio of its runs that are not suspect, pooled over the prompts and seeds, with a distribution-free 95% confidence interval of that median (order statistics; with fewer than six ratios the full range, whose coverage is lower and is said so). ` +
+      `Prompts and seeds: ${data.groups.map((g) => groupId(g.promptIndex, g.seed)).join(', ')}.`,
     '- Ideal speedup: (N·s + D) / (k·s + D) for a run that computes k of N steps, with s the baseline\'s denoise time per step (its denoise / N) and D its decode. ' +
-      'It counts a skipped step as free, although a skipped step still runs the time and patch embeddings, the output layers and the scheduler step, so it is an upper bound: measured speedups should fall below it. ' +
-      `A speedup above ideal x ${SUSPECT_FACTOR.toFixed(2)}, or one whose baseline ran on another host, device or process (run.json \`worker\`), is suspect: marked ⚠, left out of the headline and explained under "Suspect measurements". ` +
-      'A column\'s ideal is its headline computed with every run at its ideal latency.',
+      'It counts a skipped step as free, although a skipped step still runs the time and patch embeddings, the output layers and the scheduler step, so it is an upper bound: measured speedups should fall below it.',
+    '- Least speedup (TeaCache runs): (N·s + D) / (k·s + N·c + D) / 1.10, with c what a skipped step cost in the run (the median of its recorded skipped steps, at most s): the run computes a subset of its baseline\'s steps at the same cost per step, and each of its steps pays at most a skipped step\'s cost on top (the indicator, the bridge call, the parts outside the blocks), so it cannot be much slower. ' +
+      `A speedup above ideal x ${SUSPECT_FACTOR.toFixed(2)}, below the least speedup, or measured against a baseline of another host, device or process without rounds shared with it (run.json \`worker\`, \`timing\`), is suspect: marked ⚠, left out of the headline, the chart and the summary rows, and explained under "Suspect measurements". ` +
+      'A column\'s ideal and least speedup are the medians of its runs\'.',
     ...(data.columns.some((c) => c.method)
       ? [
           '- diffusers\' caches (run ids `fbc<threshold>`, `pab`, `fastercache`, `magcache<threshold>`, `taylorseer`, with a hash for other non-default parameters) run diffusers\' own hooks ' +

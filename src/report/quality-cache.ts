@@ -1,21 +1,23 @@
 import { promises as fs } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { psnrFromMse } from '../quality/psnr.ts'
+import { fromStored, storedProblem, storedSchema, toStored } from '../quality/stored.ts'
 import type { VideoQuality } from '../quality/video.ts'
 import { writeJsonAtomic } from '../util/fs.ts'
 import type { CollectedRun } from './collect.ts'
 
 /**
- * A run's PSNR/SSIM against its baseline, kept beside it in quality.json so that regenerating
- * a report does not decode every frame again. The key names both runs as they were measured:
- * redoing either one (a new finished_at, another frame count or size) or changing how the
- * metrics are computed makes the file stale, and it is then measured and written anew.
+ * A run's PSNR/SSIM against its baseline, pooled and per frame, with its temporal consistency,
+ * kept beside it in quality.json so that regenerating a report does not decode every frame
+ * again. The key names both runs as they were measured: redoing either one (a new finished_at,
+ * another frame count or size) or changing how the metrics are computed makes the file stale,
+ * and so do numbers out of range or inconsistent with each other (src/quality/stored.ts): it is
+ * then measured and written anew.
  */
 export const QUALITY_FILE = 'quality.json'
-const FORMAT = 'teacache-quality/1'
+const FORMAT = 'teacache-quality/2'
 /** Bump when a change to src/quality/ would change a stored number. */
-export const METRICS_VERSION = 'psnr-pooled-rgb+ssim-luma-bt601-gauss11-1.5/1'
+export const METRICS_VERSION = 'psnr-pooled-rgb+ssim-luma-bt601-gauss11-1.5+motion-rgb-mad/2'
 
 export interface QualityKey {
   metrics: string
@@ -57,21 +59,16 @@ const runKeySchema = z.object({
   height: z.number().nullable(),
 })
 
-const fileSchema = z.object({
+const fileSchema = storedSchema.extend({
   format: z.literal(FORMAT),
   key: z.object({ metrics: z.string(), baseline: runKeySchema, run: runKeySchema }),
-  frames: z.number().int().positive(),
-  /** Informational only (null for identical videos): psnr is recomputed from mse, which JSON keeps exactly. */
-  psnr: z.number().nullable(),
-  mse: z.number().nonnegative(),
-  ssim: z.number(),
 })
 
 const RUN_FIELDS = ['id', 'started_at', 'finished_at', 'frames', 'width', 'height'] as const
 const sameRun = (a: RunKey, b: RunKey) => RUN_FIELDS.every((field) => a[field] === b[field])
 const sameKey = (a: QualityKey, b: QualityKey) => a.metrics === b.metrics && sameRun(a.baseline, b.baseline) && sameRun(a.run, b.run)
 
-/** The stored metrics when the file is there, readable and made for exactly this key; else null. */
+/** The stored metrics when the file is there, readable, made for exactly this key and believable; else null. */
 export async function readCachedQuality(runDir: string, key: QualityKey): Promise<VideoQuality | null> {
   let parsed: z.infer<typeof fileSchema>
   try {
@@ -81,10 +78,12 @@ export async function readCachedQuality(runDir: string, key: QualityKey): Promis
     return null
   }
   if (!sameKey(parsed.key, key)) return null
-  return { frames: parsed.frames, psnr: psnrFromMse(parsed.mse), mse: parsed.mse, ssim: parsed.ssim }
+  // Both runs' frame counts are in the key: the metrics must cover exactly those frames.
+  if (key.baseline.frames !== key.run.frames || storedProblem(parsed, key.run.frames) !== null) return null
+  return fromStored(parsed)
 }
 
 export async function writeCachedQuality(runDir: string, key: QualityKey, quality: VideoQuality): Promise<void> {
-  const file = { format: FORMAT, baseline: key.baseline.id, key, frames: quality.frames, psnr: Number.isFinite(quality.psnr) ? quality.psnr : null, mse: quality.mse, ssim: quality.ssim }
+  const file = { format: FORMAT, baseline: key.baseline.id, key, ...toStored(quality) }
   await writeJsonAtomic(join(runDir, QUALITY_FILE), file)
 }

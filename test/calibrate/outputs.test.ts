@@ -1,11 +1,11 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { checkCalibrateOutputs } from '../../src/calibrate/outputs.ts'
 import { ROOT } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/temp.ts'
 
-const root = mkdtempSync(join(tmpdir(), 'tc-cal-out-'))
+const root = tempDir('tc-cal-out-')
 let n = 0
 function files(setup: (dir: string) => void) {
   const dir = join(root, String(n++))

@@ -2,11 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TeacacheError } from '../../src/errors.ts'
-import { measurePair } from '../../src/quality/pair.ts'
+import { measurePair, type Span } from '../../src/quality/pair.ts'
 import { encodePng } from '../../src/quality/png.ts'
 import { DEFAULT_THREAD_CAP, openPool, qualityThreads, THREADS_ENV } from '../../src/quality/pool.ts'
 import { fixtureFrame } from '../fixtures/sweep.ts'
 import { tempDir } from '../helpers/cli.ts'
+
+const one = (reference: string, candidate: string): Span => ({ references: [reference], candidates: [candidate], previous: null })
 
 function framePair(dir: string, name: string, shift: number, size = [24, 16]): [string, string] {
   const folder = join(dir, name)
@@ -41,7 +43,7 @@ describe('the metric pool', () => {
     const pool = openPool(threads)
     try {
       expect(pool.threads).toBe(threads)
-      const measured = await Promise.all(pairs.map(([a, b]) => pool.measure(a, b)))
+      const measured = (await Promise.all(pairs.map(([a, b]) => pool.measure(one(a, b))))).flat()
       expect(measured).toEqual(await Promise.all(pairs.map(([a, b]) => measurePair(a, b))))
       expect(measured.map((m) => m.squared)).toEqual([0, 9 * 24 * 16 * 3, 81 * 24 * 16 * 3])
     } finally {
@@ -56,13 +58,13 @@ describe('the metric pool', () => {
     writeFileSync(corrupt, 'not a png')
     const pool = openPool(2)
     try {
-      const mismatch = await pool.measure(a, bigger).catch((error: unknown) => error)
+      const mismatch = await pool.measure(one(a, bigger)).catch((error: unknown) => error)
       expect(mismatch).toBeInstanceOf(TeacacheError)
       expect((mismatch as TeacacheError).code).toBe('INPUT')
       expect((mismatch as Error).message).toBe(`${bigger}: 32x16, but the reference frame is 24x16`)
-      await expect(pool.measure(a, corrupt)).rejects.toThrow(`${corrupt}: not a readable PNG (`)
-      await expect(pool.measure(a, join(dir, 'missing.png'))).rejects.toThrow(/ENOENT/)
-      expect((await pool.measure(...pairs[1])).squared).toBe(9 * 24 * 16 * 3)
+      await expect(pool.measure(one(a, corrupt))).rejects.toThrow(`${corrupt}: not a readable PNG (`)
+      await expect(pool.measure(one(a, join(dir, 'missing.png')))).rejects.toThrow(/ENOENT/)
+      expect((await pool.measure(one(...pairs[1])))[0].squared).toBe(9 * 24 * 16 * 3)
     } finally {
       await pool.close()
     }
@@ -71,12 +73,12 @@ describe('the metric pool', () => {
   it('drops queued pairs whose signal aborted, and refuses work once closed', async () => {
     const pool = openPool(1)
     const stop = new AbortController()
-    const first = pool.measure(...pairs[0], stop.signal)
-    const queued = pool.measure(...pairs[1], stop.signal)
+    const first = pool.measure(one(...pairs[0]), stop.signal)
+    const queued = pool.measure(one(...pairs[1]), stop.signal)
     stop.abort(new Error('the video already failed'))
-    await expect(first).resolves.toMatchObject({ squared: 0 })
+    await expect(first).resolves.toMatchObject([{ squared: 0 }])
     await expect(queued).rejects.toThrow('the video already failed')
     await pool.close()
-    await expect(pool.measure(...pairs[0])).rejects.toThrow(/closed/)
+    await expect(pool.measure(one(...pairs[0]))).rejects.toThrow(/closed/)
   })
 })
