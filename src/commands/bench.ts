@@ -1,7 +1,6 @@
 import { mkdtempSync, promises as fs } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
-import { delimiter, dirname, join, relative } from 'node:path'
-import { execa } from 'execa'
+import { dirname, join, relative } from 'node:path'
 import { stringify } from 'yaml'
 import { overhead, skipFidelity } from '../bench/analyze.ts'
 import { analyzeGpu, measureGpu, renderGpuMarkdown } from '../bench/gpu.ts'
@@ -19,11 +18,10 @@ import { quantile, summarize } from '../bench/stats.ts'
 import { measureSweep, type SweepAmortisation } from '../bench/sweep.ts'
 import { thresholdForSkipFraction } from '../bench/thresholds.ts'
 import { TeacacheError } from '../errors.ts'
-import type { DenoiseArgs } from '../python/engine.ts'
-import { findPython, PROJECT_ROOT, PYTHON_SOURCE_DIR } from '../python/interpreter.ts'
+import { denoiseRequest } from '../engine/request.ts'
+import { PythonSession } from '../engine/session.ts'
+import { buildSmallModel, findPython, PROJECT_ROOT } from '../bench/small-model.ts'
 import { qualityThreads } from '../quality/pool.ts'
-import { startPython } from '../run/session.ts'
-import { onShutdown } from '../run/signals.ts'
 import { canCreate, writeFileAtomic, writeJsonAtomic } from '../util/fs.ts'
 
 /** `teacache bench`: the figures behind "the orchestration costs nothing", measured, with their spread. */
@@ -67,7 +65,8 @@ export async function benchCommand(flags: BenchFlags): Promise<void> {
 async function qualityBench(options: BenchOptions): Promise<void> {
   const started = performance.now()
   const machine = describeMachine()
-  const video = options.video!
+  const { video } = options
+  if (!video) throw new Error('--mode quality without a video size')
   const threads = options.threads || qualityThreads()
   const work = mkdtempSync(join(tmpdir(), 'teacache-bench-quality-'))
   try {
@@ -108,20 +107,14 @@ async function cpuBench(options: BenchOptions, work: string): Promise<void> {
   const machine = describeMachine()
   const modelDir = join(work, 'small')
   say('building the small model (random seeded weights)')
-  const python = findPython()
-  await execa(python, ['-m', 'teacache.bench', 'save-small', modelDir], {
-    env: { PYTHONPATH: [PYTHON_SOURCE_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter) },
-    stdin: 'ignore',
-  })
+  await buildSmallModel(modelDir)
 
-  let session: Awaited<ReturnType<typeof startPython>> | undefined
-  const shutdown = onShutdown(() => session?.engine.close())
+  const session = new PythonSession()
   try {
-    session = await startPython()
-    const { engine, versions } = session
-    const facts = await engine.load({ model: modelDir, device: 'cpu', dtype: 'float32', vae_slicing: false, vae_tiling: false, cpu_offload: 'none', threads: options.threads, trust_remote_code: false })
+    const { engine, versions } = await session.start()
+    const facts = await session.loadWith({ model: modelDir, device: 'cpu', dtype: 'float32', vae_slicing: false, vae_tiling: false, cpu_offload: 'none', threads: options.threads, trust_remote_code: false })
     await engine.encodePrompt(PROMPT, NEGATIVE, GUIDANCE)
-    const args: DenoiseArgs = { prompt: PROMPT, negative_prompt: NEGATIVE, guidance_scale: GUIDANCE, image: null, seed: 42, steps: options.steps, use_dynamic_cfg: true, generator: 'cpu', compile: 'none', ...VIDEO }
+    const args = denoiseRequest({ prompt: PROMPT, negative_prompt: NEGATIVE, guidance_scale: GUIDANCE, seed: 42, steps: options.steps, use_dynamic_cfg: true, generator: 'cpu', compile: 'none', ...VIDEO })
     const trace = await engine.indicatorTrace(options.steps, GUIDANCE)
     const picks = SKIP_TARGETS.map((target) => ({ target, ...thresholdForSkipFraction(IDENTITY, trace.distances, target) }))
     say(`thresholds ${picks.map((p) => `${p.threshold} (skips ${p.skipped}/${options.steps})`).join(', ')}`)
@@ -140,7 +133,7 @@ async function cpuBench(options: BenchOptions, work: string): Promise<void> {
     const s = await alternate(engine, args, IDENTITY, [unpatched, ...skipVariants], {
       rounds: options.repeats, warmupRounds: 1, onSample: progress('skip fidelity'),
     })
-    await engine.close()
+    await session.stop()
 
     const overheadResult = overhead(o.samples[0], o.samples[1])
     const skips = picks.map((p, i) => skipFidelity(s.samples[0], s.samples[i + 1], p.threshold, p.target))
@@ -173,11 +166,9 @@ async function cpuBench(options: BenchOptions, work: string): Promise<void> {
     }
     await writeResults(options, results, renderMarkdown(results))
   } catch (error) {
-    if (shutdown.signal) throw new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}; nothing written`, { exitCode: shutdown.exitCode })
-    throw error
+    throw session.failure(error, 'nothing written')
   } finally {
-    shutdown.dispose()
-    await session?.engine.close()
+    await session.close()
   }
 }
 

@@ -8,8 +8,7 @@ import { TeacacheError } from '../errors.ts'
 import { resolveModel } from '../model/resolve.ts'
 import { formatCoefficientsFile, COEFFICIENTS_FORMAT, type CoefficientsFile } from '../policy/coefficients-file.ts'
 import { DEGREE, polyfit, type Fit } from '../policy/fit.ts'
-import type { ModelFacts } from '../python/engine.ts'
-import { runInterruptible } from '../run/interruptible.ts'
+import { denoiseRequest, type ModelFacts } from '../engine/request.ts'
 import type { Step } from '../run/progress.ts'
 import { canCreate, makeDirs, writeFileAtomic } from '../util/fs.ts'
 import { spaceChecked } from '../util/disk.ts'
@@ -51,34 +50,23 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
   await checkCalibrateOutputs({ coefficients: output, plot }, { force: options.force, config: config.configPath })
   if (!(await canCreate(dirname(output)))) throw new TeacacheError('OUTPUT', `--output: ${dirname(output)} cannot be created or written`)
 
-  const { startPython, loadModel } = await import('../run/session.ts')
-  let started: Awaited<ReturnType<typeof startPython>> | undefined
-  let facts: ModelFacts | undefined
+  const { PythonSession } = await import('../engine/session.ts')
+  const session = new PythonSession()
   const collected: Pairs[] = []
   const magnitudes: number[][] = []
-  const negative = config.negative_prompt ?? null
-  const steps = (starting: AbortSignal): Step[] => [
-    { title: 'Start Python', run: async () => void (started = await startPython({ signal: starting })) },
-    {
-      title: `Load ${config.model}`,
-      run: async () => {
-        facts = (await loadModel(started!, config, location)).facts
-        const problems = modelFitViolations(config, facts)
-        if (problems.length > 0) throw new TeacacheError('CONFIG', problems.join('\n'))
-      },
-    },
+  const steps: Step[] = [
+    ...session.openSteps(config, location, (loaded) => {
+      const problems = modelFitViolations(config, loaded.facts)
+      if (problems.length > 0) throw new TeacacheError('CONFIG', problems.join('\n'))
+    }),
     ...prompts.map((prompt, p): Step => ({
       title: `Prompt ${p + 1}/${prompts.length}: ${config.steps} steps, every one computed`,
       run: async (report) => {
-        const engine = started!.engine
-        await engine.encodePrompt(prompt, negative, config.guidance_scale)
+        const { engine } = session.loaded
+        await engine.encodePrompt(prompt, config.negative_prompt ?? null, config.guidance_scale)
         const distances: Array<number | null> = []
         const result = await engine.denoise(
-          {
-            prompt, negative_prompt: negative, guidance_scale: config.guidance_scale, image: config.image ?? null, seed: config.seed,
-            steps: config.steps, use_dynamic_cfg: config.use_dynamic_cfg, height: config.height, width: config.width, frames: config.frames,
-            record_outputs: true, generator: config.generator, compile: config.compile,
-          },
+          denoiseRequest({ ...config, prompt, method: null }, { recordOutputs: true }),
           (index, _timestep, distance) => {
             distances[index] = distance
             report({ index, total: config.steps, computed: index + 1, skipped: 0 })
@@ -92,14 +80,17 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
     })),
   ]
   try {
-    await runInterruptible(steps, { quiet: options.quiet, stop: () => started?.engine.close(), outcome: `nothing written to ${shown(output)} or ${shown(plot)}` })
+    await session.run(steps, { quiet: options.quiet })
+  } catch (caught) {
+    throw session.failure(caught, `nothing written to ${shown(output)} or ${shown(plot)}`)
   } finally {
-    await started?.engine.close()
+    await session.close()
   }
+  const facts = session.loaded.facts
 
   const { xs, ys } = mergePairs(collected)
   const fit = polyfit(xs, ys)
-  const file = { ...record(config, facts!, prompts.length, fit), ...magcacheOf(magnitudes, prompts.length) }
+  const file = { ...record(config, facts, prompts.length, fit), ...magcacheOf(magnitudes, prompts.length) }
   await spaceChecked(dirname(output), () => makeDirs(dirname(output)))
   await writeFileAtomic(plot, calibrationSvg({ xs, ys, coefficients: fit.coefficients, title: `${config.model}: R² ${fit.r2.toFixed(4)} over ${fit.pairs} pairs` }))
   await writeFileAtomic(output, formatCoefficientsFile(file))

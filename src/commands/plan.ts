@@ -9,7 +9,6 @@ import { traceFromRun, type Trace } from '../plan/trace.ts'
 import { suspectInSweep } from '../plan/sweep-check.ts'
 import { coefficientsWarning, type RunSetting } from '../policy/coefficients-file.ts'
 import { chooseCoefficients, type ArchitectureFacts, type ChosenCoefficients } from '../policy/presets.ts'
-import { runInterruptible } from '../run/interruptible.ts'
 
 export interface PlanOptions {
   thresholds?: number[]
@@ -91,30 +90,29 @@ async function fromRun(config: LoadedConfig, dir: string): Promise<Measured> {
 
 async function fromModel(config: LoadedConfig, quiet: boolean): Promise<Measured> {
   const location = await resolveModel(config.model)
-  const { startPython, loadModel } = await import('../run/session.ts')
-  let started: Awaited<ReturnType<typeof startPython>> | undefined
-  let measured: Measured | undefined
+  const { PythonSession } = await import('../engine/session.ts')
+  const session = new PythonSession()
+  const measured: { value?: Measured } = {}
   try {
-    let facts: ArchitectureFacts | undefined
-    await runInterruptible(
-      (starting) => [
-        { title: 'Start Python', run: async () => void (started = await startPython({ signal: starting })) },
-        { title: `Load ${config.model}`, run: async () => void (facts = (await loadModel(started!, config, location)).facts) },
-        {
-          title: `Measure the indicator over ${config.steps} steps`,
-          run: async (_report, warn) => {
-            const trace = await started!.engine.indicatorTrace(config.steps, config.guidance_scale)
-            const source = `the model's timestep embeddings (${config.model}, guidance ${config.guidance_scale})`
-            measured = { trace, source, coefficients: planCoefficients(config, config, facts!, null, warn), latency: null }
-          },
+    await session.run([
+      ...session.openSteps(config, location),
+      {
+        title: `Measure the indicator over ${config.steps} steps`,
+        run: async (_report, warn) => {
+          const { engine, facts } = session.loaded
+          const trace = await engine.indicatorTrace(config.steps, config.guidance_scale)
+          const source = `the model's timestep embeddings (${config.model}, guidance ${config.guidance_scale})`
+          measured.value = { trace, source, coefficients: planCoefficients(config, config, facts, null, warn), latency: null }
         },
-      ],
-      { quiet, stop: () => started?.engine.close(), outcome: 'no plan printed' },
-    )
+      },
+    ], { quiet })
+  } catch (caught) {
+    throw session.failure(caught, 'no plan printed')
   } finally {
-    await started?.engine.close()
+    await session.close()
   }
-  return measured!
+  if (!measured.value) throw new Error('the indicator was not measured')
+  return measured.value
 }
 
 /** The config's coefficients (or --coefficients) win; else those the run used; else the preset. */

@@ -3,13 +3,10 @@ import { checkRunInputs } from '../config/rules.ts'
 import { resolveModel } from '../model/resolve.ts'
 import { createRunContext, finishRun, runTasks, type RunContext } from '../run/execute.ts'
 import { chooseRunDir, createRunDir, type ClaimedRunDir } from '../run/output.ts'
-import { runWithProgress, type Step } from '../run/progress.ts'
 import type { RunRecord } from '../run/record.ts'
-import { loadModel, startPython } from '../run/session.ts'
+import { PythonSession } from '../engine/session.ts'
 import { protectedPaths } from '../run/safe-force.ts'
-import { onShutdown } from '../run/signals.ts'
-import { guardSteps, interruptedError } from '../run/interruptible.ts'
-import { checkWarmup, warmUp, warmupTitle } from '../run/warmup.ts'
+import { checkWarmup } from '../run/warmup.ts'
 
 export interface RunOptions {
   /** Flags that replace config fields (--steps, --height, ...). */
@@ -31,41 +28,34 @@ export async function runCommand(configFile: string, options: RunOptions): Promi
   const protect = protectedPaths({ config: config.configPath, coefficients: config.coefficientsFile?.path, image: config.image })
   const chosen = await chooseRunDir({ explicit: output, parent: config.output, name: config.name, force, protect })
 
-  let started: Awaited<ReturnType<typeof startPython>> | undefined
-  let ctx: RunContext | undefined
-  let claimed: ClaimedRunDir | undefined
-  // A signal during start-up ends the start-up too, not only a started Python.
-  const starting = new AbortController()
-  const shutdown = onShutdown(() => (starting.abort(), started?.engine.close()))
+  const session = new PythonSession()
+  // The generation exists once the model has loaded and its folder is claimed.
+  const made: { ctx?: RunContext; claimed?: ClaimedRunDir } = {}
+  const generation = (): RunContext => {
+    if (!made.ctx) throw new Error('the run folder is not made yet')
+    return made.ctx
+  }
   try {
-    const steps: Step[] = [
-        { title: 'Start Python', run: async () => void (started = await startPython({ signal: starting.signal })) },
-        {
-          title: `Load ${config.model}`,
-          run: async (_report, warn) => {
-            const loaded = await loadModel(started!, config, location)
-            const context = createRunContext(loaded, config, chosen, loaded.loadSeconds, null, warn)
-            // Another process may have taken an auto name meanwhile: the folder made is the one used.
-            claimed = await createRunDir(chosen, { force, auto: !output, protect, requireRecord: true })
-            context.runDir = claimed.dir
-            ctx = context
-          },
-        },
-      ...(warmup ? [{ title: warmupTitle(config), run: async () => void (ctx!.warmup = await warmUp(ctx!.loaded.engine, config)) }] : []),
-      ...runTasks(config, () => ctx!),
-    ]
-    await runWithProgress(guardSteps(steps, shutdown), { quiet, interrupted: () => shutdown.signal })
-    const record = await finishRun(ctx!, 'completed')
-    if (!quiet) process.stdout.write(summary(record, ctx!.runDir))
+    await session.run([
+      ...session.openSteps(config, location, async (loaded, warn) => {
+        const context = createRunContext(loaded, config, chosen, loaded.loadSeconds, null, warn)
+        // Another process may have taken an auto name meanwhile: the folder made is the one used.
+        made.claimed = await createRunDir(chosen, { force, auto: !output, protect, requireRecord: true })
+        made.ctx = { ...context, runDir: made.claimed.dir }
+      }),
+      ...(warmup ? session.warmupSteps([{ config }]) : []),
+      ...runTasks(config, generation),
+    ], { quiet })
+    const record = await finishRun({ ...generation(), warmup: session.warmup }, 'completed')
+    if (!quiet) process.stdout.write(summary(record, generation().runDir))
     return record
   } catch (caught) {
-    const error = shutdown.signal ? interruptedError(shutdown) : caught
-    if (ctx) await finishRun(ctx, shutdown.signal ? 'interrupted' : 'failed', error).catch(() => {})
+    const error = session.failure(caught)
+    if (made.ctx) await finishRun({ ...made.ctx, warmup: session.warmup }, session.shutdown.signal ? 'interrupted' : 'failed', error).catch(() => {})
     throw error
   } finally {
-    shutdown.dispose()
-    await claimed?.release()
-    await started?.engine.close()
+    await made.claimed?.release()
+    await session.close()
   }
 }
 

@@ -8,10 +8,9 @@ import { writeReport } from '../report/generate.ts'
 import { createRunContext } from '../run/execute.ts'
 import { chooseRunDir } from '../run/output.ts'
 import type { Step } from '../run/progress.ts'
-import { loadModel, startPython, type Loaded } from '../run/session.ts'
+import { PythonSession } from '../engine/session.ts'
 import { protectedPaths } from '../run/safe-force.ts'
-import { onShutdown } from '../run/signals.ts'
-import { checkWarmup, warmUp, warmupTitle, type WarmupRecord } from '../run/warmup.ts'
+import { checkWarmup } from '../run/warmup.ts'
 import { runClaimer } from '../sweep/claim.ts'
 import { buildRuns, compileModes, formatShard, inShard, parseShard, type Grid, type Shard } from '../sweep/grid.ts'
 import { resolveGrid, type GridFlags } from '../sweep/inputs.ts'
@@ -58,8 +57,9 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
   const grid = await resolveGrid(config, options)
   const location = await resolveModel(config.model)
   await checkRunInputs(config, location)
-  const shard = options.shard === undefined ? undefined : parseFlag('--shard', () => parseShard(options.shard!))
-  const devices = options.devices === undefined ? undefined : parseFlag('--devices', () => parseDevices(options.devices!))
+  const { shard: shardFlag, devices: devicesFlag } = options
+  const shard = shardFlag === undefined ? undefined : parseFlag('--shard', () => parseShard(shardFlag))
+  const devices = devicesFlag === undefined ? undefined : parseFlag('--devices', () => parseDevices(devicesFlag))
   if (shard && !options.output) throw new TeacacheError('CONFIG', '--output: --shard needs the shared sweep folder, so that every shard writes into the same one')
 
   const chosen = options.output ? resolve(options.output) : await chooseRunDir({ parent: config.output, name: `${config.name}-sweep` })
@@ -109,54 +109,44 @@ async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions)
   const toRun = planned.filter((p) => p.plan.action === 'run')
   const keepManifest = folder.write === 'keep'
   const publish = () =>
-    writeManifest(dir, folder.manifest, { replace: folder.write === 'replace', grownFrom: folder.write === 'grow' ? folder.existing! : undefined })
+    writeManifest(dir, folder.manifest, { replace: folder.write === 'replace', grownFrom: folder.write === 'grow' ? (folder.existing ?? undefined) : undefined })
 
-  let started: Awaited<ReturnType<typeof startPython>> | undefined
-  let loaded: Loaded | undefined
+  const session = new PythonSession()
   let manifestWritten = keepManifest
-  let warmed: WarmupRecord | null = null
-  // A signal during start-up ends the start-up too, not only a started Python.
-  const starting = new AbortController()
-  const shutdown = onShutdown(() => (starting.abort(), started?.engine.close()))
+  const compiles = [...new Set(toRun.map((p) => p.config.compile))]
+  const warmups = compiles.map((compile) => ({
+    config: { ...config, compile },
+    paths: { teacache: toRun.some((p) => p.config.compile === compile && p.config.teacache.enabled && !p.config.method) },
+  }))
   try {
     const setup: Step[] = toRun.length === 0 ? [] : [
-      { title: 'Start Python', run: async () => void (started = await startPython({ signal: starting.signal })) },
-      {
-        title: `Load ${config.model}`,
-        run: async (_report, warn) => {
-          loaded = await loadModel(started!, config, location)
-          // What only the loaded model can tell (no coefficients for it, say) is a config problem:
-          // found on a throwaway context, before any run folder is made.
-          const probe = toRun.find((p) => p.spec.threshold !== null) ?? toRun[0]
-          createRunContext(loaded, probe.config, probe.dir, 0, null, warn)
-          const variants = [...new Map(toRun.flatMap((p) => (p.spec.method ? [[p.spec.method.id, p.spec.method] as const] : []))).values()]
-          await checkMethodsOnModel(loaded.engine, variants, config)
-          if (!keepManifest) await publish()
-          manifestWritten = true
-        },
-      },
-      // One warm-up per kind of block the runs use: compiled blocks compile in theirs.
-      ...(warmup ? [...new Set(toRun.map((p) => p.config.compile))].map((compile) => ({
-        title: warmupTitle({ compile }),
-        run: async () => {
-          const done = await warmUp(loaded!.engine, { ...config, compile }, { teacache: toRun.some((p) => p.config.compile === compile && p.config.teacache.enabled && !p.config.method) })
-          warmed = { seconds: (warmed?.seconds ?? 0) + done.seconds, compile: (warmed?.compile ?? 0) + done.compile }
-        },
-      })) : []),
+      ...session.openSteps(config, location, async (loaded, warn) => {
+        // What only the loaded model can tell (no coefficients for it, say) is a config problem:
+        // found on a throwaway context, before any run folder is made.
+        const probe = toRun.find((p) => p.spec.threshold !== null) ?? toRun[0]
+        createRunContext(loaded, probe.config, probe.dir, 0, null, warn)
+        const variants = [...new Map(toRun.flatMap((p) => (p.spec.method ? [[p.spec.method.id, p.spec.method] as const] : []))).values()]
+        await checkMethodsOnModel(loaded.engine, variants, config)
+        if (!keepManifest) await publish()
+        manifestWritten = true
+      }),
+      ...(warmup ? session.warmupSteps(warmups) : []),
     ]
     if (toRun.length === 0 && !keepManifest) await publish()
     const { outcomes, fatal } = await executeRuns(planned, {
-      setup, shutdown, quiet: options.quiet, loaded: () => loaded!, loadSeconds: () => loaded?.loadSeconds ?? 0,
-      warmup: () => warmed, repeats: options.repeats ?? 'auto',
+      setup, shutdown: session.shutdown, quiet: options.quiet, loaded: () => session.loaded, loadSeconds: () => (session.isLoaded ? session.loaded.loadSeconds : 0),
+      warmup: () => session.warmup, repeats: options.repeats ?? 'auto',
       claimRun: runClaimer({ force: Boolean(options.force), protect }),
     })
+    const { shutdown } = session
     if (shutdown.signal) {
       const kept = outcomes.filter((o) => o.status === 'completed' || o.status === 'skipped').length
       throw new TeacacheError('INTERRUPTED', `interrupted by ${shutdown.signal}: ${kept} finished run(s) kept in ${dir}; run the same command again to finish the sweep`, { exitCode: shutdown.exitCode })
     }
     if (fatal && !manifestWritten) throw fatal
-    if (isTeacacheError(fatal, 'PYTHON_DIED') && (options.restarts ?? 0) > 0) {
-      const left = options.restarts! - 1
+    const restarts = options.restarts ?? 0
+    if (isTeacacheError(fatal, 'PYTHON_DIED') && restarts > 0) {
+      const left = restarts - 1
       process.stderr.write(`teacache: ${fatal.message}\nteacache: resuming the sweep in a new process (${left} restart(s) left after this one)\n`)
       const code = await restartSweep(restartArgs(config.configPath, dir, options, left))
       if (code !== 0) throw new TeacacheError('PYTHON', `the resumed sweep exited with code ${code}`, { exitCode: code })
@@ -172,8 +162,7 @@ async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions)
     }
     return { dir, outcomes }
   } finally {
-    shutdown.dispose()
-    await started?.engine.close()
+    await session.close()
   }
 }
 
@@ -217,7 +206,8 @@ function describeGrowth(folder: SweepFolder, command: Grid): string {
   if (!folder.existing) return ''
   const lines: string[] = []
   if (folder.write === 'grow') {
-    const growth = folder.manifest.history!.at(-1)!
+    const growth = folder.manifest.history?.at(-1)
+    if (!growth) throw new Error('a grown sweep without its growth record')
     lines.push(`growing the sweep: ${describeValues(growth.added)} (${growth.runs} new run${growth.runs === 1 ? '' : 's'}; the others are kept)`)
   }
   const kept = folder.write === 'replace' ? {} : gridAdditions(command, folder.manifest.grid)

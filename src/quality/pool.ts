@@ -85,8 +85,8 @@ export function openPool(threads: number): MetricsPool {
 
 type Reply = { metrics: PairMetrics[] } | { error: { message: string; code: ErrorCode | null } }
 
-/** Workers start as plain Node: worker.mjs teaches them TypeScript before loading worker.ts. */
-const WORKER = new URL('./worker.mjs', import.meta.url)
+/** Workers start as plain Node: thread.mjs teaches them TypeScript before loading thread.ts. */
+const WORKER = new URL('./thread.mjs', import.meta.url)
 
 /** One worker thread, one span at a time; a worker that dies is replaced for the next span. */
 class WorkerLane implements Lane {

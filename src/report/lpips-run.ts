@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path'
 import { TeacacheError } from '../errors.ts'
 import { collectSweep } from './collect.ts'
-import { startPython } from '../run/session.ts'
+import { PythonSession } from '../engine/session.ts'
 import { compileModes } from '../sweep/grid.ts'
 import { findLpipsWeights, LPIPS_FETCH_COMMAND, missingWeights, type LpipsStatus } from '../quality/lpips.ts'
 
@@ -29,14 +29,17 @@ export async function computeLpips(dir: string, alexnet: string | true, options:
   })
   const runs: Record<string, { mean: number; perFrame: number[] }> = {}
   if (pairs.length > 0) {
-    const { engine } = await startPython()
+    const session = new PythonSession()
     try {
+      const { engine } = await session.start()
       for (const { run, baseline } of pairs) {
         const result = await engine.lpips({ reference: join(baseline.dir, 'frames'), candidate: join(run.dir, 'frames'), alexnet: weights.alexnet!, linear: weights.linear! })
         runs[run.spec.id] = { mean: result.mean, perFrame: result.per_frame }
       }
+    } catch (caught) {
+      throw session.failure(caught, 'no report written')
     } finally {
-      await engine.close()
+      await session.close()
     }
   }
   return { computed: true, weights: [weights.alexnet!, weights.linear!], backend: LPIPS_BACKEND, runs }

@@ -14,7 +14,7 @@ import { buildSetup, type Setup } from './setup.ts'
 import { suspicionFor, type TimedRun } from './suspect.ts'
 import { runTiming, type RunTiming } from './timing.ts'
 import { avoidedNothing, idealFromWork, stepWork, workOf, type Work } from './work.ts'
-import { placementOf, processesOf, type PlacedRun, type Placement, type Process } from './workers.ts'
+import { placementOf, processesOf, type PlacedRun, type Placement, type Process } from './placement.ts'
 import type { GridGrowth } from '../sweep/manifest.ts'
 
 export type { Setup } from './setup.ts'

@@ -2,7 +2,7 @@ import type { RunRecord } from '../run/record.ts'
 import { aboveBound, SUSPECT_FACTOR, type Suspicion } from './bound.ts'
 import { seconds } from './format.ts'
 import { median } from './timing.ts'
-import { coldStart, describeWorker, sameWorker, type Process } from './workers.ts'
+import { coldStart, describePlace, sameWorker, type Process } from './placement.ts'
 
 /**
  * Whether a run's speedup over its baseline can be shown as a result, and if not, what the records
@@ -42,7 +42,7 @@ export function suspicionFor(run: TimedRun, baseline: TimedRun, speedup: number,
     causes.push(`below the least its schedule allows (${speedup.toFixed(2)}x < ${lower!.toFixed(2)}x): a run that computes a subset of its baseline's steps cannot be that much slower, so the machine slowed during this cell; rerun on a quieter machine or with more rounds`)
   }
   if (differentWorker) {
-    causes.push(`different worker: the baseline ran on ${describeWorker(baseline.record.worker!)}, this run on ${describeWorker(run.record.worker!)}`)
+    causes.push(`different worker: the baseline ran on ${describePlace(baseline.record.worker!)}, this run on ${describePlace(run.record.worker!)}`)
   }
   if (aboveIdeal) {
     // Only a slow baseline inflates a speedup; a cold TeaCache run would shrink it.

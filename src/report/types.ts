@@ -9,7 +9,7 @@ import type { ReferenceMatch } from './reference.ts'
 import type { GroupSession } from './sessions.ts'
 import type { Setup } from './setup.ts'
 import type { Work } from './work.ts'
-import type { Placement, Process } from './workers.ts'
+import type { Placement, Process } from './placement.ts'
 
 /**
  * The report's numbers, computed from the run records and frame comparisons alone (pure).

@@ -2,7 +2,7 @@ import { seconds } from './format.ts'
 import { groupTitle } from './latency.ts'
 import { processName } from './suspect.ts'
 import type { ReportData } from './summary.ts'
-import { coldStart, describeWorker, type Process } from './workers.ts'
+import { coldStart, describePlace, type Process } from './placement.ts'
 
 /**
  * Where each group ran and what each process did before its first timed run: the facts a reader
@@ -45,7 +45,7 @@ export function placementSection(data: ReportData): string[] {
   for (const g of data.groups) {
     const { workers, unrecorded } = g.placement
     const places = [
-      ...workers.map((w) => (workers.length > 1 || unrecorded.length ? `${describeWorker(w.worker)} (${w.runs.map(short).join(', ')})` : describeWorker(w.worker))),
+      ...workers.map((w) => (workers.length > 1 || unrecorded.length ? `${describePlace(w.worker)} (${w.runs.map(short).join(', ')})` : describePlace(w.worker))),
       ...(unrecorded.length ? [`not recorded (${unrecorded.map(short).join(', ')})`] : []),
     ]
     if (places.length) lines.push(`- ${groupTitle(g.promptIndex, g.seed)}: ${g.placement.split ? '⚠ split: ' : ''}${places.join('; ')}`)

@@ -13,8 +13,8 @@ import { writeFileAtomic, writeJsonAtomic } from '../util/fs.ts'
 import { encodeVideo } from '../video/ffmpeg.ts'
 import { decodeOrDiscard } from './frames.ts'
 import { countSteps, pickModel, stepRecords, type RepeatTiming, type RunRecord, type RunStatus, type TimingSession } from './record.ts'
-import type { Loaded } from './session.ts'
-import { describeWorker } from './worker.ts'
+import type { Loaded } from '../run/loaded.ts'
+import { wherePlaced } from './placement.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 
 /** Progress of the denoising loop, as the progress display wants it. */
@@ -108,8 +108,9 @@ export function runTasks(config: LoadedConfig, get: () => RunContext): RunTask[]
       title: 'Decode latents to frames',
       async run() {
         const ctx = get()
-        ctx.decode = await decodeOrDiscard(join(ctx.runDir, 'frames'), () => ctx.loaded.engine.decode(join(ctx.runDir, 'frames')))
-        ctx.repeats = [{ denoise: ctx.denoise!.seconds, decode: ctx.decode.seconds, ...roundOf(ctx) }]
+        const decode = await decodeOrDiscard(join(ctx.runDir, 'frames'), () => ctx.loaded.engine.decode(join(ctx.runDir, 'frames')))
+        ctx.decode = decode
+        ctx.repeats = [{ denoise: ctx.denoise?.seconds ?? 0, decode: decode.seconds, ...roundOf(ctx) }]
       },
     },
     {
@@ -253,7 +254,7 @@ export async function finishRun(ctx: RunContext, status: RunStatus, error?: unkn
     timings_s: timings,
     repeats: ctx.repeats,
     ...(ctx.session ? { timing: { sessions: [{ ...ctx.session }] } } : {}),
-    worker: describeWorker(facts.device, facts.device_name),
+    worker: wherePlaced(facts.device, facts.device_name),
     memory,
     output: {
       video: ctx.video,

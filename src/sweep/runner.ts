@@ -1,38 +1,23 @@
 import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError, isTeacacheError } from '../errors.ts'
-import { createRunContext, finishRun, firstGeneration, runTasks, timeRound, type Generation, type RunContext, type StepProgress } from '../run/execute.ts'
-import { lockRunDir, type ClaimedRunDir } from '../run/output.ts'
+import { createRunContext, finishRun, firstGeneration, runTasks, type RunContext, type StepProgress } from '../run/execute.ts'
+import type { ClaimedRunDir } from '../run/output.ts'
 import { runListed, type Display, type ListedTask, type Step } from '../run/progress.ts'
 import type { RunRecord, TimingSession } from '../run/record.ts'
-import type { Loaded } from '../run/session.ts'
+import type { Loaded } from '../run/loaded.ts'
 import type { Shutdown } from '../run/signals.ts'
 import type { WarmupRecord } from '../run/warmup.ts'
-import { writeJsonAtomic } from '../util/fs.ts'
 import { estimateRemaining, type Measured, type Pending } from './eta.ts'
 import { variantTitle } from '../methods/variant.ts'
 import type { RunSpec } from './grid.ts'
 import { SweepProgress, type Eta } from './progress.ts'
 import type { Plan } from './state.ts'
-import { describeStop, nextRound, type Repeats, type RoundStop } from '../run/repeats.ts'
-import { groupsOf, isBaseline, isReferenceBaseline, newSession, roundIntervals, withRounds } from './rounds.ts'
-import { join } from 'node:path'
+import { describeStop, type Repeats } from '../run/repeats.ts'
+import { groupsOf, isBaseline, newSession } from './rounds.ts'
+import { laterRounds, recordCell, retimeBaseline, writeRetimed, type Cell, type RoundDeps } from './cells.ts'
 
-/** One run of the grid as this process will treat it. */
-export interface PlannedRun {
-  spec: RunSpec
-  dir: string
-  config: LoadedConfig
-  plan: Plan
-  /** A completed run's record, for a baseline this process times again beside new cells of its group. */
-  record?: RunRecord | null
-}
-
-export interface Outcome {
-  spec: RunSpec
-  status: 'completed' | 'failed' | 'interrupted' | 'skipped'
-  record: RunRecord | null
-  error?: unknown
-}
+export type { Outcome, PlannedRun } from './planned.ts'
+import type { Outcome, PlannedRun } from './planned.ts'
 
 /**
  * A run's config: the sweep's, with this run's prompt, seed and threshold (null: TeaCache off),
@@ -62,15 +47,6 @@ export interface SweepRunOptions {
   claimRun: (run: PlannedRun) => Promise<ClaimedRunDir>
 }
 
-/** A cell this session times in rounds: a new run, or a completed baseline timed again. */
-interface Cell {
-  p: PlannedRun
-  ctx: RunContext
-  claimed: ClaimedRunDir
-  /** The completed record being timed again (null: a run made now). */
-  retimed: RunRecord | null
-  reference: Generation | null
-}
 
 /**
  * Run the planned runs on one loaded pipeline, a prompt x seed group at a time, in rounds: round 1
@@ -107,14 +83,15 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
       claimed = await options.claimRun(p)
       if (claimed.kept) return { outcome: { spec: p.spec, status: 'skipped', record: null } }
       // Model loading and the warm-up are charged to the first run this process makes, as a single `run` would be.
-      ctx = contextFor(p, !loadCharged, warn)
+      const context = contextFor(p, !loadCharged, warn)
+      ctx = context
       loadCharged = true
       ctx.session = session
       let last = performance.now()
       let computedSoFar = 0
       let stepsDone = 0
       const current = () => ({ ...pendingOf(p), stepsDone })
-      for (const task of runTasks(p.config, () => ctx!)) {
+      for (const task of runTasks(p.config, () => context)) {
         progress.phase(task.title, etaOf(current(), position))
         last = performance.now()
         await task.run((step: StepProgress) => {
@@ -144,58 +121,16 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
     }
   }
 
-  /** A completed baseline timed again in this session, beside the group's new runs; its frames stay. */
-  const retime = async (p: PlannedRun, session: TimingSession, progress: SweepProgress, warn: (m: string) => void): Promise<Cell | null> => {
-    const claimed = await lockRunDir(p.dir)
-    try {
-      const ctx = contextFor(p, false, warn)
-      ctx.session = session
-      progress.phase('Time the baseline again (round 1), beside the new runs of its group', etaOf(null, 0))
-      await ctx.loaded.engine.encodePrompt(p.config.prompt, p.config.negative_prompt ?? null, p.config.guidance_scale)
-      const reference = await timeRound(ctx, 1, (step) => progress.tick(step), null)
-      const cell = { p, ctx, claimed, retimed: p.record!, reference }
-      await writeRetimed(cell, session)
-      return cell
-    } catch (error) {
-      await claimed.release()
-      throw error
-    }
+  const rounds: Omit<RoundDeps, 'progress'> = {
+    setting, shutdown,
+    describe,
+    fatal: (error) => void (fatal ??= error),
   }
-  const writeRetimed = (cell: Cell, session: TimingSession) => writeJsonAtomic(join(cell.p.dir, 'run.json'), withRounds(cell.retimed!, cell.ctx.repeats, session))
-  const record = (cell: Cell, session: TimingSession) => (cell.retimed ? writeRetimed(cell, session) : finishRun(cell.ctx, 'completed'))
-
-  /** Rounds 2 and later of a group, until the setting says stop. */
-  const moreRounds = async (cells: Cell[], session: TimingSession, progress: SweepProgress, started: number, first: number, group: string): Promise<{ stop: RoundStop; failed: Array<{ cell: Cell; error: unknown }> }> => {
-    const failed: Array<{ cell: Cell; error: unknown }> = []
-    let live = cells
-    let lastRound = (performance.now() - started) / 1000
-    for (let round = 2; ; round++) {
-      const baseline = live.find((c) => isReferenceBaseline(c.p.spec))
-      const variants = live.filter((c) => !isReferenceBaseline(c.p.spec))
-      const intervals = baseline ? roundIntervals(baseline.ctx.repeats, variants.map((c) => c.ctx.repeats)) : []
-      const next = nextRound(setting, { rounds: round - 1, elapsed: (performance.now() - started) / 1000, lastRound, slowestGeneration: first, intervals })
-      if (!next.go) return { stop: next.stop, failed }
-      const roundStart = performance.now()
-      for (const cell of live) {
-        if (shutdown.signal) return { stop: 'interrupted', failed }
-        progress.round(group, round, describe(cell.p))
-        try {
-          await timeRound(cell.ctx, round, (step) => progress.tick(step), cell.reference)
-        } catch (error) {
-          if (shutdown.signal) return { stop: 'interrupted', failed }
-          if (isTeacacheError(error, 'PYTHON_DIED') || isTeacacheError(error, 'DISK')) {
-            fatal ??= error
-            return { stop: 'failed', failed }
-          }
-          failed.push({ cell, error })
-        }
-      }
-      live = live.filter((c) => !failed.some((f) => f.cell === c))
-      session.rounds = round
-      for (const cell of live) await record(cell, session)
-      lastRound = (performance.now() - roundStart) / 1000
-    }
-  }
+  const retime = (p: PlannedRun, session: TimingSession, progress: SweepProgress, warn: (m: string) => void) =>
+    retimeBaseline(p, session, contextFor(p, false, warn), progress)
+  const moreRounds = (cells: Cell[], session: TimingSession, progress: SweepProgress, started: number, first: number, group: string) =>
+    laterRounds(cells, session, { ...rounds, progress }, { started, slowestGeneration: first, group })
+  const record = recordCell
 
   const setup: ListedTask[] = options.setup.map((step) => ({
     title: step.title,
@@ -262,7 +197,7 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
         const why = error instanceof Error ? error.message : String(error)
         if (cell.retimed) {
           // A completed run another session made stays completed: only this session's rounds are in doubt.
-          await writeRetimed(cell, session)
+          await writeRetimed({ ...cell, retimed: cell.retimed }, session)
           progress.note(`${cell.p.spec.id}: not timed again past round ${cell.ctx.repeats.at(-1)?.round ?? 1}: ${why}`)
           continue
         }
@@ -290,7 +225,7 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
 }
 
 function finishLine(p: PlannedRun, outcome: Outcome, progress: SweepProgress, left: number | null, signal: string): void {
-  if (outcome.status === 'completed') progress.finish({ status: 'completed', id: p.spec.id, summary: summarise(outcome.record!) }, left)
+  if (outcome.status === 'completed' && outcome.record) progress.finish({ status: 'completed', id: p.spec.id, summary: summarise(outcome.record) }, left)
   else if (outcome.status === 'skipped') progress.finish({ status: 'skipped', id: p.spec.id }, left)
   else if (outcome.status === 'interrupted') progress.finish({ status: 'interrupted', description: describe(p), signal }, left)
   else progress.finish({ status: 'failed', description: describe(p), message: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) }, left)

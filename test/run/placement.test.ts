@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeWorker, physicalIndex } from '../../src/run/worker.ts'
+import { physicalIndex, wherePlaced } from '../../src/run/placement.ts'
 
 describe('physicalIndex', () => {
   it.each([
@@ -16,8 +16,8 @@ describe('physicalIndex', () => {
   })
 })
 
-describe('describeWorker', () => {
+describe('wherePlaced', () => {
   it('names this process and its device', () => {
-    expect(describeWorker('cuda', 'NVIDIA H100', { CUDA_VISIBLE_DEVICES: '1' })).toMatchObject({ device: 'cuda', device_index: 1, device_name: 'NVIDIA H100', pid: process.pid })
+    expect(wherePlaced('cuda', 'NVIDIA H100', { CUDA_VISIBLE_DEVICES: '1' })).toMatchObject({ device: 'cuda', device_index: 1, device_name: 'NVIDIA H100', pid: process.pid })
   })
 })

@@ -4,7 +4,7 @@ import { measureSpan, type Span } from './pair.ts'
 
 /** The body of a metric worker thread (see pool.ts): one span of frame pairs per message, answered in kind. */
 const port = parentPort
-if (!port) throw new Error('src/quality/worker.ts runs as a worker thread only')
+if (!port) throw new Error('src/quality/thread.ts runs as a worker thread only')
 
 port.on('message', async (span: Span) => {
   try {

@@ -7,21 +7,21 @@ import { findPython } from '../python/interpreter.ts'
 import { startDeadline, startTimeoutSeconds } from '../python/startup.ts'
 import { openPythonLog } from './python-log.ts'
 
-/** A started Python with one pipeline loaded: what every run of a command shares. */
-export interface Loaded {
-  engine: Engine
-  versions: Versions
-  facts: ModelFacts
-  loadSeconds: number
-  /** Python's own output (null: no writable temp folder); removed at exit unless Python died. */
-  logFile: string | null
-}
+import type { Loaded } from '../run/loaded.ts'
+export type { Loaded }
 
 /**
  * Start Python within the start-up deadline (TEACACHE_START_TIMEOUT); `signal` (Ctrl-C, SIGTERM,
  * a --devices parent gone) ends a start-up in progress at once.
  */
-export async function startPython(options: { signal?: AbortSignal } = {}): Promise<{ engine: Engine; versions: Versions; logFile: string | null }> {
+/** A started Python, before any model is loaded. */
+export interface Started {
+  engine: Engine
+  versions: Versions
+  logFile: string | null
+}
+
+export async function startPython(options: { signal?: AbortSignal } = {}): Promise<Started> {
   const python = findPython()
   const deadline = startDeadline(python, startTimeoutSeconds(), options.signal)
   const log = openPythonLog()
@@ -40,7 +40,7 @@ export async function startPython(options: { signal?: AbortSignal } = {}): Promi
 }
 
 export async function loadModel(
-  started: { engine: Engine; versions: Versions; logFile: string | null },
+  started: Started,
   config: LoadedConfig,
   location: ModelLocation,
 ): Promise<Loaded> {

@@ -43,7 +43,7 @@ export function sharesSession(baseline: RunRecord, run: RunRecord): boolean {
   return own !== undefined && (baseline.timing?.sessions ?? []).some((s) => s.id === own)
 }
 
-export function describeWorker(w: WorkerInfo): string {
+export function describePlace(w: WorkerInfo): string {
   const where = w.device_index === null ? w.device : `${w.device}, index ${w.device_index}`
   return `host \`${w.host}\`, ${w.device_name || w.device} (${where}), pid ${w.pid}`
 }

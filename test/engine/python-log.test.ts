@@ -1,7 +1,7 @@
 import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openPythonLog } from '../../src/run/python-log.ts'
+import { openPythonLog } from '../../src/engine/python-log.ts'
 import { tempDir } from '../helpers/temp.ts'
 
 describe('the Python log', () => {

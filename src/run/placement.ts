@@ -5,7 +5,7 @@ import type { WorkerInfo } from './record.ts'
  * Where this process runs its generations, for run.json: a speedup compares two runs, and is only
  * a speedup when both ran on the same host, device and process.
  */
-export function describeWorker(device: string, deviceName: string, env: NodeJS.ProcessEnv = process.env): WorkerInfo {
+export function wherePlaced(device: string, deviceName: string, env: NodeJS.ProcessEnv = process.env): WorkerInfo {
   return { host: hostname(), device, device_index: physicalIndex(device, env.CUDA_VISIBLE_DEVICES), device_name: deviceName, pid: process.pid }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../src/run/record.ts'
-import { coldStart, describeWorker, placementOf, processesOf, sameWorker, type PlacedRun } from '../../src/report/workers.ts'
+import { coldStart, describePlace, placementOf, processesOf, sameWorker, type PlacedRun } from '../../src/report/placement.ts'
 import { worker } from '../fixtures/sweep.ts'
 
 const placed = (id: string, w: ReturnType<typeof worker> | undefined, started: string, warmup?: number): PlacedRun => ({
@@ -21,8 +21,8 @@ describe('sameWorker', () => {
   ])('$a.host/$a.pid vs $b.host/$b.pid: $same', ({ a, b, same }) => expect(sameWorker(a, b)).toBe(same))
 
   it('describes a worker in one line', () => {
-    expect(describeWorker(worker(42, 'gpu7', 3))).toBe('host `gpu7`, NVIDIA H200 (cuda, index 3), pid 42')
-    expect(describeWorker(worker(42, 'laptop', null))).toBe('host `laptop`, Test CPU (cpu), pid 42')
+    expect(describePlace(worker(42, 'gpu7', 3))).toBe('host `gpu7`, NVIDIA H200 (cuda, index 3), pid 42')
+    expect(describePlace(worker(42, 'laptop', null))).toBe('host `laptop`, Test CPU (cpu), pid 42')
   })
 })
 

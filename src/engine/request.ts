@@ -1,0 +1,42 @@
+import type { DenoiseArgs } from '../python/engine.ts'
+
+/**
+ * The one place a generation request is built: every command that denoises (run, sweep, calibrate,
+ * bench) turns its settings into this record, so a field added to the request is added once.
+ */
+export interface RequestSettings {
+  prompt: string
+  negative_prompt?: string | null
+  guidance_scale: number
+  image?: string | null
+  seed: number
+  steps: number
+  use_dynamic_cfg: boolean
+  height: number
+  width: number
+  frames: number
+  generator: 'cpu' | 'device'
+  compile: 'none' | 'blocks'
+  method?: { name: string; params: Record<string, unknown> } | null
+}
+
+export function denoiseRequest(settings: RequestSettings, options: { recordOutputs?: boolean } = {}): DenoiseArgs {
+  return {
+    prompt: settings.prompt,
+    negative_prompt: settings.negative_prompt ?? null,
+    guidance_scale: settings.guidance_scale,
+    image: settings.image ?? null,
+    seed: settings.seed,
+    steps: settings.steps,
+    use_dynamic_cfg: settings.use_dynamic_cfg,
+    height: settings.height,
+    width: settings.width,
+    frames: settings.frames,
+    generator: settings.generator,
+    compile: settings.compile,
+    method: settings.method ?? null,
+    ...(options.recordOutputs ? { record_outputs: true } : {}),
+  }
+}
+
+export type { DenoiseArgs, Decide, Engine, ModelFacts } from '../python/engine.ts'
