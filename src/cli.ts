@@ -104,6 +104,27 @@ export function buildProgram(): Command {
     await sweepCommand(config, { ...rest, overrides })
   })
 
+  const tune = program
+    .command('tune')
+    .description('find the fastest TeaCache schedule that keeps a quality gate on every prompt x seed (bisection over the distinct schedules), check it on held-out prompts, write tuned.yaml and REPORT.md')
+    .argument('<config>', 'YAML config (see configs/); its sweep: section may list prompts and seeds')
+    .requiredOption('--gate <bounds>', 'quality gate against the uncached video, e.g. "psnr>=30,ssim>=0.92" (metrics: psnr, ssim, min_psnr: the worst frame, lpips<=x where its weights exist)')
+    .option('--prompts <file>', 'tuning prompts, one per line (default: sweep.prompts, else the config\'s prompt)')
+    .option('--seeds <list>', 'comma-separated seeds (default: sweep.seeds, else the config\'s seed)')
+    .option('--holdout <n>', 'hold the last n prompts out of the search, and check the choice on them')
+    .option('--holdout-prompts <file>', 'held-out prompts, one per line, that the search never sees')
+    .option('--quantile <q>', 'judge the gate on the q-quantile of the prompts x seeds instead of the worst one (default 0: every one)')
+    .option('--output <dir>', 'sweep folder: new, or an earlier tune of the same config to resume (default: a new folder under the config\'s output)')
+    .option('--force', 'redo every run, even completed ones')
+    .option('--repeats <k|auto>', 'timing rounds per prompt x seed group, as for sweep (default auto)', parseRepeats)
+    .option('--no-warmup', 'skip the untimed warm-up generation')
+    .addOption(quiet())
+  addOverrides(tune, 'sweep').action(async (config: string, options) => {
+    const { tuneCommand } = await import('./commands/tune.ts')
+    const { overrides, rest } = splitOverrides(options, 'sweep')
+    await tuneCommand(config, { ...(rest as { gate: string }), overrides })
+  })
+
   program
     .command('report')
     .description('regenerate REPORT.md, chart.svg and the comparison videos of a sweep folder from its run folders (no Python)')
