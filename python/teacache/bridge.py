@@ -5,18 +5,20 @@ Everything exchanged is a number, a string, a path or a short list/dict of those
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import functools
 import json
 import os
 import resource
 import sys
+import tempfile
 import traceback
-from typing import Optional
+from typing import Callable, Optional
 
 import torch
 
-from . import compiled, compute, generate, mag_ratios, methods, pipeline
+from . import attach, compiled, compute, generate, methods, pipeline
+from .request import parse as parse_request
 
 # The bridge inherits Node's terminal: keep library chatter and progress bars off it.
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -41,31 +43,51 @@ def _redirect_output() -> None:
     os.close(fd)
 
 
-class BridgeError(Exception):
-    """Carries a Python failure to TypeScript as one line the bridge cannot mangle."""
+def _traceback_file(text: str) -> Optional[str]:
+    """The full traceback, beside the Python log (else in the temp folder); TypeScript reads it
+    into the error's details and deletes it. None when no folder takes it (a full disk)."""
+    log = os.environ.get("TEACACHE_PYTHON_LOG")
+    folders = ([os.path.dirname(os.path.abspath(log))] if log else []) + [tempfile.gettempdir()]
+    for folder in folders:
+        path = None
+        try:
+            fd, path = tempfile.mkstemp(prefix="teacache-traceback-", suffix=".txt", dir=folder)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
+            return path
+        except OSError:
+            if path is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+    return None
 
 
-def _reported(method):
-    """Turn any exception into a BridgeError whose message is base64 JSON {type, message, input, errno, traceback}.
+def failure(error: BaseException) -> dict:
+    """A failure as data. `errno` lets TypeScript tell a full disk (ENOSPC, EDQUOT) from a bug
+    without parsing messages; the traceback travels inline only when no file could hold it."""
+    text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    path = _traceback_file(text)
+    return {
+        "kind": type(error).__name__,
+        "message": str(error),
+        "input": isinstance(error, pipeline.InputError),
+        "out_of_memory": "OutOfMemoryError" in type(error).__name__ or "out of memory" in str(error).lower(),
+        "errno": error.errno if isinstance(error, OSError) and isinstance(error.errno, int) else None,
+        "traceback_path": path,
+        "traceback": None if path else text,
+    }
 
-    `errno` lets TypeScript tell a full disk (ENOSPC, EDQUOT) from a bug without parsing messages.
-    """
+
+def entry(method: Callable) -> Callable:
+    """One bridge entry: `{ok: true, value}` or `{ok: false, error}` as JSON text (a JS caller
+    would get a dict as a proxy; text arrives whole)."""
 
     @functools.wraps(method)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args, **kwargs) -> str:
         try:
-            return method(*args, **kwargs)
-        except Exception as error:  # noqa: BLE001 - every failure must cross the bridge readably
-            payload = {
-                "type": type(error).__name__,
-                "message": str(error),
-                "input": isinstance(error, pipeline.InputError),
-                "out_of_memory": "OutOfMemoryError" in type(error).__name__ or "out of memory" in str(error).lower(),
-                "errno": error.errno if isinstance(error, OSError) and isinstance(error.errno, int) else None,
-                "traceback": traceback.format_exc(),
-            }
-            encoded = base64.b64encode(json.dumps(payload).encode()).decode()
-            raise BridgeError(f"TEACACHE_ERROR:{encoded}:END") from None
+            return json.dumps({"ok": True, "value": method(*args, **kwargs)})
+        except Exception as error:  # noqa: BLE001 - every failure must cross the bridge as data
+            return json.dumps({"ok": False, "error": failure(error)})
 
     return wrapper
 
@@ -94,11 +116,9 @@ class Session:
         self._embeddings: dict = {}
         self._latents = None
 
-    @_reported
     def versions(self) -> dict:
         return pipeline.versions()
 
-    @_reported
     def load(self, model: str, device: str, dtype: str, vae_slicing: bool, vae_tiling: bool,
              cpu_offload: str, threads: int = 0, trust_remote_code: bool = False) -> dict:
         if threads > 0:
@@ -112,7 +132,6 @@ class Session:
         self._embeddings.clear()
         return {**self.facts, "seconds": time.perf_counter() - started}
 
-    @_reported
     def encode_prompt(self, prompt: str, negative_prompt: Optional[str], guidance_scale: float) -> dict:
         key = (prompt, negative_prompt, guidance_scale > 1.0)
         if key in self._embeddings:
@@ -122,7 +141,6 @@ class Session:
         )
         return {"seconds": seconds, "cached": False}
 
-    @_reported
     def warmup(self, steps: int, guidance_scale: float, use_dynamic_cfg: bool, height: int, width: int,
                frames: int, compile: str = "none", decide=None, on_step=None) -> dict:
         """An untimed generation before the first timed one; reports the compile time it absorbed.
@@ -135,60 +153,43 @@ class Session:
         fresh = compiled.use(self.pipe.transformer, compile)
         result = generate.warmup(
             self.pipe, self.facts, steps=steps, guidance_scale=guidance_scale, use_dynamic_cfg=use_dynamic_cfg,
-            height=height, width=width, frames=frames, decide=decide, on_step=on_step,
+            height=height, width=width, frames=frames, decide=decide, on_step=on_step, compile=compile,
         )
         step_s = result["step_seconds"]
         result["compile_seconds"] = max(0.0, step_s[0] - step_s[1]) if fresh and len(step_s) > 1 else 0.0
         return result
 
-    @_reported
-    def denoise(self, prompt: str, negative_prompt: Optional[str], guidance_scale: float, decide,
-                on_step, image: Optional[str], seed: int, steps: int, use_dynamic_cfg: bool, height: int,
-                width: int, frames: int, record_outputs: bool = False, generator: str = "cpu",
-                compile: str = "none", method: Optional[str] = None) -> dict:
-        """One denoising loop: TeaCache (`decide`), one of diffusers' caches (`method`: JSON text of
-        {name, params}, since a JS object would arrive as a proxy) or neither. `compute` counts the
-        work that really ran (eager blocks only: hooks inside compiled blocks would be compiled
-        with them); calibration also records MagCache's residual ratios."""
-        embeddings = self._embeddings[(prompt, negative_prompt, guidance_scale > 1.0)]
+    def denoise(self, request: str, decide=None, on_step=None) -> dict:
+        """One denoising loop for one request (JSON text of TypeScript's DenoiseArgs): TeaCache
+        (`decide`), one of diffusers' caches (`method`) or neither. `compute` counts the work that
+        really ran (eager blocks only); calibration also records MagCache's residual ratios."""
+        r = parse_request(request)
+        embeddings = self._embeddings[r.embeddings_key]
         self._latents = None
-        transformer = self.pipe.transformer
-        method = json.loads(method) if method else None
-        if method is not None and (decide is not None or compile != "none"):
-            raise pipeline.InputError(f"method: {method['name']} runs on diffusers' own forward with eager blocks, without TeaCache")
-        compiled.use(transformer, compile)
-        if method is None:
-            methods.remove(transformer)
-        else:
-            pipe = self.pipe
-            methods.apply(transformer, method["name"], method["params"], steps=steps,
-                          current_timestep=lambda: pipe.current_timestep)
-        counter = compute.Counter(transformer) if compile == "none" else None
-        recorder = mag_ratios.Recorder(transformer) if record_outputs else None
+        pipe = self.pipe
+        method = None if r.method is None else methods.MethodConfig(
+            r.method.name, r.method.params, r.steps, current_timestep=lambda: pipe.current_timestep
+        )
+        if method is not None and decide is not None:
+            raise pipeline.InputError(f"method: {method.name} runs on diffusers' own forward with eager blocks, without TeaCache")
+        plan = attach.Attachments(
+            compile=r.compile, method=method, residual_ratios=r.record_outputs,
+            counters=compute.CounterConfig() if r.compile == "none" else None,
+        )
         if self.facts["device"].startswith("cuda"):
             torch.cuda.reset_peak_memory_stats()
-        try:
-            result = generate.denoise(
-                self.pipe, self.facts, embeddings, decide=decide, on_step=on_step, image=image, seed=seed, steps=steps,
-                guidance_scale=guidance_scale, use_dynamic_cfg=use_dynamic_cfg, height=height,
-                width=width, frames=frames, record_outputs=record_outputs, generator=generator, observer=counter,
-            )
-        finally:
-            if counter is not None:
-                counter.close()
-            ratios = recorder.close() if recorder is not None else None
-            methods.remove(transformer)
+        result = generate.denoise(
+            pipe, self.facts, embeddings, decide=decide, on_step=on_step, image=r.image, seed=r.seed, steps=r.steps,
+            guidance_scale=r.guidance_scale, use_dynamic_cfg=r.use_dynamic_cfg, height=r.height, width=r.width,
+            frames=r.frames, record_outputs=r.record_outputs, generator=r.generator, attachments=plan,
+        )
         self._latents = result.pop("latents")
-        result["compute"] = counter.report() if counter is not None else None
-        result["residual_ratios"] = ratios
         return result
 
-    @_reported
     def check_method(self, name: str, params: str, steps: int) -> Optional[str]:
         """Why a cache method cannot work on the loaded transformer (None: it can); params as JSON text."""
         return methods.check(self.pipe.transformer, name, json.loads(params), steps)
 
-    @_reported
     def decode(self, frames_dir: Optional[str]) -> dict:
         """Decode the last denoise; frames_dir None times the decode without writing frames (repeats)."""
         if self._latents is None:
@@ -198,11 +199,9 @@ class Session:
         finally:
             self._latents = None
 
-    @_reported
     def indicator_trace(self, steps: int, guidance_scale: float) -> dict:
         return generate.indicator_trace(self.pipe, self.facts, steps, guidance_scale)
 
-    @_reported
     def bridge_roundtrip(self, callback, calls: int) -> list:
         """Seconds per Python -> TypeScript call of `callback(index, timestep, distance)`: the per-step cost."""
         import time
@@ -214,13 +213,11 @@ class Session:
             samples.append(time.perf_counter() - started)
         return samples
 
-    @_reported
     def lpips(self, reference: str, candidate: str, alexnet: str, linear: str) -> dict:
         from . import lpips_metric
 
         return lpips_metric.measure_dirs(reference, candidate, alexnet, linear)
 
-    @_reported
     def memory(self) -> dict:
         device_peak = None
         if self.facts and self.facts["device"].startswith("cuda"):
@@ -229,6 +226,29 @@ class Session:
         return {"device_peak_bytes": device_peak, "host_peak_rss_bytes": int(host_peak)}
 
 
-def open_session() -> Session:
+ENTRIES = ("versions", "load", "encode_prompt", "warmup", "denoise", "check_method", "decode",
+           "indicator_trace", "bridge_roundtrip", "lpips", "memory")
+
+
+class Entries:
+    """What TypeScript calls: each Session method, answering with `entry`'s JSON text."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+
+def _entry_for(name: str) -> Callable:
+    def call(self: Entries, *args, **kwargs):
+        return getattr(self.session, name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return entry(call)
+
+
+for _name in ENTRIES:
+    setattr(Entries, _name, _entry_for(_name))
+
+
+def open_session() -> Entries:
     _redirect_output()
-    return Session()
+    return Entries(Session())

@@ -6,7 +6,7 @@ encode each prompt once. Tensors stay here; only numbers and paths go back.
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from . import hold, hook, indicator
+from . import attach, hold, hook
 
 def _synchronize(device: str) -> None:
     if device.startswith("cuda"):
@@ -53,22 +53,25 @@ def make_generator(pipe, where: str, seed: int) -> torch.Generator:
 
 def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image, seed: int,
             steps: int, guidance_scale: float, use_dynamic_cfg: bool, height: int, width: int,
-            frames: int, record_outputs: bool = False, generator: str = "cpu", observer=None) -> dict:
+            frames: int, record_outputs: bool = False, generator: str = "cpu",
+            attachments: Optional[attach.Attachments] = None) -> dict:
     """Run the denoising loop; `decide` None means the unpatched diffusers forward.
 
     `on_step(index, timestep)`, when given, is called after every step (progress for runs that
     have no per-step decision to report it). `image` is a path, or a PIL image (the warm-up's).
-    `observer.step_end(index)`, when given, is told where each step ends (per-step counts).
+    `attachments` asks for what else the generation attaches (attach.py: compiled blocks, one of
+    diffusers' caches, counters, residual ratios); the TeaCache forward and the indicator follow
+    from `decide`, and everything comes off again when the loop ends, also when it fails.
     The unpatched forward reports the indicator distances too (`distances`, measured beside it);
     the TeaCache forward hands them to `decide` instead (`distances` None).
     """
     transformer = pipe.transformer
-    watch = None
-    if decide is None:
-        hook.remove(transformer)
-        watch = indicator.IndicatorWatch(transformer)
-    else:
-        hook.apply(transformer).begin(decide, steps, record_outputs)
+    plan = dataclasses.replace(
+        attachments or attach.Attachments(),
+        teacache=hook.TeaCacheConfig(decide, steps, record_outputs) if decide is not None else None,
+        indicator=decide is None,
+    )
+    attached = attach.apply(transformer, plan)
     kwargs = {}
     if facts["task"] == "i2v":
         kwargs["image"] = load_image(image) if isinstance(image, str) else image
@@ -83,18 +86,16 @@ def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image, seed: int,
         # Synchronise so a step's time is its GPU time, not the time to enqueue its kernels.
         _synchronize(facts["device"])
         stamps.append(time.perf_counter() - held)
-        if observer is not None:
-            observer.step_end(index)
+        attached.step_end(index)
         if on_step is not None:
             on_step(index, float(timestep))
         if pause is not None:
             held += pause(index)
         return {}
 
-    mechanism = {"block_loops": None, "output_changes": None}
     started = time.perf_counter()
     try:
-        with torch.no_grad(), (watch or contextlib.nullcontext()):
+        with torch.no_grad():
             latents = pipe(
                 prompt_embeds=embeds,
                 negative_prompt_embeds=negative,
@@ -112,9 +113,7 @@ def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image, seed: int,
                 **kwargs,
             )[0]
     finally:
-        state = hook.state_of(transformer)
-        if state is not None and state.armed:
-            mechanism = state.end()
+        report = attach.remove(transformer)
     seconds = time.perf_counter() - started - held
     step_seconds = [b - a for a, b in zip([started] + stamps[:-1], stamps)]
     # CogVideoX1.5 pads the latent frames up to a multiple of patch_size_t; the pipeline drops
@@ -126,8 +125,7 @@ def denoise(pipe, facts: dict, embeddings, *, decide, on_step, image, seed: int,
         "latents": latents[:, padding:],
         "seconds": seconds,
         "step_seconds": step_seconds,
-        "distances": watch.distances() if watch is not None else None,
-        **mechanism,
+        **report,
     }
 
 
@@ -195,7 +193,7 @@ def decode(pipe, facts: dict, latents: torch.Tensor, frames_dir: Optional[str]) 
 
 
 def warmup(pipe, facts: dict, *, steps: int, guidance_scale: float, use_dynamic_cfg: bool, height: int,
-           width: int, frames: int, decide=None, on_step=None) -> dict:
+           width: int, frames: int, decide=None, on_step=None, compile: str = "none") -> dict:
     """An untimed generation at the timed ones' shapes: kernels chosen, caches and allocator filled,
     compiled blocks compiled. Zero prompt embeddings of the encoder's shape stand in for a prompt
     (the transformer's cost does not depend on their values); nothing is written."""
@@ -208,7 +206,7 @@ def warmup(pipe, facts: dict, *, steps: int, guidance_scale: float, use_dynamic_
     result = denoise(
         pipe, facts, embeddings, decide=decide, on_step=on_step, image=image, seed=0, steps=steps,
         guidance_scale=guidance_scale, use_dynamic_cfg=use_dynamic_cfg, height=height, width=width,
-        frames=frames,
+        frames=frames, attachments=attach.Attachments(compile=compile),
     )
     decoded = decode(pipe, facts, result["latents"], None)
     return {

@@ -1,7 +1,8 @@
 """The TeaCache mechanism for CogVideoX transformers: measure, cache, reuse.
 
-`apply` installs a forward on one transformer *instance*; all state lives in a `TeaCacheState`
-stored on that instance, so two pipelines in one process never share a cache. The decision to
+`apply` registers a `TeaCacheHook` in diffusers' hook registry of one transformer *instance*
+(the registry replaces that instance's forward); all state lives in the hook's `TeaCacheState`,
+so two pipelines in one process never share a cache. The decision to
 compute or reuse is not made here: `begin` takes a `decide(index, timestep, distance) -> bool`
 callable (the TypeScript policy, through the bridge) that is asked once per denoising step.
 """
@@ -9,12 +10,15 @@ callable (the TypeScript policy, through the bridge) that is asked once per deno
 from __future__ import annotations
 
 import contextlib
-import types
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Optional
 
 import torch
+from diffusers.hooks import ModelHook
 
-ATTR = "_teacache"
+from . import registry
+
+NAME = registry.PREFIX + "forward"
 
 Decide = Callable[[int, float, Optional[float]], bool]
 
@@ -23,24 +27,34 @@ class TeaCacheError(RuntimeError):
     """The mechanism was driven out of its contract (a desynchronised step, a bad answer)."""
 
 
+@dataclass(frozen=True)
+class TeaCacheConfig:
+    """One generation's TeaCache: who decides, how many steps it announces, whether the output's
+    relative L1 change per step is recorded (calibration; it costs a sync a step)."""
+
+    decide: Decide
+    num_steps: int
+    record_outputs: bool = False
+
+
 class TeaCacheState:
-    def __init__(self, original_forward: Callable, target: str):
-        self.original_forward = original_forward
-        self.target = target
+    def __init__(self):
         self.decide: Optional[Decide] = None
         self.num_steps = 0
-        # Calibration wants the output's relative L1 change per step; off otherwise (it costs a sync).
         self.record_outputs = False
         self._clear()
 
     def _clear(self) -> None:
         self.index = 0
+        self.block_loops = 0
+        self.output_changes: list[Optional[float]] = []
+        self.free()
+
+    def free(self) -> None:
         self.previous_emb: Optional[torch.Tensor] = None
         self.residual: Optional[torch.Tensor] = None
         self.residual_encoder: Optional[torch.Tensor] = None
-        self.block_loops = 0
         self.previous_output: Optional[torch.Tensor] = None
-        self.output_changes: list[Optional[float]] = []
 
     @property
     def armed(self) -> bool:
@@ -59,34 +73,50 @@ class TeaCacheState:
         return report
 
 
+class TeaCacheHook(ModelHook):
+    """The TeaCache forward, in place of the transformer's while armed (diffusers' forward otherwise)."""
+
+    _is_stateful = True
+
+    def __init__(self):
+        super().__init__()
+        self.state = TeaCacheState()
+
+    def new_forward(self, module, *args, **kwargs):
+        if not self.state.armed:
+            return self.fn_ref.original_forward(*args, **kwargs)
+        # accelerate's offload hook wraps the forward this one replaces; run it around this one so
+        # the weights are still moved to the device first (and offloaded after).
+        offload = getattr(module, "_hf_hook", None)
+        if offload is not None:
+            args, kwargs = offload.pre_forward(module, *args, **kwargs)
+        output = _forward(module, self.state, *args, **kwargs)
+        return offload.post_forward(module, output) if offload is not None else output
+
+    def reset_state(self, module):
+        # diffusers resets stateful hooks when a pipeline call ends (maybe_free_model_hooks): free
+        # the cached tensors, keep the counts for `end` (`begin` starts each generation afresh).
+        self.state.free()
+        return module
+
+
 def state_of(transformer: torch.nn.Module) -> Optional[TeaCacheState]:
-    return transformer.__dict__.get(ATTR)
+    found = registry.get(transformer, NAME)
+    return found.state if found is not None else None
 
 
 def apply(transformer: torch.nn.Module) -> TeaCacheState:
-    """Install the TeaCache forward on this instance (idempotent)."""
+    """Register the TeaCache forward on this instance (idempotent); it stays disarmed until `begin`."""
     state = state_of(transformer)
-    if state is not None:
-        return state
-    # accelerate's offload hooks keep the real forward in `_old_forward` and wrap it; slot in
-    # underneath them so weights are still moved to the device before we run.
-    target = "_old_forward" if hasattr(transformer, "_hf_hook") and hasattr(transformer, "_old_forward") else "forward"
-    state = TeaCacheState(getattr(transformer, target), target)
-    transformer.__dict__[ATTR] = state
-    setattr(transformer, target, types.MethodType(_forward, transformer))
+    if state is None:
+        hook = TeaCacheHook()
+        registry.register(transformer, hook, NAME)
+        state = hook.state
     return state
 
 
 def remove(transformer: torch.nn.Module) -> None:
-    state = transformer.__dict__.pop(ATTR, None)
-    if state is None:
-        return
-    if state.target == "forward" and getattr(state.original_forward, "__self__", None) is transformer \
-            and state.original_forward.__func__ is type(transformer).forward:
-        # The original was the class method: dropping the instance attribute restores it exactly.
-        transformer.__dict__.pop("forward", None)
-    else:
-        setattr(transformer, state.target, state.original_forward)
+    registry.unregister(transformer, NAME)
 
 
 def relative_l1_tensor(current: torch.Tensor, previous: torch.Tensor) -> torch.Tensor:
@@ -163,10 +193,7 @@ def _lora_scale(transformer, attention_kwargs: Optional[dict]) -> Iterator[Optio
         unscale_lora_layers(transformer, scale)
 
 
-def _forward(self, *args, attention_kwargs: Optional[dict] = None, **kwargs):
-    state: TeaCacheState = self.__dict__[ATTR]
-    if not state.armed:
-        return state.original_forward(*args, attention_kwargs=attention_kwargs, **kwargs)
+def _forward(self, state: TeaCacheState, *args, attention_kwargs: Optional[dict] = None, **kwargs):
     with _lora_scale(self, attention_kwargs) as cleaned:
         return _cached_forward(self, state, *args, attention_kwargs=cleaned, **kwargs)
 

@@ -1,8 +1,8 @@
 """The TeaCache indicator of a generation that runs diffusers' own forward (a baseline).
 
 A baseline records the same per-step distances as a TeaCache run, so any run can seed a plan.
-They are measured beside the forward, not by replacing it: forward hooks on the timestep
-embedding modules see the `emb` diffusers computes (time embedding, plus the ofs embedding of
+They are measured beside the forward, not by replacing it: hooks (diffusers' registry) on the
+timestep embedding modules see the `emb` diffusers computes (time embedding, plus the ofs embedding of
 CogVideoX1.5 I2V, added exactly as its forward adds it), and the distance is the TeaCache
 forward's own arithmetic (`hook.indicator_tensor`, in the embedding's dtype). Where the modules
 run (GPU, CPU offload, compiled blocks beside them) is where the forward runs them, so the
@@ -17,41 +17,54 @@ from typing import Optional
 
 import torch
 
-from . import hook
+from . import hook, registry
+
+
+NAME = registry.PREFIX + "indicator"
 
 
 class IndicatorWatch:
-    """Context manager: while active, every transformer call records its step's indicator."""
+    """While attached, every transformer call records its step's indicator."""
 
     def __init__(self, transformer: torch.nn.Module):
         self.transformer = transformer
-        self._handles: list = []
+        self._modules: list = []
         self._pending: Optional[torch.Tensor] = None
         self._previous: Optional[torch.Tensor] = None
         self._distances: list[Optional[torch.Tensor]] = []
 
-    def __enter__(self) -> "IndicatorWatch":
+    def attach(self) -> "IndicatorWatch":
         ofs = getattr(self.transformer, "ofs_embedding", None)
-        self._handles.append(self.transformer.time_embedding.register_forward_hook(self._on_time(ofs is None)))
+        self._hook(self.transformer.time_embedding, self._on_time(ofs is None))
         if ofs is not None:
-            self._handles.append(ofs.register_forward_hook(self._on_ofs))
+            self._hook(ofs, self._on_ofs)
         return self
 
-    def __exit__(self, *exc) -> None:
-        for handle in self._handles:
-            handle.remove()
-        self._handles.clear()
+    def _hook(self, module: torch.nn.Module, on_output) -> None:
+        registry.register(module, registry.PostForward(on_output), NAME)
+        self._modules.append(module)
+
+    def detach(self) -> None:
+        for module in self._modules:
+            registry.unregister(module, NAME)
+        self._modules.clear()
         self._pending = self._previous = None
 
+    def __enter__(self) -> "IndicatorWatch":
+        return self.attach()
+
+    def __exit__(self, *exc) -> None:
+        self.detach()
+
     def _on_time(self, complete: bool):
-        def on_time(_module, _args, output):
+        def on_time(output):
             if complete:
                 self._step(output)
             else:
                 self._pending = output
         return on_time
 
-    def _on_ofs(self, _module, _args, output) -> None:
+    def _on_ofs(self, output) -> None:
         if self._pending is None:
             raise RuntimeError("the ofs embedding ran before the time embedding; the indicator cannot be measured")
         self._step(self._pending + output)

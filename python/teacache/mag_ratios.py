@@ -14,6 +14,10 @@ from typing import Optional
 
 import torch
 
+from . import registry
+
+NAME = registry.PREFIX + "residual_ratios"
+
 
 class Recorder:
     def __init__(self, transformer: torch.nn.Module):
@@ -21,15 +25,14 @@ class Recorder:
         self.ratios: list[float] = []
         self._input: Optional[torch.Tensor] = None
         self._previous: Optional[torch.Tensor] = None
-        self._handles = [
-            blocks[0].register_forward_pre_hook(self._on_input, with_kwargs=True),
-            blocks[-1].register_forward_hook(self._on_output),
-        ]
+        self._modules = [blocks[0], blocks[-1]]
+        registry.register(blocks[0], registry.PreForward(self._on_input), NAME + "_in")
+        registry.register(blocks[-1], registry.PostForward(self._on_output), NAME + "_out")
 
-    def _on_input(self, _module, args, kwargs):
+    def _on_input(self, args, kwargs):
         self._input = kwargs.get("hidden_states", args[0] if args else None)
 
-    def _on_output(self, _module, _args, output):
+    def _on_output(self, output):
         hidden = output[0] if isinstance(output, tuple) else output
         if self._input is None or not torch.is_tensor(hidden) or hidden.shape != self._input.shape:
             return
@@ -45,8 +48,8 @@ class Recorder:
         self._previous = residual
 
     def close(self) -> list[float]:
-        for handle in self._handles:
-            handle.remove()
-        self._handles = []
+        for module, suffix in zip(self._modules, ("_in", "_out")):
+            registry.unregister(module, NAME + suffix)
+        self._modules = []
         self._previous = None
         return self.ratios

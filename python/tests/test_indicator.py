@@ -69,4 +69,4 @@ def test_a_baseline_records_the_distances_the_teacache_forward_measures(model, d
     assert baseline["distances"][0] is None and all(isinstance(d, float) and d > 0 for d in baseline["distances"][1:])
     assert baseline["block_loops"] is None  # the forward was diffusers' own
     # The measuring hooks are gone afterwards: a later generation does not record into this one.
-    assert not pipe.transformer.time_embedding._forward_hooks
+    assert not pipe.transformer.time_embedding._diffusers_hook.hooks

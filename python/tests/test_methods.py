@@ -11,7 +11,7 @@ import pytest
 import torch
 from PIL import Image
 
-from teacache import bridge, hook, mag_ratios, methods, tiny
+from teacache import attach, bridge, compute, hook, indicator, mag_ratios, methods, pipeline, tiny
 
 SIZE = dict(height=32, width=32, frames=9)
 STEPS = 6
@@ -57,11 +57,10 @@ def session(request, tmp_path_factory):
 def denoise(s, method=None, decide=None, record_outputs=False, guidance_scale=6.0):
     if guidance_scale != 6.0:
         s.encode_prompt("a cat", None, guidance_scale)
-    result = s.denoise(
-        prompt="a cat", negative_prompt=None, guidance_scale=guidance_scale, decide=decide, on_step=None,
-        image=s.image, seed=42, steps=STEPS, use_dynamic_cfg=True, record_outputs=record_outputs,
-        method=None if method is None else json.dumps(method), **SIZE,
-    )
+    request = dict(prompt="a cat", negative_prompt=None, guidance_scale=guidance_scale, image=s.image, seed=42,
+                   steps=STEPS, use_dynamic_cfg=True, record_outputs=record_outputs, generator="cpu", compile="none",
+                   method=method, **SIZE)
+    result = s.denoise(json.dumps(request), decide=decide, on_step=None)
     return result, s._latents
 
 
@@ -109,14 +108,35 @@ def test_each_method_avoids_work_and_leaves_nothing_behind(session, name):
 
 def test_teacache_and_a_method_are_never_active_together(session):
     transformer = session.pipe.transformer
-    hook.apply(transformer)
-    methods.apply(transformer, "fbc", PARAMS["fbc"], steps=STEPS, current_timestep=lambda: 0)
+    attach.apply(transformer, attach.Attachments(teacache=hook.TeaCacheConfig(lambda *_: True, STEPS)))
+    attach.apply(transformer, attach.Attachments(method=methods.MethodConfig("fbc", PARAMS["fbc"], STEPS)))
     assert hook.state_of(transformer) is None and methods.active(transformer)
-    # A TeaCache generation takes the method off before installing its forward.
+    attach.remove(transformer)
+    # A method left on by someone else: a TeaCache generation takes it off before installing its forward.
+    methods.apply(transformer, methods.MethodConfig("fbc", PARAMS["fbc"], STEPS))
     result, _ = denoise(session, decide=lambda *_: True)
     assert result["block_loops"] == STEPS and not methods.active(transformer)
-    with pytest.raises(bridge.BridgeError):
+    with pytest.raises(pipeline.InputError, match="without TeaCache"):
         denoise(session, method={"name": "fbc", "params": PARAMS["fbc"]}, decide=lambda *_: True)
+
+
+def test_the_hooks_attach_in_the_declared_order(session):
+    """attach.py's order: a cache's hooks inside, the counters outermost (they see the whole batch)."""
+    transformer = session.pipe.transformer
+    plan = attach.Attachments(method=methods.MethodConfig("fastercache", PARAMS["fastercache"], STEPS),
+                              residual_ratios=True, indicator=True, counters=compute.CounterConfig())
+    attach.apply(transformer, plan)
+    try:
+        order = transformer._diffusers_hook._hook_order
+        assert order[-1] == compute.NAME and "faster_cache_denoiser" in order[:-1]
+        assert transformer.time_embedding._diffusers_hook._hook_order == [indicator.NAME]
+        assert transformer.transformer_blocks[0]._diffusers_hook._hook_order[-1] == mag_ratios.NAME + "_in"
+        assert transformer.transformer_blocks[0].attn1._diffusers_hook._hook_order == ["faster_cache_block"]
+    finally:
+        report = attach.remove(transformer)
+    assert set(report) == {"block_loops", "output_changes", "distances", "compute", "residual_ratios"}
+    left = [n for n, m in transformer.named_modules() if getattr(getattr(m, "_diffusers_hook", None), "hooks", None)]
+    assert left == [] and not methods.active(transformer)
 
 
 def test_seacache_does_nothing_on_cogvideox(session):
@@ -136,16 +156,12 @@ def test_seacache_does_nothing_on_cogvideox(session):
 
 def denoise_keeping_cache(s):
     """The session's denoise takes caches off first; this runs the pipeline with one left on."""
-    from teacache import compute, generate
+    from teacache import generate
 
-    counter = compute.Counter(s.pipe.transformer)
-    try:
-        out = generate.denoise(s.pipe, s.facts, s._embeddings[("a cat", None, True)], decide=None, on_step=None,
-                               image=s.image, seed=42, steps=STEPS, guidance_scale=6.0, use_dynamic_cfg=True,
-                               observer=counter, **SIZE)
-    finally:
-        counter.close()
-    return counter.report(), out["latents"]
+    out = generate.denoise(s.pipe, s.facts, s._embeddings[("a cat", None, True)], decide=None, on_step=None,
+                           image=s.image, seed=42, steps=STEPS, guidance_scale=6.0, use_dynamic_cfg=True,
+                           attachments=attach.Attachments(counters=compute.CounterConfig()), **SIZE)
+    return out["compute"], out["latents"]
 
 
 def test_taylorseer_defaults_match_no_cogvideox_layer(session):
@@ -189,4 +205,4 @@ def test_a_method_that_cannot_work_is_refused_with_the_reason():
 def test_unknown_method_is_an_input_error():
     pipe = tiny.build("tiny")
     with pytest.raises(methods.MethodError, match="not one of"):
-        methods.apply(pipe.transformer, "seacache", {}, steps=STEPS, current_timestep=lambda: 0)
+        methods.apply(pipe.transformer, methods.MethodConfig("seacache", {}, STEPS))

@@ -6,6 +6,7 @@
  * a path or a small record; tensors stay in Python.
  */
 import type { ChildProcess } from 'node:child_process'
+import { readFile, rm } from 'node:fs/promises'
 import { delimiter } from 'node:path'
 import { TeacacheError } from '../errors.ts'
 import { spaceCodeOfErrno, spaceError } from '../util/disk.ts'
@@ -76,16 +77,13 @@ export async function startEngine(options: { python: string; logFile: string | n
   // the 'error' that raises on the child would otherwise crash Node. Death is handled above.
   proc.on('error', () => {})
 
-  /** `folder`: where the call writes, named by a full-disk error. */
-  const call = async <T>(what: () => Promise<T>, folder?: string): Promise<T> => {
+  const call = async <T>(what: () => Promise<T>): Promise<T> => {
     try {
       return await Promise.race([what(), death])
     } catch (error) {
-      throw translate(error, folder)
+      throw translate(error)
     }
   }
-  // Non-primitive results arrive as proxies (functions, to JS); valueOf() copies them over as JSON.
-  const plain = async <T>(proxy: any): Promise<T> => (typeof proxy === 'function' ? await proxy.valueOf() : proxy)
 
   const stop = async () => {
     if (closing) return
@@ -115,57 +113,84 @@ export async function startEngine(options: { python: string; logFile: string | n
     )
   }
 
+  // Every entry answers with JSON text (teacache.bridge.entry): a value, or a failure as data.
   return {
     pid,
-    versions: () => call(async () => plain<Versions>(await session.versions())),
-    load: (o) => call(async () => plain(await session.load$({ ...o, $timeout: Infinity }))),
+    versions: () => call(async () => unwrap<Versions>(await session.versions())),
+    load: (o) => call(async () => unwrap(await session.load$({ ...o, $timeout: Infinity }))),
     encodePrompt: (prompt, negative_prompt, guidance_scale) =>
-      call(async () => plain(await session.encode_prompt$({ prompt, negative_prompt, guidance_scale, $timeout: Infinity }))),
-    warmup: (args, decide = null, on_step = null) => call(async () => plain(await session.warmup$({ ...args, decide, on_step, $timeout: Infinity }))),
-    denoise: ({ method, ...args }, decide, on_step) =>
-      call(async () => plain(await session.denoise$({ ...args, method: method ? JSON.stringify(method) : null, decide, on_step, $timeout: Infinity }))),
-    checkMethod: (name, params, steps) => call(async () => plain(await session.check_method$({ name, params: JSON.stringify(params), steps, $timeout: Infinity }))),
-    decode: (frames_dir) => call(async () => plain(await session.decode$({ frames_dir, $timeout: Infinity })), frames_dir ?? undefined),
-    indicatorTrace: (steps, guidance_scale) => call(async () => plain(await session.indicator_trace$({ steps, guidance_scale, $timeout: Infinity }))),
-    bridgeRoundtrip: (callback, calls) => call(async () => plain(await session.bridge_roundtrip$({ callback, calls, $timeout: Infinity }))),
-    memory: () => call(async () => plain(await session.memory())),
-    lpips: (args) => call(async () => plain(await session.lpips$({ ...args, $timeout: Infinity }))),
+      call(async () => unwrap(await session.encode_prompt$({ prompt, negative_prompt, guidance_scale, $timeout: Infinity }))),
+    warmup: (args, decide = null, on_step = null) => call(async () => unwrap(await session.warmup$({ ...args, decide, on_step, $timeout: Infinity }))),
+    denoise: (args, decide, on_step) => call(async () => unwrap(await session.denoise$({ request: JSON.stringify(args), decide, on_step, $timeout: Infinity }))),
+    checkMethod: (name, params, steps) => call(async () => unwrap(await session.check_method$({ name, params: JSON.stringify(params), steps, $timeout: Infinity }))),
+    decode: (frames_dir) => call(async () => unwrap(await session.decode$({ frames_dir, $timeout: Infinity }), frames_dir ?? undefined)),
+    indicatorTrace: (steps, guidance_scale) => call(async () => unwrap(await session.indicator_trace$({ steps, guidance_scale, $timeout: Infinity }))),
+    bridgeRoundtrip: (callback, calls) => call(async () => unwrap(await session.bridge_roundtrip$({ callback, calls, $timeout: Infinity }))),
+    memory: () => call(async () => unwrap(await session.memory())),
+    lpips: (args) => call(async () => unwrap(await session.lpips$({ ...args, $timeout: Infinity }))),
     close: stop,
   }
 }
 
-interface PythonFailure {
-  type: string
+/** A Python failure as teacache.bridge.failure() describes it. */
+export interface PythonFailure {
+  kind: string
   message: string
   input: boolean
   out_of_memory: boolean
   /** OSError.errno (28: no space left on the device), when the failure was one. */
-  errno?: number | null
-  traceback: string
+  errno: number | null
+  /** The file holding the full traceback (read and deleted here); null when none could be written. */
+  traceback_path: string | null
+  /** The traceback itself, when no file could hold it. */
+  traceback: string | null
+}
+
+type Answer<T> = { ok: true; value: T } | { ok: false; error: PythonFailure }
+
+/** An entry's answer: its value, or its failure as a TeacacheError (`folder`: where the call wrote). */
+export async function unwrap<T>(answer: string, folder?: string): Promise<T> {
+  const parsed = JSON.parse(answer) as Answer<T>
+  if (parsed.ok) return parsed.value
+  throw failureError(parsed.error, await tracebackOf(parsed.error), folder)
+}
+
+async function tracebackOf(failure: PythonFailure): Promise<string> {
+  if (failure.traceback_path === null) return failure.traceback ?? `${failure.kind}: ${failure.message}`
+  try {
+    return await readFile(failure.traceback_path, 'utf8')
+  } catch {
+    return failure.traceback ?? `${failure.kind}: ${failure.message}`
+  } finally {
+    // Only the error's details keep it: nothing is left in the log's folder.
+    await rm(failure.traceback_path, { force: true })
+  }
+}
+
+/** The TeacacheError for a Python failure: INPUT, DISK (a full disk where the call wrote), or PYTHON. */
+export function failureError(failure: PythonFailure, traceback: string, folder?: string): TeacacheError {
+  if (failure.input) return new TeacacheError('INPUT', failure.message, { details: traceback })
+  const space = spaceCodeOfErrno(failure.errno)
+  if (space) {
+    const disk = spaceError(space, folder ?? 'the folder Python was writing')
+    return new TeacacheError('DISK', disk.message, { details: traceback })
+  }
+  const hint = failure.out_of_memory
+    ? ' (out of memory: turn on vae_tiling and vae_slicing, set cpu_offload: model or sequential, or lower frames/height/width)'
+    : ''
+  return new TeacacheError('PYTHON', `${failure.kind}: ${failure.message}${hint}`, { details: traceback })
 }
 
 const ANSI = /\x1b\[[0-9;]*m/g
 
 /**
- * Python errors arrive as an Error with an empty message and an ANSI-coloured stack. `folder`
- * is where the failed call was writing: a full disk there is named as such.
+ * What did not come back as an answer (pythonia's own failures: an import that failed, a call it
+ * gave up on) arrives as an Error with an empty message and an ANSI-coloured stack.
  */
-export function translate(error: unknown, folder?: string): unknown {
+export function translate(error: unknown): unknown {
   if (error instanceof TeacacheError || !(error instanceof Error)) return error
   const text = (error.stack ?? '').replace(ANSI, '')
-  const match = /TEACACHE_ERROR:([A-Za-z0-9+/=]+):END/.exec(text)
-  if (!match) return new TeacacheError('PYTHON', `Python bridge error: ${lastLine(text) || error.message}`, { details: text })
-  const failure = JSON.parse(Buffer.from(match[1], 'base64').toString('utf8')) as PythonFailure
-  if (failure.input) return new TeacacheError('INPUT', failure.message, { details: failure.traceback })
-  const space = spaceCodeOfErrno(failure.errno)
-  if (space) {
-    const disk = spaceError(space, folder ?? 'the folder Python was writing')
-    return new TeacacheError('DISK', disk.message, { details: failure.traceback })
-  }
-  const hint = failure.out_of_memory
-    ? ' (out of memory: turn on vae_tiling and vae_slicing, set cpu_offload: model or sequential, or lower frames/height/width)'
-    : ''
-  return new TeacacheError('PYTHON', `${failure.type}: ${failure.message}${hint}`, { details: failure.traceback })
+  return new TeacacheError('PYTHON', `Python bridge error: ${lastLine(text) || error.message}`, { details: text })
 }
 
 /** The Python exception line, without pythonia's decoration ("*** JS ***" or an emoji marker). */

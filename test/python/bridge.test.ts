@@ -1,55 +1,66 @@
 import type { ChildProcess } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
-import { constants } from 'node:os'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { constants, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { TeacacheError } from '../../src/errors.ts'
-import { dropWritesAfterExit, translate } from '../../src/python/bridge.ts'
+import { dropWritesAfterExit, type PythonFailure, translate, unwrap } from '../../src/python/bridge.ts'
 
-/** How a failure that crossed the bridge is turned into one plain message (no Python is started here). */
-function pythonError(payload: object): Error {
-  const encoded = Buffer.from(JSON.stringify(payload)).toString('base64')
-  const error = new Error('')
-  // pythonia puts the traceback, with ANSI colours, in the stack; the message is empty.
-  error.stack = `\u001b[31m*** PY ***\u001b[0m Python Error Call to 'denoise' failed:\n  at x (y.py:1)\n\u001b[1m*** JS *** BridgeError: TEACACHE_ERROR:${encoded}:END\u001b[22m`
-  return error
+const traceback = 'Traceback (most recent call last):\n  ...\nRuntimeError: boom'
+const failure: PythonFailure = { kind: 'RuntimeError', message: 'boom', input: false, out_of_memory: false, errno: null, traceback_path: null, traceback }
+
+/** An entry's failed answer as teacache.bridge.entry writes it, its traceback in a file of `folder`. */
+function answer(folder: string, changes: Partial<PythonFailure>): string {
+  const path = join(folder, 'teacache-traceback-x.txt')
+  writeFileSync(path, traceback)
+  return JSON.stringify({ ok: false, error: { ...failure, traceback: null, traceback_path: path, ...changes } })
 }
 
-const failure = { type: 'RuntimeError', message: 'boom', input: false, out_of_memory: false, traceback: 'Traceback (most recent call last):\n  ...\nRuntimeError: boom' }
+describe('unwrap', () => {
+  let folder: string
+  beforeEach(() => void (folder = mkdtempSync(join(tmpdir(), 'tc-bridge-'))))
+  afterEach(() => rmSync(folder, { recursive: true, force: true }))
 
-describe('translate', () => {
+  it('returns the value of an answer that is ok', async () => {
+    await expect(unwrap(JSON.stringify({ ok: true, value: { seconds: 1.5, cached: false } }))).resolves.toEqual({ seconds: 1.5, cached: false })
+  })
+
   it.each([
-    [failure, 'PYTHON', 'RuntimeError: boom', 1],
-    [{ ...failure, type: 'InputError', message: 'device: "cuda" was asked for but torch sees no CUDA device', input: true }, 'INPUT', 'device: "cuda" was asked for but torch sees no CUDA device', 2],
+    [{}, 'PYTHON', 'RuntimeError: boom', 1],
+    [{ kind: 'InputError', message: 'device: "cuda" was asked for but torch sees no CUDA device', input: true }, 'INPUT', 'device: "cuda" was asked for but torch sees no CUDA device', 2],
     [
-      { ...failure, type: 'OutOfMemoryError', message: 'CUDA out of memory. Tried to allocate 2.00 GiB', out_of_memory: true },
+      { kind: 'OutOfMemoryError', message: 'CUDA out of memory. Tried to allocate 2.00 GiB', out_of_memory: true },
       'PYTHON',
       'OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (out of memory: turn on vae_tiling and vae_slicing, set cpu_offload: model or sequential, or lower frames/height/width)',
       1,
     ],
-  ])('%j', (payload, code, message, exitCode) => {
-    const error = translate(pythonError(payload)) as TeacacheError
+    [{ kind: 'PermissionError', message: 'denied', errno: 13 }, 'PYTHON', 'PermissionError: denied', 1],
+  ])('a failure %j: its code and message, the traceback file read into details and deleted', async (changes, code, message, exitCode) => {
+    const error = await unwrap(answer(folder, changes as Partial<PythonFailure>)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TeacacheError)
-    expect(error).toMatchObject({ code, message, exitCode, details: payload.traceback })
-  })
-
-  it('keeps the last line of an error without the marker, minus colours and decoration', () => {
-    const error = new Error('')
-    error.stack = "*** PY *** Python Error\n\u001b[1m*** JS *** ModuleNotFoundError: No module named 'torch'\u001b[22m"
-    expect((translate(error) as TeacacheError).message).toBe("Python bridge error: ModuleNotFoundError: No module named 'torch'")
+    expect(error).toMatchObject({ code, message, exitCode, details: traceback })
+    expect(readdirSync(folder)).toEqual([])
   })
 
   it.each([
     [28, 'no space left on the device (ENOSPC)'],
     [constants.errno.EDQUOT, 'disk quota exceeded (EDQUOT)'],
-  ])('an OSError with errno %d is a full disk, naming the folder the call wrote into', (errno, what) => {
-    const payload = { ...failure, type: 'OSError', message: `[Errno ${errno}] ...`, errno }
-    const error = translate(pythonError(payload), '/runs/a/frames') as TeacacheError
-    expect(error).toMatchObject({ code: 'DISK', exitCode: 1, message: `${what} in /runs/a/frames: free some space there or write the output elsewhere`, details: payload.traceback })
+  ])('an OSError with errno %d is a full disk, naming the folder the call wrote into', async (errno, what) => {
+    const error = await unwrap(answer(folder, { kind: 'OSError', message: `[Errno ${errno}] ...`, errno }), '/runs/a/frames').catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'DISK', exitCode: 1, message: `${what} in /runs/a/frames: free some space there or write the output elsewhere`, details: traceback })
   })
 
-  it('an OSError of another errno stays a Python error', () => {
-    expect(translate(pythonError({ ...failure, type: 'PermissionError', message: 'denied', errno: 13 }))).toMatchObject({ code: 'PYTHON', message: 'PermissionError: denied' })
+  it('takes the traceback inline when Python could write no file for it', async () => {
+    const error = await unwrap(JSON.stringify({ ok: false, error: failure })).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'PYTHON', message: 'RuntimeError: boom', details: traceback })
+  })
+})
+
+describe('translate', () => {
+  it('keeps the last line of what pythonia raised, minus colours and decoration', () => {
+    const error = new Error('')
+    error.stack = "*** PY *** Python Error\n\u001b[1m*** JS *** ModuleNotFoundError: No module named 'torch'\u001b[22m"
+    expect((translate(error) as TeacacheError).message).toBe("Python bridge error: ModuleNotFoundError: No module named 'torch'")
   })
 
   it('passes TeacacheErrors through', () => {
