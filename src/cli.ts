@@ -108,7 +108,7 @@ export function buildProgram(): Command {
     .command('tune')
     .description('find the fastest TeaCache schedule that keeps a quality gate on every prompt x seed (bisection over the distinct schedules), check it on held-out prompts, write tuned.yaml and REPORT.md')
     .argument('<config>', 'YAML config (see configs/); its sweep: section may list prompts and seeds')
-    .requiredOption('--gate <bounds>', 'quality gate against the uncached video, e.g. "psnr>=30,ssim>=0.92" (metrics: psnr, ssim, min_psnr: the worst frame, lpips<=x where its weights exist)')
+    .option('--gate <bounds>', 'quality gate against the uncached video, e.g. "psnr>=30,ssim>=0.92" (metrics: psnr, ssim, min_psnr: the worst frame, lpips<=x where its weights exist)')
     .option('--prompts <file>', 'tuning prompts, one per line (default: sweep.prompts, else the config\'s prompt)')
     .option('--seeds <list>', 'comma-separated seeds (default: sweep.seeds, else the config\'s seed)')
     .option('--holdout <n>', 'hold the last n prompts out of the search, and check the choice on them')
@@ -122,7 +122,7 @@ export function buildProgram(): Command {
   addOverrides(tune, 'sweep').action(async (config: string, options) => {
     const { tuneCommand } = await import('./commands/tune.ts')
     const { overrides, rest } = splitOverrides(options, 'sweep')
-    await tuneCommand(config, { ...(rest as { gate: string }), overrides })
+    await tuneCommand(config, { ...(rest as { gate?: string }), overrides })
   })
 
   program

@@ -29,7 +29,7 @@ import { chosen, neighboursToCheck, nextProbe, probeBound, violations, type Prob
 import { TUNE_FILE, TUNED_CONFIG, tunedConfig, type TuneRecord } from '../tune/output.ts'
 
 export interface TuneOptions {
-  gate: string
+  gate?: string
   prompts?: string
   seeds?: string
   holdout?: string
@@ -50,6 +50,7 @@ export interface TuneOptions {
  * `teacache report` works on it), on one model load.
  */
 export async function tuneCommand(configFile: string, options: TuneOptions): Promise<TuneRecord> {
+  if (options.gate === undefined) throw new TeacacheError('CONFIG', '--gate: expected the quality gate to keep, e.g. --gate "psnr>=30,ssim>=0.92"')
   const gate = parseGate(options.gate)
   const quantile = parseQuantile(options.quantile)
   if (options.repeats !== undefined) parseRepeats(options.repeats)

@@ -27,8 +27,9 @@ export function decimalsFor(...values: number[]): number {
 export const fixed = (decimals: number) => finiteOr((x) => x.toFixed(decimals))
 
 export function meanSd(stat: { mean: number | null; sd: number | null }, format: (x: number) => string): string {
-  if (stat.mean === null || !Number.isFinite(stat.mean)) return NO_VALUE
-  return stat.sd === null || !Number.isFinite(stat.sd) ? format(stat.mean) : `${format(stat.mean)} ± ${format(stat.sd)}`
+  // +Infinity is a value (identical videos' PSNR): its format shows it (∞) or refuses it (—).
+  if (stat.mean === null || Number.isNaN(stat.mean)) return NO_VALUE
+  return stat.sd === null || !Number.isFinite(stat.sd) || !Number.isFinite(stat.mean) ? format(stat.mean) : `${format(stat.mean)} ± ${format(stat.sd)}`
 }
 
 export const speedup = finiteOr((x) => `${x.toFixed(2)}x`)

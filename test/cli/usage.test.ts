@@ -33,8 +33,8 @@ describe('usage errors', () => {
     [['run', 'c.yaml', '--verbose'], '--verbose: unknown option; see teacache run --help'],
     [['run', 'c.yaml', '-x'], '-x: unknown option; see teacache run --help'],
     // a flag of another command
-    [['plan', 'c.yaml', '--height', '64'], '--height: plan takes no such option (run, calibrate, sweep and bench do); see teacache plan --help'],
-    [['report', 'dir', '--steps', '4'], '--steps: report takes no such option (run, plan, calibrate, sweep and bench do); see teacache report --help'],
+    [['plan', 'c.yaml', '--height', '64'], '--height: plan takes no such option (run, calibrate, sweep, tune and bench do); see teacache plan --help'],
+    [['report', 'dir', '--steps', '4'], '--steps: report takes no such option (run, plan, calibrate, sweep, tune and bench do); see teacache report --help'],
     // malformed values: the config field's own rule, or the command flag's
     [['run', 'c.yaml', '--height', 'tall'], '--height: expected an integer, got "tall"'],
     [['sweep', 'c.yaml', '--width', '0'], '--width: expected a width in pixels of 1 or more, got "0"'],
@@ -53,7 +53,7 @@ describe('usage errors', () => {
     [['run', 'a.yaml', 'b.yaml'], 'b.yaml: unexpected argument; teacache run takes <config> and options'],
     [['bench', 'extra'], 'extra: unexpected argument; teacache bench takes no arguments and options'],
     // commands
-    [['rnu', 'c.yaml'], 'rnu: unknown command (did you mean run?); expected one of run, plan, calibrate, sweep, report, bench'],
+    [['rnu', 'c.yaml'], 'rnu: unknown command (did you mean run?); expected one of run, plan, calibrate, sweep, tune, report, bench'],
     [['--model', 'tiny'], '--model: unknown option; see teacache --help'],
   ])('%j', async (args, message) => {
     expect(await cli(args)).toBe(2)
@@ -92,7 +92,7 @@ describe('empty values', () => {
   const argsOf = (command: Command) => command.registeredArguments.filter((a) => a.required).map(() => 'c.yaml')
 
   it('finds the flags of every command', () => {
-    expect(commands.map((c) => c.name())).toEqual(['run', 'plan', 'calibrate', 'sweep', 'report', 'bench'])
+    expect(commands.map((c) => c.name())).toEqual(['run', 'plan', 'calibrate', 'sweep', 'tune', 'report', 'bench'])
     const flags = (name: string) => valueOptions.filter((v) => v.command.name() === name).map((v) => v.flag)
     expect(flags('run')).toEqual(expect.arrayContaining(['--output', '--model', '--steps', '--coefficients']))
     expect(flags('sweep')).toEqual(expect.arrayContaining(['--output', '--thresholds', '--methods', '--prompts', '--seeds', '--compile', '--devices', '--shard', '--restarts', '--repeats']))

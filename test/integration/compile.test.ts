@@ -38,8 +38,8 @@ describe('compile: blocks', () => {
     expect(q.psnr).toBeGreaterThan(40)
     // The report shows compile alone beside TeaCache, each against the eager baseline.
     const md = readFileSync(join(work, 'sweep', 'REPORT.md'), 'utf8')
-    const quality = md.split('\n').find((l) => l.startsWith('| PSNR / SSIM |'))!
-    expect(quality).toBe('| PSNR / SSIM | TeaCache (1) | Compiled blocks | TeaCache (1), compiled |')
+    const quality = md.split('\n').find((l) => l.startsWith('| PSNR / SSIM / flicker |'))!
+    expect(quality).toBe('| PSNR / SSIM / flicker | TeaCache (1) | Compiled blocks | TeaCache (1), compiled |')
     expect(md).toMatch(/\| latency \(s\) \| Baseline \| TeaCache \(1\) \| Compiled blocks \| TeaCache \(1\), compiled \|/)
   })
 })

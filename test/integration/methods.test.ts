@@ -99,7 +99,7 @@ describe.each([
     expect(md).toMatch(/^\| work run vs baseline \(blocks · attention · feed-forward\) \| 100% · 100% · 100% \|/m)
     // A column's ideal pools its non-suspect runs (timing on a shared CPU can make one suspect): a number, or — without one.
     expect(md).toMatch(/^\| ideal speedup \(upper bound\) \| — \| (?:[\d.]+x|—) \| (?:[\d.]+x|—) \| — \(no bound\)ᵃ \| — \(no bound\)ᵃ \| (?:[\d.]+x|—) \| — \(no bound\)ᵃ \|$/m)
-    expect(md).toMatch(/^\| p0 · seed 42 \| ∞ dB \/ 1\.0000 \| [\d.]+ dB/m)
+    expect(md).toMatch(/^\| p0 · seed 42 \| ∞ dB \/ 1\.0000 \/ 0\.000 \| [\d.]+ dB/m)
     expect(md).toContain('## Work avoided')
   })
 

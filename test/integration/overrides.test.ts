@@ -69,7 +69,7 @@ describe('the same overrides on every command', () => {
   it('plan refuses the overrides that cannot change a plan, naming the commands that take them', async () => {
     const result = await teacache(['plan', config, '--height', '32'])
     expect(result.exitCode).toBe(2)
-    expect(result.stderr).toBe('teacache: --height: plan takes no such option (run, calibrate, sweep and bench do); see teacache plan --help')
+    expect(result.stderr).toBe('teacache: --height: plan takes no such option (run, calibrate, sweep, tune and bench do); see teacache plan --help')
   })
 
   it('calibrate: the coefficients file records the overridden setting', async () => {

@@ -47,6 +47,8 @@ describe('values that are no number', () => {
     { stat: { mean: 2, sd: 0.5 }, shown: '2.00 ± 0.50' },
   ])('meanSd($stat) = $shown', ({ stat, shown }) => expect(meanSd(stat, fixed(2))).toBe(shown))
 
+  it('an infinite mean PSNR (every video identical) reads ∞, without a spread', () => expect(meanSd({ mean: Infinity, sd: null }, decibels)).toBe('∞'))
+
   it('shows a share of work that is no number as —', () => expect(workCell({ blocks: Number.NaN, attention: 0.5, feedforward: Infinity })).toBe('— · 50% · —'))
   it('shows a zero-latency speedup (NaN, Infinity) as —, never NaNx', () => {
     expect(speedupCell({ speedup: 0 / 0, ideal: null, suspect: null })).toBe('—')
