@@ -4,21 +4,9 @@ import type { DenoiseArgs } from '../python/engine.ts'
  * The one place a generation request is built: every command that denoises (run, sweep, calibrate,
  * bench) turns its settings into this record, so a field added to the request is added once.
  */
-export interface RequestSettings {
-  prompt: string
-  negative_prompt?: string | null
-  guidance_scale: number
-  image?: string | null
-  seed: number
-  steps: number
-  use_dynamic_cfg: boolean
-  height: number
-  width: number
-  frames: number
-  generator: 'cpu' | 'device'
-  compile: 'none' | 'blocks'
-  method?: { name: string; params: Record<string, unknown> } | null
-}
+/** What a request is made from: a config, or a bench's fixed setting (negative prompt, image and method optional). */
+export type RequestSettings = Omit<DenoiseArgs, 'negative_prompt' | 'image' | 'method' | 'record_outputs'> &
+  Partial<Pick<DenoiseArgs, 'negative_prompt' | 'image' | 'method'>>
 
 export function denoiseRequest(settings: RequestSettings, options: { recordOutputs?: boolean } = {}): DenoiseArgs {
   return {

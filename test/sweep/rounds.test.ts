@@ -15,19 +15,13 @@ import { groupsOf, roundIntervals, withRounds } from '../../src/sweep/rounds.ts'
 import { executeRuns, runConfig, type PlannedRun } from '../../src/sweep/runner.ts'
 import { baseConfig, fixtureFrame } from '../fixtures/sweep.ts'
 import { tempDir } from '../helpers/temp.ts'
+import { FACTS } from '../fixtures/engine.ts'
 
 /**
  * A group's timing rounds against a stand-in engine that reports scripted times (no Python, no
  * clock): the order cells are timed in, what each run.json records, when `auto` stops, and a
  * grown group's baseline timed again without its frames being rewritten.
  */
-const FACTS = {
-  model: 'tiny', source: 'built-in', pipeline_class: 'CogVideoXPipeline', transformer_class: 'CogVideoXTransformer3DModel',
-  num_layers: 2, num_attention_heads: 2, version: '1.5', task: 't2v', attention_head_dim: 16, in_channels: 4, patch_size: 2, patch_size_t: 2,
-  ofs_embed_dim: null, max_text_seq_length: 8, sample_height: 8, sample_width: 8, sample_frames: 9, learned_positional_embeddings: false,
-  rotary_positional_embeddings: true, vae_scale_factor_spatial: 8, vae_scale_factor_temporal: 4, device: 'cpu', device_name: 'fake', dtype: 'float32',
-  torch: '2', diffusers: '0.42', threads: 1, pid: 1,
-} as ModelFacts
 
 /** `seconds(cell, call)`: the denoise time the engine reports for the call-th denoise of that cell ("baseline", "t1"). */
 function scriptedEngine(seconds: (cell: string, call: number) => number) {

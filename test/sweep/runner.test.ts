@@ -18,18 +18,12 @@ import { executeRuns, runConfig, type PlannedRun } from '../../src/sweep/runner.
 import { baseConfig, fixtureFrame } from '../fixtures/sweep.ts'
 import { FakeLog, FakeTerminal, onTerminal } from '../helpers/screen.ts'
 import { tempDir } from '../helpers/temp.ts'
+import { FACTS } from '../fixtures/engine.ts'
 
 /**
  * The sweep loop against a stand-in engine (no Python): the prompt picks what the engine does,
  * so one run can fail, the Python process can "die", or a signal can arrive mid-run.
  */
-const FACTS = {
-  model: 'tiny', source: 'built-in', pipeline_class: 'CogVideoXPipeline', transformer_class: 'CogVideoXTransformer3DModel',
-  num_layers: 2, num_attention_heads: 2, version: '1.5', task: 't2v', attention_head_dim: 16, in_channels: 4, patch_size: 2, patch_size_t: 2,
-  ofs_embed_dim: null, max_text_seq_length: 8, sample_height: 8, sample_width: 8, sample_frames: 9, learned_positional_embeddings: false,
-  rotary_positional_embeddings: true, vae_scale_factor_spatial: 8, vae_scale_factor_temporal: 4, device: 'cpu', device_name: 'fake', dtype: 'float32',
-  torch: '2', diffusers: '0.42', threads: 1, pid: 1,
-} as ModelFacts
 
 function fakeLoaded(shutdown: { signal?: NodeJS.Signals }): Loaded {
   let lastPrompt = ''
