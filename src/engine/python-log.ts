@@ -12,6 +12,8 @@ export interface PythonLog {
   path: string | null
   /** Keep the file after the command: a message names it. */
   keep(): void
+  /** Remove it now, unless kept (Python closed: nothing more will be written to it). */
+  remove(): void
 }
 
 export function openPythonLog(dirs: readonly string[] = [tmpdir(), '/tmp', '/var/tmp']): PythonLog {
@@ -33,7 +35,8 @@ export function openPythonLog(dirs: readonly string[] = [tmpdir(), '/tmp', '/var
       keep: () => {
         kept = true
       },
+      remove,
     }
   }
-  return { path: null, keep: () => {} }
+  return { path: null, keep: () => {}, remove: () => {} }
 }

@@ -99,6 +99,7 @@ export class PythonSession {
   /** Stop Python early (what follows needs no model) while signals still end the command. */
   async stop(): Promise<void> {
     await this.started?.engine.close()
+    this.started?.closeLog()
   }
 
   async close(): Promise<void> {

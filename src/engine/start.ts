@@ -19,6 +19,8 @@ export interface Started {
   engine: Engine
   versions: Versions
   logFile: string | null
+  /** Remove Python's log once Python is closed, unless a message named it. */
+  closeLog(): void
 }
 
 export async function startPython(options: { signal?: AbortSignal } = {}): Promise<Started> {
@@ -32,7 +34,7 @@ export async function startPython(options: { signal?: AbortSignal } = {}): Promi
     if (versions.problems.length > 0) {
       throw new TeacacheError('ENVIRONMENT', `unsupported Python packages in ${python}:\n  ${versions.problems.join('\n  ')}`)
     }
-    return { engine, versions, logFile }
+    return { engine, versions, logFile, closeLog: log.remove }
   } catch (error) {
     await engine.close()
     throw error

@@ -19,7 +19,10 @@ export function stat(values: readonly number[]): Stat {
   return { n, mean, sd }
 }
 
-const range = (values: readonly number[]) => (values.length ? { min: Math.min(...values), max: Math.max(...values) } : null)
+// Folded, not spread: a large sweep's column has more values than a call takes arguments.
+const least = (values: readonly number[]) => values.reduce((a, b) => Math.min(a, b))
+const most = (values: readonly number[]) => values.reduce((a, b) => Math.max(a, b))
+const range = (values: readonly number[]) => (values.length ? { min: least(values), max: most(values) } : null)
 
 export const methodColumn = (variant: MethodVariant): MethodColumn => ({ id: variant.id, title: variantTitle(variant), reuses: definitionOf(variant.method).reuses })
 
@@ -66,9 +69,9 @@ export function summarize(threshold: number | null, compile: CompileMode, method
     lower,
     excluded: done.filter((r) => r.suspect).length,
     aboveIdeal: speedup !== null && ideal !== null && speedup > ideal * (1 + 1e-9),
-    computed: done.length ? { min: Math.min(...computed), max: Math.max(...computed), steps: done[0].steps! } : null,
+    computed: done.length ? { min: least(computed), max: most(computed), steps: done[0].steps! } : null,
     repeats: range(done.map((r) => r.n!)),
-    memory: memory.length ? Math.max(...memory) : null,
+    memory: memory.length ? most(memory) : null,
     work: meanWork(done),
     idle: done.filter((r) => r.idle === true).length,
     psnr: stat(column.filter((r) => r.psnr !== null).map((r) => r.psnr!)),

@@ -12,6 +12,7 @@ import { collectSweep, type Collected, type CollectedRun } from './collect.ts'
 import { makeComparisonVideo } from './compare.ts'
 import { tileLabel } from './format.ts'
 import { renderReport, type Artifacts } from './markdown.ts'
+import { readTuning } from './tuning.ts'
 import { qualityKey, readCachedQuality, writeCachedQuality, type QualityKey } from './quality-cache.ts'
 import { buildReportData, type QualityResult, type ReportData } from './summary.ts'
 
@@ -43,18 +44,27 @@ export async function measureQuality(collected: Collected, options: QualityOptio
   // Everything is compared with the reference baseline: the eager one when the grid has compiled variants too.
   const referenceMode = compileModes(collected.manifest.grid)[0]
   const isReference = (r: CollectedRun) => r.spec.threshold === null && r.spec.method === null && r.spec.compile === referenceMode
+  // Each group's reference baseline found once: a search over every run per run made a large sweep quadratic.
+  const group = (r: CollectedRun) => `${r.spec.promptIndex}\u0000${r.spec.seed}`
+  const references = new Map<string, CollectedRun>()
+  for (const r of collected.runs) if (isReference(r) && !references.has(group(r))) references.set(group(r), r)
+  const candidates: Array<{ run: CollectedRun; baseline: CollectedRun; key: QualityKey }> = []
   for (const run of collected.runs) {
     if (isReference(run) || run.folder.status !== 'completed') continue
-    const baseline = collected.runs.find((r) => isReference(r) && r.spec.promptIndex === run.spec.promptIndex && r.spec.seed === run.spec.seed)
+    const baseline = references.get(group(run))
     if (!baseline || baseline.folder.status !== 'completed') {
       results.set(run.spec.id, { error: `the baseline ${baseline?.spec.id ?? ''} has not completed` })
       continue
     }
-    const key = qualityKey(baseline, run)
-    const cached = await readCachedQuality(run.dir, key)
-    if (cached) results.set(run.spec.id, cached)
-    else pending.push({ run, baseline, key })
+    candidates.push({ run, baseline, key: qualityKey(baseline, run) })
   }
+  // The cached files are read a few at a time: one after another, the reads wait on the disk in turn.
+  const cached = await mapLimited(candidates, CACHE_READS, ({ run, key }) => readCachedQuality(run.dir, key))
+  candidates.forEach((c, i) => {
+    const found = cached[i]
+    if (found) results.set(c.run.spec.id, found)
+    else pending.push(c)
+  })
   if (pending.length > 0) {
     // No more threads than frames to measure: a small sweep should not start idle workers.
     const frames = pending.reduce((sum, p) => sum + (p.run.folder.record?.output.frames ?? 0), 0)
@@ -68,6 +78,20 @@ export async function measureQuality(collected: Collected, options: QualityOptio
   }
   // The report lists runs in grid order whatever order they were measured in.
   return new Map(collected.runs.filter((r) => results.has(r.spec.id)).map((r) => [r.spec.id, results.get(r.spec.id)!]))
+}
+
+const CACHE_READS = 16
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length)
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++
+      out[i] = await f(items[i])
+    }
+  }))
+  return out
 }
 
 async function measurePair(run: CollectedRun, baseline: CollectedRun, key: QualityKey, pool: MetricsPool): Promise<QualityResult> {
@@ -88,7 +112,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   const data = buildReportData(collected, quality, options.lpips ?? (await lpipsStatus()))
   await writeFileAtomic(join(dir, CHART), renderChart(data.columns))
   const full: { error?: unknown } = {}
-  const artifacts: Artifacts = { chart: CHART, videos: options.videos === false ? [] : await comparisonVideos(dir, data, full), html: HTML_REPORT }
+  const artifacts: Artifacts = { chart: CHART, videos: options.videos === false ? [] : await comparisonVideos(dir, data, full), html: HTML_REPORT, tuning: await readTuning(dir) }
   const path = join(dir, REPORT)
   await writeHtmlReport(dir, data, collected, quality, `teacache report ${dir}`)
   await writeFileAtomic(path, renderReport(data, artifacts, `teacache report ${dir}`))

@@ -10,8 +10,30 @@ import type { ColumnSummary, ReportData, RunRow } from './summary.ts'
  */
 const tolerance = `${Math.round((SUSPECT_FACTOR - 1) * 100)}%`
 
-export function rowFor(data: ReportData, promptIndex: number, seed: number, column: Pick<ColumnSummary, 'threshold' | 'compile' | 'method'>): RunRow | undefined {
-  return data.runs.find((r) => r.promptIndex === promptIndex && r.seed === seed && sameColumn(r, column))
+type ColumnKey = Pick<ColumnSummary, 'threshold' | 'compile' | 'method'>
+const cellKey = (promptIndex: number, seed: number, c: ColumnKey) => `${promptIndex}\u0000${seed}\u0000${c.threshold}\u0000${c.compile}\u0000${c.method ? `m:${c.method.id}` : '-'}`
+
+/**
+ * Every table asks for one run per prompt x seed x column: a search over all runs per cell made a
+ * large sweep's report quadratic, so the runs are indexed once per runs list (and again if it grows).
+ */
+const indexes = new WeakMap<readonly RunRow[], { size: number; byCell: Map<string, RunRow> }>()
+
+function cellIndex(runs: readonly RunRow[]): Map<string, RunRow> {
+  const known = indexes.get(runs)
+  if (known && known.size === runs.length) return known.byCell
+  const byCell = new Map<string, RunRow>()
+  for (const r of runs) {
+    const key = cellKey(r.promptIndex, r.seed, r)
+    // The first run of a cell, as a search in grid order would find it.
+    if (!byCell.has(key)) byCell.set(key, r)
+  }
+  indexes.set(runs, { size: runs.length, byCell })
+  return byCell
+}
+
+export function rowFor(data: ReportData, promptIndex: number, seed: number, column: ColumnKey): RunRow | undefined {
+  return cellIndex(data.runs).get(cellKey(promptIndex, seed, column))
 }
 
 export const sameColumn = (r: Pick<RunRow, 'threshold' | 'compile' | 'method'>, c: Pick<ColumnSummary, 'threshold' | 'compile' | 'method'>) =>
@@ -19,11 +41,14 @@ export const sameColumn = (r: Pick<RunRow, 'threshold' | 'compile' | 'method'>, 
 
 /** One decimal count for every latency of the report's tables, from the largest one shown. */
 export function latencyFormat(data: ReportData): (x: number) => string {
-  const values = [
-    ...data.runs.flatMap((r) => [r.latency, r.spread?.max ?? null, r.denoise, r.decode]),
-    ...data.columns.flatMap((c) => [c.latency.mean, c.latency.sd, c.denoise.mean, c.decode.mean]),
-  ].filter((v): v is number => v !== null)
-  return fixed(decimalsFor(...values))
+  // The largest magnitude found in one pass: spreading a large sweep's values into one call overflows the stack.
+  let largest = 0
+  const see = (v: number | null) => {
+    if (v !== null && Number.isFinite(v) && Math.abs(v) > largest) largest = Math.abs(v)
+  }
+  for (const r of data.runs) [r.latency, r.spread?.max ?? null, r.denoise, r.decode].forEach(see)
+  for (const c of data.columns) [c.latency.mean, c.latency.sd, c.denoise.mean, c.decode.mean].forEach(see)
+  return fixed(decimalsFor(largest))
 }
 
 const repeatsCell = (r: { min: number; max: number } | null) => (r === null ? '—' : r.min === r.max ? String(r.min) : `${r.min}–${r.max}`)

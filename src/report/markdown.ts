@@ -5,6 +5,8 @@ import { SUSPECT_FACTOR } from './bound.ts'
 import { columnName, columnTitle, decibels, mdTable, meanSd, speedupCell, ssimValue } from './format.ts'
 import { groupTitle, latencyFormat, latencySection, rowFor, sameColumn, suspectSection } from './latency.ts'
 import { sessionsSection } from './sessions.ts'
+import { tuningSection } from './tuning.ts'
+import type { TuneRecord } from '../tune/output.ts'
 import { flickerValue, columnFlicker } from './html/tables.ts'
 import { lpipsText } from './lpips-text.ts'
 import { publishedAt } from './reference.ts'
@@ -20,6 +22,8 @@ export interface Artifacts {
   videos: Array<{ group: string; file?: string; error?: string }>
   /** REPORT.html: the videos frame by frame with per-frame quality. */
   html?: string | null
+  /** What `teacache tune` found, when it made this folder. */
+  tuning?: TuneRecord | null
 }
 
 export function renderReport(data: ReportData, artifacts: Artifacts, command: string): string {
@@ -36,7 +40,7 @@ export function renderReport(data: ReportData, artifacts: Artifacts, command: st
     ...(artifacts.html ? [`To watch the videos frame by frame beside their per-frame quality, open [${artifacts.html}](${artifacts.html}).`, ''] : []),
     ...(randomWeights(data.setup?.model) ? [`> **Quality means nothing here.** ${randomWeightsNote(data.setup!.model)}`, ''] : []),
   )
-  out.push(...setupSection(data), ...latencySection(data), ...suspectSection(data), ...sessionsSection(data.groups), ...workSection(data), ...placementSection(data), ...qualitySection(data))
+  out.push(...tuningSection(artifacts.tuning ?? null, data), ...setupSection(data), ...latencySection(data), ...suspectSection(data), ...sessionsSection(data.groups), ...workSection(data), ...placementSection(data), ...qualitySection(data))
   if (artifacts.chart) out.push('## Chart', '', `![Latency, PSNR and SSIM against threshold](${artifacts.chart})`, '')
   out.push(...scheduleSection(data), ...videoSection(artifacts), ...referenceSection(data), ...runsSection(data), ...methodSection(data))
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`
@@ -104,7 +108,9 @@ function scheduleSection(data: ReportData): string[] {
     const patterns = new Map<string, string[]>()
     for (const r of done) {
       const key = r.method && r.stepWork ? r.stepWork.map(cell).join('') : r.schedule!.map((computed) => (computed ? '█' : '·')).join('')
-      patterns.set(key, [...(patterns.get(key) ?? []), r.group])
+      const groups = patterns.get(key)
+      if (groups) groups.push(r.group)
+      else patterns.set(key, [r.group])
     }
     const name = columnName(c)
     for (const [pattern, groups] of patterns) {

@@ -78,7 +78,9 @@ export function processesOf(runs: readonly PlacedRun[]): Process[] {
   for (const run of runs) {
     const w = run.record.worker
     const key = w ? JSON.stringify([w.host, w.pid]) : 'unrecorded'
-    byKey.set(key, [...(byKey.get(key) ?? []), run])
+    const list = byKey.get(key)
+    if (list) list.push(run)
+    else byKey.set(key, [run])
   }
   return [...byKey.values()].map((group) => {
     const ordered = [...group].sort((a, b) => a.record.started_at.localeCompare(b.record.started_at) || a.id.localeCompare(b.id))

@@ -53,7 +53,7 @@ export function buildSetup(records: RunRecord[]): Setup | null {
     devices: distinct(records.map((r) => (r.environment.device_name && r.environment.device_name !== r.environment.device ? `${r.environment.device} (${r.environment.device_name})` : r.environment.device))),
     versions: distinct(records.map((r) => `torch ${r.environment.torch}, diffusers ${r.environment.diffusers}, transformers ${r.environment.transformers}, Python ${r.environment.python}, teacache ${r.environment.teacache}`)),
     coefficients: cached ? `[${cached.teacache.coefficients!.join(', ')}] (${cached.teacache.coefficients_source})` : null,
-    repeats: repeats.length ? { min: Math.min(...repeats), max: Math.max(...repeats) } : null,
+    repeats: repeats.length ? { min: repeats.reduce((a, b) => Math.min(a, b)), max: repeats.reduce((a, b) => Math.max(a, b)) } : null,
     started: times[0] ?? null,
     finished: times.at(-1) ?? null,
   }

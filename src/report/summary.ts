@@ -33,8 +33,14 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
   const modes = compileModes(grid)
   const referenceMode = modes[0]
   const isBaseline = (spec: { threshold: number | null; method: unknown }) => spec.threshold === null && spec.method === null
-  const baselineOf = (promptIndex: number, seed: number, compile: CompileMode) =>
-    collected.runs.find((r) => r.spec.promptIndex === promptIndex && r.spec.seed === seed && isBaseline(r.spec) && r.spec.compile === compile && r.folder.status === 'completed')
+  // Looked up once per run: a search over every run each time made a large sweep's report quadratic.
+  const baselineKey = (promptIndex: number, seed: number, compile: CompileMode) => `${promptIndex}\u0000${seed}\u0000${compile}`
+  const completedBaselines = new Map<string, Collected['runs'][number]>()
+  for (const r of collected.runs) {
+    const key = baselineKey(r.spec.promptIndex, r.spec.seed, r.spec.compile)
+    if (isBaseline(r.spec) && r.folder.status === 'completed' && !completedBaselines.has(key)) completedBaselines.set(key, r)
+  }
+  const baselineOf = (promptIndex: number, seed: number, compile: CompileMode) => completedBaselines.get(baselineKey(promptIndex, seed, compile))
   const baselines = new Map(collected.runs.filter((r) => isBaseline(r.spec) && r.spec.compile === referenceMode && timings.has(r.spec.id)).map((r) => [r.spec.id, timings.get(r.spec.id)!.latency]))
 
   const runs: RunRow[] = collected.runs.map(({ spec, folder }) => {
@@ -110,9 +116,19 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
   ])
   const counts = { total: runs.length, completed: 0, failed: 0, interrupted: 0, missing: 0, incomplete: 0, unreadable: 0, excluded: 0 }
   for (const r of runs) counts[r.status]++
+  // Run ids are "<group>/<column>": each group's runs, in grid order, gathered in one pass.
+  const placedByGroup = new Map<string, PlacedRun[]>()
+  for (const p of placed) {
+    const slash = p.id.indexOf('/')
+    if (slash < 0) continue
+    const id = p.id.slice(0, slash)
+    const list = placedByGroup.get(id)
+    if (list) list.push(p)
+    else placedByGroup.set(id, [p])
+  }
   const groups = grid.prompts.flatMap((_, promptIndex) => grid.seeds.map((seed) => {
     const id = groupId(promptIndex, seed)
-    const mine = placed.filter((p) => p.id.startsWith(`${id}/`))
+    const mine = placedByGroup.get(id) ?? []
     return { id, promptIndex, seed, placement: placementOf(mine), sessions: sessionsOf(mine.filter((p) => p.record.status === 'completed')) }
   }))
   const setup = buildSetup(placed.map((p) => p.record))

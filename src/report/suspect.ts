@@ -1,7 +1,6 @@
 import type { RunRecord } from '../run/record.ts'
 import { aboveBound, SUSPECT_FACTOR, type Suspicion } from './bound.ts'
 import { seconds } from './format.ts'
-import { median } from './timing.ts'
 import { coldStart, describePlace, sameWorker, type Process } from './placement.ts'
 
 /**
@@ -48,12 +47,28 @@ export function suspicionFor(run: TimedRun, baseline: TimedRun, speedup: number,
     // Only a slow baseline inflates a speedup; a cold TeaCache run would shrink it.
     const cold = evidence.processes.find((p) => p.runs[0] === baseline.id && coldStart(p))
     if (cold) causes.push(`no warm-up: the baseline \`${baseline.id}\` was the first timed run of ${processName(cold)}, with no warm-up before it`)
-    const others = [...evidence.baselines].filter(([id]) => id !== baseline.id).map(([, latency]) => latency)
-    const typical = median(others)
+    const others = medianOfOthers(evidence.baselines, baseline.id)
+    const typical = others.median
     if (typical !== null && baseline.latency > typical * SUSPECT_FACTOR) {
-      causes.push(`the baseline took ${seconds(baseline.latency)} s against a median of ${seconds(typical)} s for the other ${others.length} baseline(s)`)
+      causes.push(`the baseline took ${seconds(baseline.latency)} s against a median of ${seconds(typical)} s for the other ${others.count} baseline(s)`)
     }
     if (causes.length === 0) causes.push('nothing in the records explains it: a loaded machine or timing noise is likely; rerun with more repeats')
   }
   return { aboveIdeal, belowLower, differentWorker, causes }
+}
+
+/** Every baseline's latency sorted once per report, not once per suspect run (a 10,000-prompt sweep has 10,000). */
+const sortedBaselines = new WeakMap<ReadonlyMap<string, number>, number[]>()
+
+/** The median latency of every baseline but `id`. */
+export function medianOfOthers(baselines: ReadonlyMap<string, number>, id: string): { median: number | null; count: number } {
+  let sorted = sortedBaselines.get(baselines)
+  if (!sorted) sortedBaselines.set(baselines, (sorted = [...baselines.values()].sort((a, b) => a - b)))
+  const own = baselines.get(id)
+  const skip = own === undefined ? -1 : sorted.indexOf(own)
+  const count = sorted.length - (skip >= 0 ? 1 : 0)
+  if (count === 0) return { median: null, count }
+  const at = (i: number) => sorted![skip >= 0 && i >= skip ? i + 1 : i]
+  const mid = count >> 1
+  return { median: count % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2, count }
 }

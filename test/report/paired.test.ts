@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { pairedSpeedup } from '../../src/report/paired.ts'
+import { medianOfOthers } from '../../src/report/suspect.ts'
 import type { RepeatTiming, RunRecord, TimingSession } from '../../src/run/record.ts'
 
 /** A pairing of a run's rounds with its baseline's, from records alone (no Python). */
@@ -44,5 +45,17 @@ describe('pairedSpeedup', () => {
     const run = record([round('a', 1, 1), round('a', 2, 1)], ['a'])
     expect(pairedSpeedup(run, base)!.ratios).toEqual([2])
     expect(pairedSpeedup(record([round('a', 1, 0)], ['a']), base)).toBeNull()
+  })
+})
+
+describe('medianOfOthers', () => {
+  it.each([
+    { latencies: { a: 1, b: 2, c: 3, d: 10 }, id: 'd', median: 2, count: 3 },
+    { latencies: { a: 1, b: 2, c: 3, d: 10 }, id: 'a', median: 3, count: 3 },
+    { latencies: { a: 1, b: 2, c: 2, d: 10 }, id: 'b', median: 2, count: 3 },
+    { latencies: { a: 4, b: 2 }, id: 'x', median: 3, count: 2 },
+    { latencies: { a: 4 }, id: 'a', median: null, count: 0 },
+  ])('every baseline but $id: $median', ({ latencies, id, median, count }) => {
+    expect(medianOfOthers(new Map(Object.entries(latencies)), id)).toEqual({ median, count })
   })
 })

@@ -98,7 +98,11 @@ function pageRun(row: RunRow, record: RunRecordOf | undefined, quality: QualityR
 export function pageModel(data: ReportData, collected: Collected, quality: ReadonlyMap<string, QualityResult>, command: string, embedded = EMBEDDED_GROUPS): PageModel {
   const records = new Map(collected.runs.map((r) => [r.spec.id, r.folder.record]))
   const byGroup = new Map<string, RunRow[]>()
-  for (const row of data.runs) byGroup.set(row.group, [...(byGroup.get(row.group) ?? []), row])
+  for (const row of data.runs) {
+    const rows = byGroup.get(row.group)
+    if (rows) rows.push(row)
+    else byGroup.set(row.group, [row])
+  }
   const model = data.setup?.model ?? null
   return {
     command,

@@ -22,7 +22,7 @@ let server: StaticServer | undefined
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'tc-html-sweep-'))
   sweep = join(work, 'sweep')
-  const result = await teacache(['sweep', 'configs/tiny.yaml', '--repeats', '1', '--thresholds', '0.5,1', '--no-warmup', '--output', sweep, '--quiet'])
+  const result = await teacache(['sweep', 'configs/tiny.yaml', '--repeats', '3', '--thresholds', '0.5,1', '--output', sweep, '--quiet'])
   expect(result.stderr).toBe('')
   expect(result.exitCode).toBe(0)
 })

@@ -1,0 +1,134 @@
+/**
+ * How long the reports of a large sweep take: `node --import tsx bench/report-scale.ts [--prompts N[,M...]]`.
+ * For each size, fabricates a sweep folder of N prompts x 1 seed x (baseline + 3 thresholds) in a
+ * temporary folder (bench/fabricate-sweep.ts), times `writeReport(dir, { videos: false })` as a
+ * whole, then each of its phases on its own, and writes bench/results/report-scale.{json,md}.
+ * The temporary folder is removed at the end, also on failure or Ctrl-C.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdir, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describeMachine, finishMachine, type Machine } from '../src/bench/machine.ts'
+import { TeacacheError } from '../src/errors.ts'
+import { lpipsStatus } from '../src/quality/lpips.ts'
+import { renderChart } from '../src/report/chart.ts'
+import { collectSweep } from '../src/report/collect.ts'
+import { CHART, measureQuality, writeReport } from '../src/report/generate.ts'
+import { HTML_REPORT, writeHtmlReport } from '../src/report/html/write.ts'
+import { renderReport } from '../src/report/markdown.ts'
+import { buildReportData } from '../src/report/summary.ts'
+import { REPORT } from '../src/sweep/manifest.ts'
+import { writeFileAtomic } from '../src/util/fs.ts'
+import { fabricateSweep } from './fabricate-sweep.ts'
+
+const RESULTS = new URL('./results/', import.meta.url)
+const PHASES = ['collect', 'quality cache reads', 'buildReportData', 'chart', 'markdown', 'html'] as const
+type Phase = (typeof PHASES)[number]
+
+interface Measurement {
+  prompts: number
+  runs: number
+  fabricate_s: number
+  /** writeReport(dir, { videos: false }) from the folder to REPORT.md, REPORT.html and chart.svg. */
+  whole_s: number
+  phases_s: Record<Phase, number>
+  /** markdown + html: what issue 20 bounds at 10 s for 10,000 prompts. */
+  reports_s: number
+  report_bytes: { markdown: number; html: number }
+  load_average: number
+}
+
+function parsePrompts(argv: string[]): number[] {
+  const at = argv.indexOf('--prompts')
+  if (at === -1) return [10_000]
+  const text = argv[at + 1] ?? ''
+  const sizes = text.split(',').map((s) => Number(s.trim()))
+  if (!text || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000)) {
+    throw new TeacacheError('INPUT', `--prompts: expected a whole number of prompts from 1 to 100000, or a comma-separated list of them (got "${text}")`)
+  }
+  return sizes
+}
+
+async function timed<T>(run: () => Promise<T> | T): Promise<[T, number]> {
+  const start = performance.now()
+  const value = await run()
+  return [value, (performance.now() - start) / 1000]
+}
+
+async function measure(prompts: number, machine: Machine): Promise<Measurement> {
+  const root = mkdtempSync(join(tmpdir(), 'teacache-report-scale-'))
+  const forget = () => rmSync(root, { recursive: true, force: true })
+  const interrupted = () => {
+    forget()
+    process.exit(130)
+  }
+  process.once('SIGINT', interrupted)
+  try {
+    const dir = join(root, 'sweep')
+    const [{ runs }, fabricate] = await timed(() => fabricateSweep(dir, prompts))
+    const lpips = await lpipsStatus()
+    const [, whole] = await timed(() => writeReport(dir, { videos: false, lpips }))
+    // The same work again, phase by phase, as writeReport does it.
+    const [collected, collect] = await timed(() => collectSweep(dir))
+    const [quality, reads] = await timed(() => measureQuality(collected))
+    const [data, build] = await timed(() => buildReportData(collected, quality, lpips))
+    const [, chart] = await timed(() => writeFileAtomic(join(dir, CHART), renderChart(data.columns)))
+    const [markdown, md] = await timed(async () => {
+      const text = renderReport(data, { chart: CHART, videos: [], html: HTML_REPORT }, `teacache report ${dir}`)
+      await writeFileAtomic(join(dir, REPORT), text)
+      return text
+    })
+    const [path, html] = await timed(() => writeHtmlReport(dir, data, collected, quality, `teacache report ${dir}`))
+    const { size } = await stat(path)
+    const phases: Record<Phase, number> = { collect, 'quality cache reads': reads, buildReportData: build, chart, markdown: md, html }
+    return {
+      prompts, runs, fabricate_s: fabricate, whole_s: whole, phases_s: phases, reports_s: md + html,
+      report_bytes: { markdown: Buffer.byteLength(markdown), html: size }, load_average: finishMachine(machine).load_average_end!,
+    }
+  } finally {
+    process.off('SIGINT', interrupted)
+    forget()
+  }
+}
+
+const s = (x: number) => x.toFixed(2)
+
+function table(results: readonly Measurement[]): string {
+  const header = ['prompts', 'runs', 'writeReport (s)', ...PHASES.map((p) => `${p} (s)`), 'markdown + html (s)', 'load after']
+  const rows = results.map((r) => [String(r.prompts), String(r.runs), s(r.whole_s), ...PHASES.map((p) => s(r.phases_s[p])), s(r.reports_s), r.load_average.toFixed(2)])
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
+}
+
+async function main(): Promise<number> {
+  let sizes: number[]
+  try {
+    sizes = parsePrompts(process.argv.slice(2))
+  } catch (error) {
+    console.error(`report-scale: ${(error as Error).message}`)
+    return 2
+  }
+  const machine = describeMachine()
+  const results: Measurement[] = []
+  for (const prompts of sizes) {
+    console.error(`report-scale: ${prompts} prompts (${prompts * 4} runs)...`)
+    results.push(await measure(prompts, machine))
+  }
+  const done = finishMachine(machine)
+  const command = `node --import tsx bench/report-scale.ts --prompts ${sizes.join(',')}`
+  const text = [
+    '# Report time at scale', '',
+    `\`${command}\`, ${new Date().toISOString()}, on ${done.cpu_model} (${done.cores} cores, ${done.memory_gib} GiB), load average ${done.load_average_start.toFixed(2)} at the start, ${done.load_average_end!.toFixed(2)} at the end.`, '',
+    'Each sweep: N prompts x 1 seed x (baseline + 3 thresholds), 50 steps, 81 frames, quality.json present (no frames are measured). ' +
+      'writeReport is the whole report without videos; the phases are the same work timed one by one after it.', '',
+    table(results), '',
+  ].join('\n')
+  await mkdir(RESULTS, { recursive: true })
+  await writeFile(new URL('report-scale.json', RESULTS), `${JSON.stringify({ date: new Date().toISOString(), command, machine: done, results }, null, 2)}\n`)
+  await writeFile(new URL('report-scale.md', RESULTS), text)
+  console.log(text)
+  return 0
+}
+
+process.exitCode = await main()
