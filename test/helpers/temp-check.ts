@@ -10,8 +10,9 @@ import { join } from 'node:path'
  * test run included) may come and go there meanwhile.
  */
 
-// Caches, not litter: tsx's compiled sources (bin/teacache.mjs).
-const CACHE = /^tsx-\d+$/
+// Compile caches, not litter: tsx's, and torch.compile's where a compiling test's Python still
+// put it in the run's temp folder (it is removed with the folder).
+const CACHE = /^(tsx-\d+|torchinductor_.+)$/
 
 export default function setup(): () => void {
   const outer = tmpdir()

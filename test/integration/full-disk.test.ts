@@ -41,7 +41,7 @@ function expectNothingCutShort(dir: string): void {
   }
 }
 
-const canMountTmpfs = spawnSync('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d"'], { stdio: 'ignore' }).status === 0
+const canMountTmpfs = spawnSync('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d"; s=$?; umount "$d" 2>/dev/null; rmdir "$d"; exit $s'], { stdio: 'ignore' }).status === 0
 
 describe('a full disk', () => {
   it('Python cannot finish the frames: one line naming the folder, no frame cut short, the failure in run.json', async () => {
