@@ -1,5 +1,6 @@
 import type { RepeatTiming, RunRecord, TimingSession } from '../run/record.ts'
 import { median } from '../stats/order.ts'
+import { medianRepeat } from './timing.ts'
 import { medianInterval, type MedianInterval } from '../stats/interval.ts'
 
 /**
@@ -34,12 +35,9 @@ export function ownSession(record: RunRecord): TimingSession | null {
   return record.timing?.sessions.at(-1) ?? null
 }
 
+/** The median round (the mean of the middle two for an even count), as REPORT.md takes a run's latency. */
 function middle(timings: readonly RepeatTiming[]): { latency: number; denoise: number; decode: number } {
-  const sorted = [...timings].sort((a, b) => latency(a) - latency(b))
-  const mid = sorted.length >> 1
-  const pick = sorted.length % 2 ? [sorted[mid]] : [sorted[mid - 1], sorted[mid]]
-  const denoise = pick.reduce((a, t) => a + t.denoise, 0) / pick.length
-  const decode = pick.reduce((a, t) => a + t.decode, 0) / pick.length
+  const { denoise, decode } = medianRepeat(timings)
   return { latency: denoise + decode, denoise, decode }
 }
 
