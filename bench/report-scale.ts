@@ -1,20 +1,23 @@
 /**
  * How long the reports of a large sweep take: `node --import tsx bench/report-scale.ts [--prompts N[,M...]]`.
  * For each size, fabricates a sweep folder of N prompts x 1 seed x (baseline + 3 thresholds) in a
- * temporary folder (bench/fabricate-sweep.ts), times `writeReport(dir, { videos: false })` as a
- * whole, then each of its phases on its own, and writes bench/results/report-scale.{json,md}.
+ * temporary folder (bench/fabricate-sweep.ts), times `teacache report DIR --no-videos` as a user
+ * runs it (a fresh process: start-up included) with the CPU time it used, then each phase of
+ * writeReport on its own in this process, and writes bench/results/report-scale.{json,md}.
  * The temporary folder is removed at the end, also on failure or Ctrl-C.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { mkdir, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describeMachine, finishMachine, type Machine } from '../src/bench/machine.ts'
 import { TeacacheError } from '../src/errors.ts'
 import { lpipsStatus } from '../src/quality/lpips.ts'
 import { renderChart } from '../src/report/chart.ts'
 import { collectSweep } from '../src/report/collect.ts'
-import { CHART, measureQuality, writeReport } from '../src/report/generate.ts'
+import { CHART, measureQuality } from '../src/report/generate.ts'
 import { HTML_REPORT, writeHtmlReport } from '../src/report/html/write.ts'
 import { renderReport } from '../src/report/markdown.ts'
 import { buildReportData } from '../src/report/summary.ts'
@@ -30,8 +33,10 @@ interface Measurement {
   prompts: number
   runs: number
   fabricate_s: number
-  /** writeReport(dir, { videos: false }) from the folder to REPORT.md, REPORT.html and chart.svg. */
+  /** `teacache report DIR --no-videos` in a fresh process, from its start to its exit: REPORT.md, REPORT.html and chart.svg. */
   whole_s: number
+  /** The CPU seconds that process used (user + system, all its threads); null where /proc is missing. */
+  whole_cpu_s: number | null
   phases_s: Record<Phase, number>
   /** markdown + html: what issue 20 bounds at 10 s for 10,000 prompts. */
   reports_s: number
@@ -68,7 +73,9 @@ async function measure(prompts: number, machine: Machine): Promise<Measurement> 
     const dir = join(root, 'sweep')
     const [{ runs }, fabricate] = await timed(() => fabricateSweep(dir, prompts))
     const lpips = await lpipsStatus()
-    const [, whole] = await timed(() => writeReport(dir, { videos: false, lpips }))
+    const cpu = childCpuSeconds()
+    const [, whole] = await timed(() => runReport(dir))
+    const used = childCpuSeconds()
     // The same work again, phase by phase, as writeReport does it.
     const [collected, collect] = await timed(() => collectSweep(dir))
     const [quality, reads] = await timed(() => measureQuality(collected))
@@ -83,7 +90,7 @@ async function measure(prompts: number, machine: Machine): Promise<Measurement> 
     const { size } = await stat(path)
     const phases: Record<Phase, number> = { collect, 'quality cache reads': reads, buildReportData: build, chart, markdown: md, html }
     return {
-      prompts, runs, fabricate_s: fabricate, whole_s: whole, phases_s: phases, reports_s: md + html,
+      prompts, runs, fabricate_s: fabricate, whole_s: whole, whole_cpu_s: cpu === null || used === null ? null : used - cpu, phases_s: phases, reports_s: md + html,
       report_bytes: { markdown: Buffer.byteLength(markdown), html: size }, load_average: finishMachine(machine).load_average_end!,
     }
   } finally {
@@ -92,11 +99,29 @@ async function measure(prompts: number, machine: Machine): Promise<Measurement> 
   }
 }
 
+/** The command a user runs; its output is not needed, its exit code is. */
+async function runReport(dir: string): Promise<void> {
+  const bin = fileURLToPath(new URL('../bin/teacache.mjs', import.meta.url))
+  const result = spawnSync(process.execPath, [bin, 'report', dir, '--no-videos', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] })
+  if (result.status !== 0) throw new Error(`teacache report exited with ${result.status ?? result.signal}`)
+}
+
+/** CPU seconds of this process's waited-for children (Linux: /proc/self/stat cutime + cstime); null elsewhere. */
+function childCpuSeconds(): number | null {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')
+    // After "pid (comm) ": state is field 3, so cutime (16) and cstime (17) are at 13 and 14.
+    return (Number(fields[13]) + Number(fields[14])) / 100
+  } catch {
+    return null
+  }
+}
+
 const s = (x: number) => x.toFixed(2)
 
 function table(results: readonly Measurement[]): string {
-  const header = ['prompts', 'runs', 'writeReport (s)', ...PHASES.map((p) => `${p} (s)`), 'markdown + html (s)', 'load after']
-  const rows = results.map((r) => [String(r.prompts), String(r.runs), s(r.whole_s), ...PHASES.map((p) => s(r.phases_s[p])), s(r.reports_s), r.load_average.toFixed(2)])
+  const header = ['prompts', 'runs', '`teacache report` (s)', 'its CPU (s)', ...PHASES.map((p) => `${p} (s)`), 'markdown + html (s)', 'load after']
+  const rows = results.map((r) => [String(r.prompts), String(r.runs), s(r.whole_s), r.whole_cpu_s === null ? '—' : s(r.whole_cpu_s), ...PHASES.map((p) => s(r.phases_s[p])), s(r.reports_s), r.load_average.toFixed(2)])
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
 }
@@ -121,7 +146,8 @@ async function main(): Promise<number> {
     '# Report time at scale', '',
     `\`${command}\`, ${new Date().toISOString()}, on ${done.cpu_model} (${done.cores} cores, ${done.memory_gib} GiB), load average ${done.load_average_start.toFixed(2)} at the start, ${done.load_average_end!.toFixed(2)} at the end.`, '',
     'Each sweep: N prompts x 1 seed x (baseline + 3 thresholds), 50 steps, 81 frames, quality.json present (no frames are measured). ' +
-      'writeReport is the whole report without videos; the phases are the same work timed one by one after it.', '',
+      '`teacache report` is the whole command without videos, in a fresh process (wall time from its start to its exit, and the CPU time it used: ' +
+      'on a busy machine the wall time measures the neighbours too); the phases are the same work timed one by one in the bench\'s own process after it.', '',
     table(results), '',
   ].join('\n')
   await mkdir(RESULTS, { recursive: true })

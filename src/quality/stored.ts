@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { fastList, isNullableNumber, isNumber } from '../util/fast-list.ts'
 import { PEAK, psnrFromMse } from './psnr.ts'
 import { meanFlicker, type VideoQuality } from './video.ts'
 
@@ -18,12 +19,12 @@ export const storedSchema = z.object({
   ssim: z.number(),
   flicker: nullableNumber,
   per_frame: z.object({
-    psnr: z.array(nullableNumber),
-    mse: z.array(z.number()),
-    ssim: z.array(z.number()),
-    motion: z.array(nullableNumber),
-    baseline_motion: z.array(nullableNumber),
-    flicker: z.array(nullableNumber),
+    psnr: fastList(z.array(nullableNumber), isNullableNumber),
+    mse: fastList(z.array(z.number()), isNumber),
+    ssim: fastList(z.array(z.number()), isNumber),
+    motion: fastList(z.array(nullableNumber), isNullableNumber),
+    baseline_motion: fastList(z.array(nullableNumber), isNullableNumber),
+    flicker: fastList(z.array(nullableNumber), isNullableNumber),
   }),
 })
 

@@ -1,4 +1,4 @@
-import { readProblem, readRegularFile } from '../util/fs.ts'
+import { readProblem, readRegularFile, readRegularFileSync } from '../util/fs.ts'
 import type { RunRecord } from '../run/record.ts'
 import { diffSettings, fingerprint, runSettings } from './settings.ts'
 import { firstIssue, runRecordSchema } from './schema.ts'
@@ -35,27 +35,43 @@ export function otherSettings(record: RunRecord, expected: Settings): string | n
 /** A run.json's parsed JSON judged; `expected` (a cell's run settings) or null where any settings do. */
 export function judgeRecord(value: unknown, expected: Settings | null): Evidence {
   const parsed = runRecordSchema.safeParse(value)
-  // The schema checks the fields readers use; the record type names the rest.
+  // The schema checks the fields readers use; the record type names the rest. The record is the
+  // value as read (see ./schema.ts), every key kept.
   if (!parsed.success) return { ok: false, status: 'invalid', reason: firstIssue(parsed.error) }
-  const record = parsed.data as unknown as RunRecord
+  const record = value as RunRecord
   const other = expected ? otherSettings(record, expected) : null
   return other ? { ok: false, status: 'excluded', reason: other } : { ok: true, record }
 }
 
 /** The run.json at `file`, read and judged. */
 export async function readEvidence(file: string, expected: Settings | null): Promise<Evidence> {
-  let text: string
+  // Never a blocking open: a FIFO in place of run.json would hang a report or a plan forever.
+  const read = await readRegularFile(file).then((text) => ({ text }), (error: unknown) => ({ error }))
+  return judgeRead(read, expected)
+}
+
+/** readEvidence on this thread: for reading a whole sweep's records in batches (src/report/collect.ts). */
+export function readEvidenceSync(file: string, expected: Settings | null): Evidence {
+  let read: Read
   try {
-    // Never a blocking open: a FIFO in place of run.json would hang a report or a plan forever.
-    text = await readRegularFile(file)
+    read = { text: readRegularFileSync(file) }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
+    read = { error }
+  }
+  return judgeRead(read, expected)
+}
+
+type Read = { text: string } | { error: unknown }
+
+function judgeRead(read: Read, expected: Settings | null): Evidence {
+  if ('error' in read) {
+    const code = (read.error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return { ok: false, status: 'absent', reason: 'does not exist' }
-    return { ok: false, status: 'unreadable', reason: `cannot be read (${readProblem(error)})` }
+    return { ok: false, status: 'unreadable', reason: `cannot be read (${readProblem(read.error)})` }
   }
   let value: unknown
   try {
-    value = JSON.parse(text)
+    value = JSON.parse(read.text)
   } catch (error) {
     return { ok: false, status: 'unreadable', reason: `not JSON (${(error as Error).message})` }
   }

@@ -1,10 +1,12 @@
 import { z } from 'zod'
+import { fastList, isCount, isNumber, isObject } from '../util/fast-list.ts'
 
 /**
  * The one schema of run.json. A resume, a report and a plan read records back, so they are
  * validated with the same rigour as a config. run.json keeps growing fields, so the schema checks
- * what readers use and passes every other key through unchanged (loose objects all the way down: a
- * stripped key would change a run's settings fingerprint, or drop a field a newer reader wants).
+ * what readers use, and a reader keeps the record as it was read, never zod's copy: a stripped key
+ * would change a run's settings fingerprint, or drop a field a newer reader wants (and copying every
+ * record of a large sweep costs as much as reading it).
  *
  * Beyond shape, a completed record must be whole and its timings possible: every reader divides by
  * them (speedups, per-step medians), and one cut short or edited would be quoted as a result.
@@ -16,7 +18,7 @@ const seconds = z.number('expected seconds (a number)').min(0, 'expected seconds
 const generation = z.number('expected seconds (a number)').positive('expected seconds above 0 (a timed generation takes time)')
 const text = z.string('expected a text')
 
-const stepSchema = z.looseObject({
+export const stepSchema = z.object({
   index: count,
   computed: z.boolean('expected true or false'),
   timestep: z.number('expected a number'),
@@ -24,7 +26,7 @@ const stepSchema = z.looseObject({
   seconds: seconds.nullable(),
 })
 
-const timingsSchema = z.looseObject({
+const timingsSchema = z.object({
   load: seconds,
   encode_prompt: seconds,
   // Positive in a completed run (see below); a failed run may have stopped before either.
@@ -39,25 +41,25 @@ const timingsSchema = z.looseObject({
 })
 
 /** One timed generation; `session` and `round` say which process and round timed it (absent in older records). */
-const repeatSchema = z.looseObject({
+const repeatSchema = z.object({
   denoise: generation,
   decode: generation,
   session: text.optional(),
   round: z.number('expected a round number').int('expected an integer round').min(1, 'expected a round of 1 or more').optional(),
 })
 
-const workSchema = z.looseObject({ input_rows: count, block_calls: count, block_rows: count, attention_rows: count, feedforward_rows: count })
+export const workSchema = z.object({ input_rows: count, block_calls: count, block_rows: count, attention_rows: count, feedforward_rows: count })
 /** The work that ran inside the blocks (absent in records from before it was counted). */
-const computeSchema = workSchema.extend({ layers: count, steps: z.array(workSchema, 'expected a list of per-step counts') })
+const computeSchema = workSchema.extend({ layers: count, steps: fastList(z.array(workSchema, 'expected a list of per-step counts'), isWorkRow) })
 
 export const runRecordSchema = z
-  .looseObject({
+  .object({
     format: z.literal('teacache-run/1', 'expected "teacache-run/1" (a record written by teacache run)'),
     status: z.enum(['completed', 'failed', 'interrupted'], 'expected "completed", "failed" or "interrupted"'),
-    error: z.looseObject({ code: text, message: text }).nullable(),
+    error: z.object({ code: text, message: text }).nullable(),
     started_at: text,
     finished_at: text,
-    config: z.looseObject({
+    config: z.object({
       model: text,
       prompt: text,
       seed: count,
@@ -68,9 +70,9 @@ export const runRecordSchema = z
       width: count,
       frames: count,
       fps: count.min(1, 'expected 1 or more'),
-      teacache: z.looseObject({ enabled: z.boolean('expected true or false') }),
+      teacache: z.object({ enabled: z.boolean('expected true or false') }),
     }),
-    model: z.looseObject({
+    model: z.object({
       model: text,
       pipeline_class: text,
       transformer_class: text,
@@ -79,14 +81,14 @@ export const runRecordSchema = z
       version: z.enum(['1.5', '1.0'], 'expected "1.5" or "1.0"'),
       task: z.enum(['t2v', 'i2v'], 'expected "t2v" or "i2v"'),
     }),
-    environment: z.looseObject({ python: text, torch: text, diffusers: text, transformers: text, device: text, device_name: text, dtype: text, teacache: text }),
-    teacache: z.looseObject({
+    environment: z.object({ python: text, torch: text, diffusers: text, transformers: text, device: text, device_name: text, dtype: text, teacache: text }),
+    teacache: z.object({
       enabled: z.boolean('expected true or false'),
       rel_l1_thresh: z.number('expected a number'),
       coefficients: z.array(z.number('expected a number')).nullable(),
       coefficients_source: text.nullable(),
     }),
-    steps: z.array(stepSchema, 'expected a list of steps'),
+    steps: fastList(z.array(stepSchema, 'expected a list of steps'), isStepRow),
     computed_steps: count,
     skipped_steps: count,
     block_loops: count.nullable(),
@@ -94,12 +96,12 @@ export const runRecordSchema = z
     timings_s: timingsSchema,
     repeats: z.array(repeatSchema, 'expected a list of timed generations').optional(),
     /** The sessions that timed the repeats, and how their rounds stopped (absent in older records). */
-    timing: z.looseObject({ sessions: z.array(z.looseObject({ id: text }), 'expected a list of timing sessions') }, 'expected an object').optional(),
+    timing: z.object({ sessions: z.array(z.object({ id: text }), 'expected a list of timing sessions') }, 'expected an object').optional(),
     worker: z
-      .looseObject({ host: text, device: text, device_index: count.nullable(), device_name: text, pid: count })
+      .object({ host: text, device: text, device_index: count.nullable(), device_name: text, pid: count })
       .optional(),
-    memory: z.looseObject({ device_peak_bytes: count.nullable(), host_peak_rss_bytes: count }).nullable(),
-    output: z.looseObject({ video: text.nullable(), frames_dir: text.nullable(), frames: count, height: count, width: count }),
+    memory: z.object({ device_peak_bytes: count.nullable(), host_peak_rss_bytes: count }).nullable(),
+    output: z.object({ video: text.nullable(), frames_dir: text.nullable(), frames: count, height: count, width: count }),
   })
   .superRefine((record, ctx) => {
     const issue = (path: Array<string | number>, message: string) => ctx.addIssue({ code: 'custom', path, message })
@@ -120,6 +122,16 @@ export const runRecordSchema = z
       if (step.index !== i) issue(['steps', i, 'index'], `expected ${i}`)
     })
   })
+
+/** The two long lists of a record are checked fast (src/util/fast-list.ts); these are their elements as zod would take them. */
+export function isStepRow(s: unknown): boolean {
+  return isObject(s) && isCount(s.index) && typeof s.computed === 'boolean' && isNumber(s.timestep) &&
+    (s.distance === null || isNumber(s.distance)) && (s.seconds === null || (isNumber(s.seconds) && s.seconds >= 0))
+}
+
+export function isWorkRow(w: unknown): boolean {
+  return isObject(w) && isCount(w.input_rows) && isCount(w.block_calls) && isCount(w.block_rows) && isCount(w.attention_rows) && isCount(w.feedforward_rows)
+}
 
 /** "grid.seeds[0]: expected an integer seed": the first problem, as a config error reads. */
 export function firstIssue(error: z.ZodError): string {

@@ -58,13 +58,15 @@ export async function measureQuality(collected: Collected, options: QualityOptio
     }
     candidates.push({ run, baseline, key: qualityKey(baseline, run) })
   }
-  // The cached files are read a few at a time: one after another, the reads wait on the disk in turn.
-  const cached = await mapLimited(candidates, CACHE_READS, ({ run, key }) => readCachedQuality(run.dir, key))
-  candidates.forEach((c, i) => {
-    const found = cached[i]
-    if (found) results.set(c.run.spec.id, found)
-    else pending.push(c)
-  })
+  // The cached files are read one after another, a batch per turn of the event loop (as collectSweep reads records).
+  for (let start = 0; start < candidates.length; start += CACHE_BATCH) {
+    for (const c of candidates.slice(start, start + CACHE_BATCH)) {
+      const found = readCachedQuality(c.run.dir, c.key)
+      if (found) results.set(c.run.spec.id, found)
+      else pending.push(c)
+    }
+    await new Promise((next) => setImmediate(next))
+  }
   if (pending.length > 0) {
     // No more threads than frames to measure: a small sweep should not start idle workers.
     const frames = pending.reduce((sum, p) => sum + (p.run.folder.record?.output.frames ?? 0), 0)
@@ -80,19 +82,7 @@ export async function measureQuality(collected: Collected, options: QualityOptio
   return new Map(collected.runs.filter((r) => results.has(r.spec.id)).map((r) => [r.spec.id, results.get(r.spec.id)!]))
 }
 
-const CACHE_READS = 16
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length)
-  let next = 0
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await f(items[i])
-    }
-  }))
-  return out
-}
+const CACHE_BATCH = 500
 
 async function measurePair(run: CollectedRun, baseline: CollectedRun, key: QualityKey, pool: MetricsPool): Promise<QualityResult> {
   let quality: VideoQuality

@@ -1,9 +1,8 @@
-import { promises as fs } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { fromStored, storedProblem, storedSchema, toStored } from '../quality/stored.ts'
 import type { VideoQuality } from '../quality/video.ts'
-import { writeJsonAtomic } from '../util/fs.ts'
+import { readRegularFileSync, writeJsonAtomic } from '../util/fs.ts'
 import type { CollectedRun } from './collect.ts'
 
 /**
@@ -69,10 +68,11 @@ const sameRun = (a: RunKey, b: RunKey) => RUN_FIELDS.every((field) => a[field] =
 const sameKey = (a: QualityKey, b: QualityKey) => a.metrics === b.metrics && sameRun(a.baseline, b.baseline) && sameRun(a.run, b.run)
 
 /** The stored metrics when the file is there, readable, made for exactly this key and believable; else null. */
-export async function readCachedQuality(runDir: string, key: QualityKey): Promise<VideoQuality | null> {
+export function readCachedQuality(runDir: string, key: QualityKey): VideoQuality | null {
   let parsed: z.infer<typeof fileSchema>
   try {
-    parsed = fileSchema.parse(JSON.parse(await fs.readFile(join(runDir, QUALITY_FILE), 'utf8')))
+    // On this thread (a report reads them in batches, src/report/generate.ts), and never a blocking open.
+    parsed = fileSchema.parse(JSON.parse(readRegularFileSync(join(runDir, QUALITY_FILE))))
   } catch {
     // Missing, half-copied or hand-edited: the metrics are measured again and the file rewritten.
     return null

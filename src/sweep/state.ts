@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs'
+import { existsSync, promises as fs } from 'node:fs'
 import { join } from 'node:path'
-import { readEvidence, type Settings } from '../records/evidence.ts'
+import { readEvidence, readEvidenceSync, type Evidence, type Settings } from '../records/evidence.ts'
 import type { RunRecord } from '../run/record.ts'
 import { RUN_RECORD } from '../run/safe-force.ts'
 
@@ -22,17 +22,28 @@ export interface RunFolder {
 
 /** The folder of one cell, its run.json judged against `expected`: the cell's run settings (see src/records). */
 export async function readRunFolder(dir: string, expected: Settings): Promise<RunFolder> {
-  const evidence = await readEvidence(join(dir, RUN_RECORD), expected)
+  return judged(await readEvidence(join(dir, RUN_RECORD), expected)) ?? absent(await fs.stat(dir).then(() => true, () => false))
+}
+
+/** readRunFolder on this thread, for reading every cell of a large sweep (src/report/collect.ts). */
+export function readRunFolderSync(dir: string, expected: Settings): RunFolder {
+  return judged(readEvidenceSync(join(dir, RUN_RECORD), expected)) ?? absent(existsSync(dir))
+}
+
+/** null: there is no run.json, and whether the folder exists says why. */
+function judged(evidence: Evidence): RunFolder | null {
   if (evidence.ok) return { status: evidence.record.status, record: evidence.record }
   switch (evidence.status) {
     case 'absent':
-      return { status: (await fs.stat(dir).then(() => true, () => false)) ? 'incomplete' : 'missing', record: null }
+      return null
     case 'excluded':
       return { status: 'excluded', record: null, problem: evidence.reason }
     default:
       return { status: 'unreadable', record: null, problem: evidence.reason }
   }
 }
+
+const absent = (folderExists: boolean): RunFolder => ({ status: folderExists ? 'incomplete' : 'missing', record: null })
 
 export type Plan = { action: 'skip' } | { action: 'run'; reason: string }
 

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { firstIssue, runRecordSchema } from '../../src/records/schema.ts'
+import { judgeRecord } from '../../src/records/evidence.ts'
+import { firstIssue, isStepRow, isWorkRow, runRecordSchema, stepSchema, workSchema } from '../../src/records/schema.ts'
 import { cutShort, readRecord, timedAt, type RecordEdit } from '../fixtures/records.ts'
 import { makeSweepFixture } from '../fixtures/sweep.ts'
 import { tempDir } from '../helpers/temp.ts'
@@ -30,9 +31,10 @@ describe('run.json: what is accepted', () => {
     })
     Object.assign(record.timings_s, { warmup: 2, compile: 0, vae: 0.4, write_frames: 0.1 })
     record.config.some_new_setting = 3
-    const parsed = runRecordSchema.safeParse(record)
-    expect(parsed.success).toBe(true)
-    expect(parsed.data).toEqual(record)
+    expect(runRecordSchema.safeParse(record).success).toBe(true)
+    // What readers get is the record as read, not the schema's copy of the fields it checks.
+    const judged = judgeRecord(structuredClone(record), null)
+    expect(judged.ok && judged.record).toEqual(record)
   })
 
   it.each<[string, RecordEdit]>([
@@ -89,5 +91,29 @@ describe('run.json: what is refused, naming the field', () => {
     const text = JSON.stringify(good()).replace(/"denoise":1(?=[,}])/, '"denoise":1e400')
     expect(text).toContain('1e400')
     expect(problemOf(JSON.parse(text))).toMatch(/^timings_s\.denoise: expected seconds \(a number\)/)
+  })
+})
+
+describe('run.json: the fast check of per-step rows agrees with the schema', () => {
+  // The loop passes a row only when zod would; anything else goes to zod for its message.
+  const values = [0, 1, 2.5, -1, -0.5, Number.NaN, Number.POSITIVE_INFINITY, 1e308, '1', null, undefined, true, false, {}, []]
+  const variants = <T extends Record<string, unknown>>(good: T) =>
+    Object.keys(good).flatMap((key) => values.map((v) => [`${key} = ${String(v)}`, { ...good, [key]: v }] as const))
+
+  const step = { index: 3, computed: false, timestep: 999, distance: 0.01, seconds: 0.2 }
+  it.each([['a good step', step] as const, ...variants(step)])('step row: %s', (_, row) => {
+    expect(isStepRow(row)).toBe(stepSchema.safeParse(row).success)
+  })
+
+  const work = { input_rows: 2, block_calls: 4, block_rows: 8, attention_rows: 8, feedforward_rows: 8 }
+  it.each([['a good row', work] as const, ...variants(work)])('work row: %s', (_, row) => {
+    expect(isWorkRow(row)).toBe(workSchema.safeParse(row).success)
+  })
+
+  it('a bad row deep in a long list is found and named as zod names it', () => {
+    const record = good()
+    record.steps = Array.from({ length: 4 }, (_, i) => ({ ...record.steps[i] }))
+    record.steps[3].timestep = 'late'
+    expect(problemOf(record)).toMatch(/^steps\[3\]\.timestep: expected a number/)
   })
 })
