@@ -21,6 +21,17 @@ describe('medianInterval: a distribution-free interval for the median', () => {
     if (n > 1) expect(interval.coverage).toBeLessThanOrEqual(1)
   })
 
+  it.each([1074, 1075, 2000, 10_000, 40_000])('%i samples (a report pooling thousands of groups): about 1.96 standard deviations of a fair coin either side, never collapsed onto the median', (n) => {
+    const samples = Array.from({ length: n }, (_, i) => i + 1)
+    const interval = medianInterval(samples)!
+    const k = interval.low
+    const expected = n / 2 - 1.96 * Math.sqrt(n) / 2
+    expect(Math.abs(k - expected)).toBeLessThan(2)
+    expect(interval.high).toBe(n + 1 - k)
+    expect(interval.coverage).toBeGreaterThanOrEqual(0.95)
+    expect(interval.coverage).toBeLessThan(0.96)
+  })
+
   it('takes the median of the samples, leaves non-finite ones out, and has nothing for no samples', () => {
     expect(medianInterval([1.2, 0.8, 1, Number.NaN, Infinity])).toMatchObject({ n: 3, median: 1, low: 0.8, high: 1.2 })
     expect(medianInterval([])).toBeNull()
