@@ -48,3 +48,6 @@ export function fieldError(path: string, message: string, code: ErrorCode = 'CON
 export function isTeacacheError(error: unknown, code?: ErrorCode): error is TeacacheError {
   return error instanceof TeacacheError && (code === undefined || error.code === code)
 }
+
+/** A warning where no progress display takes it: one line on stderr, in the errors' voice. */
+export const warnOnStderr = (message: string): void => void process.stderr.write(`teacache: warning: ${message}\n`)

@@ -21,7 +21,7 @@ import time
 
 import torch
 
-from . import compiled, generate, hook, pipeline, random_model, tiny
+from . import attach, distance, generate, hook, pipeline, random_model, tiny
 
 # Sizes found by measuring (bench/results/latest.md reports the per-step time on this machine):
 # 14 blocks of 4 heads x 64 over 2 x (16 text + 5 x 8 x 8 video) tokens, ~140 ms a step on 2 cores.
@@ -80,12 +80,14 @@ def _inputs(spec: dict, video: dict, device: str, dtype: torch.dtype):
     return latents, text, rotary, latent_frames
 
 
-def _step_times(transformer, inputs, device: str, steps: int, schedule=None) -> tuple[list[float], torch.Tensor]:
-    """Seconds per forward over `steps` timesteps; `schedule(index)` arms the TeaCache forward."""
+def _step_times(transformer, inputs, device: str, steps: int, schedule=None, compile: str = "none") -> tuple[list[float], torch.Tensor]:
+    """Seconds per forward over `steps` timesteps; `schedule(index)` arms the TeaCache forward.
+    Attached through attach.py's one entry, as a generation is: the blocks `compile` names, the
+    TeaCache forward when there is a schedule, all taken off again at the end."""
     latents, text, rotary, _ = inputs
     timesteps = torch.linspace(999, 20, steps + 1).long().to(device)
-    if schedule is not None:
-        hook.apply(transformer).begin(lambda index, _t, _d: schedule(index), steps + 1)
+    teacache = None if schedule is None else hook.TeaCacheConfig(lambda index, _t, _d: schedule(index), steps + 1)
+    attach.apply(transformer, attach.Attachments(compile=compile, teacache=teacache))
     times, output = [], None
 
     def forward(t):
@@ -97,8 +99,7 @@ def _step_times(transformer, inputs, device: str, steps: int, schedule=None) -> 
             forward(timesteps[0])  # warm-up: kernels chosen, caches filled
             times = [_timed(lambda t=t: forward(t), device) for t in timesteps[1:]]
     finally:
-        if schedule is not None:
-            hook.state_of(transformer).end()
+        attach.remove(transformer)
     return times, output
 
 
@@ -127,7 +128,6 @@ def gpu_bench(steps: int, compile_blocks: bool, check: bool) -> dict:
     computed, _ = _step_times(transformer, inputs, device, steps, schedule=lambda i: True)
     # Step 0 (the warm-up) computes and caches; every timed step reuses the residuals.
     skipped, _ = _step_times(transformer, inputs, device, steps, schedule=lambda i: i == 0)
-    hook.remove(transformer)
     result["step_s"] = {"unpatched": unpatched, "patched_computed": computed, "patched_skipped": skipped}
     if device.startswith("cuda"):
         result["transformer_peak_bytes"] = int(torch.cuda.max_memory_allocated())
@@ -174,27 +174,23 @@ def _compile_blocks(transformer, inputs, device: str, steps: int, reference: tor
     """Compiled blocks (compile: blocks, python/teacache/compiled.py) timed against eager ones,
     alternating the order each round; the TeaCache forward and its decision stay eager."""
     plan = lambda i: True  # noqa: E731 - compute every step: the blocks are what is compared
+    # Each timing installs the blocks it names, as each generation does, so none needs undoing here.
     started = time.perf_counter()
-    compiled.use(transformer, "blocks")
-    try:
-        _step_times(transformer, inputs, device, 1, schedule=plan)
-        compile_s = time.perf_counter() - started
-        times = {"none": [], "blocks": []}
-        for r in range(rounds):
-            for mode in (("none", "blocks") if r % 2 == 0 else ("blocks", "none")):
-                compiled.use(transformer, mode)
-                step_s, output = _step_times(transformer, inputs, device, steps, schedule=plan)
-                times[mode] += step_s
-                if mode == "blocks":
-                    last_compiled = output
-    finally:
-        compiled.use(transformer, "none")
+    _step_times(transformer, inputs, device, 1, schedule=plan, compile="blocks")
+    compile_s = time.perf_counter() - started
+    times = {"none": [], "blocks": []}
+    for r in range(rounds):
+        for mode in (("none", "blocks") if r % 2 == 0 else ("blocks", "none")):
+            step_s, output = _step_times(transformer, inputs, device, steps, schedule=plan, compile=mode)
+            times[mode] += step_s
+            if mode == "blocks":
+                last_compiled = output
     return {
         "compile_and_first_steps_s": compile_s,
         "step_s": times["blocks"],
         "eager_step_s": times["none"],
         "speedup": statistics.median(times["none"]) / statistics.median(times["blocks"]),
-        "output_relative_l1_vs_eager": hook.relative_l1(last_compiled, reference.float()),
+        "output_relative_l1_vs_eager": distance.relative_l1(last_compiled, reference.float()),
         "output_max_abs_diff_vs_eager": float((last_compiled.float() - reference.float()).abs().max()),
     }
 

@@ -15,7 +15,7 @@ import time
 
 import torch
 
-from . import bench, hook
+from . import bench, distance
 
 
 def _median_us(fn, repeats: int = 200) -> float:
@@ -58,15 +58,15 @@ def mechanism_costs(transformer, inputs) -> dict:
     latents, text, _, _ = inputs
     t = torch.tensor([500, 500])
     with torch.no_grad():
-        emb = hook.embed_timestep(transformer, t, None, None, latents.dtype)
-        previous = hook.embed_timestep(transformer, t - 10, None, None, latents.dtype)
+        emb = distance.embed_timestep(transformer, t, None, None, latents.dtype)
+        previous = distance.embed_timestep(transformer, t - 10, None, None, latents.dtype)
         tokens = transformer.patch_embed(text, latents)
         video = tokens[:, text.shape[1]:]
         out = torch.empty_like(video)
         return {
             "video_tokens_shape": list(video.shape),
-            "embed_timestep_us": _median_us(lambda: hook.embed_timestep(transformer, t, None, None, latents.dtype)),
-            "relative_l1_item_us": _median_us(lambda: hook.relative_l1(emb, previous)),
+            "embed_timestep_us": _median_us(lambda: distance.embed_timestep(transformer, t, None, None, latents.dtype)),
+            "relative_l1_item_us": _median_us(lambda: distance.relative_l1(emb, previous)),
             "timestep_item_us": _median_us(lambda: float(t.flatten()[0].item())),
             "residual_sub_alloc_us": _median_us(lambda: video - tokens[:, text.shape[1]:]),
             "residual_sub_out_us": _median_us(lambda: torch.sub(video, tokens[:, text.shape[1]:], out=out)),
@@ -196,7 +196,6 @@ def main(argv: list[str]) -> int:
         "mechanism_us": mechanism_costs(transformer, inputs),
         "large_buffer": large_buffer_costs((2, 4096, 3072)),
     }
-    hook.remove(transformer)
     if args.compile:
         result["compile"] = compile_trial(transformer, inputs, args.steps)
     if args.hop:

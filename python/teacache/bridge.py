@@ -1,116 +1,26 @@
 """The only Python module the TypeScript bridge imports: a small session API over the pipeline.
 
-Everything exchanged is a number, a string, a path or a short list/dict of those.
+Everything exchanged is a number, a string, a path or a short list/dict of those; every entry
+answers as answers.py writes it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
-import os
 import resource
 import sys
-import tempfile
-import traceback
 from typing import Callable, Optional
 
 import torch
 
-from . import attach, compiled, compute, generate, methods, pipeline
+from . import attach, compiled, compute, generate, methods, pipeline, process
+from .answers import entry
 from .request import parse as parse_request
-
-# The bridge inherits Node's terminal: keep library chatter and progress bars off it.
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-
-
-def _redirect_output() -> None:
-    """Send this process's stdout/stderr (warnings, library prints) to the log file TS named.
-
-    The bridge itself talks over a separate IPC channel, so fds 1 and 2 are free to move.
-    """
-    path = os.environ.get("TEACACHE_PYTHON_LOG")
-    if not path:
-        return
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
-
-
-def _traceback_file(text: str) -> Optional[str]:
-    """The full traceback, beside the Python log (else in the temp folder); TypeScript reads it
-    into the error's details and deletes it. None when no folder takes it (a full disk)."""
-    log = os.environ.get("TEACACHE_PYTHON_LOG")
-    folders = ([os.path.dirname(os.path.abspath(log))] if log else []) + [tempfile.gettempdir()]
-    for folder in folders:
-        path = None
-        try:
-            fd, path = tempfile.mkstemp(prefix="teacache-traceback-", suffix=".txt", dir=folder)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
-            return path
-        except OSError:
-            if path is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(path)
-    return None
-
-
-def failure(error: BaseException) -> dict:
-    """A failure as data. `errno` lets TypeScript tell a full disk (ENOSPC, EDQUOT) from a bug
-    without parsing messages; the traceback travels inline only when no file could hold it."""
-    text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    path = _traceback_file(text)
-    return {
-        "kind": type(error).__name__,
-        "message": str(error),
-        "input": isinstance(error, pipeline.InputError),
-        "out_of_memory": "OutOfMemoryError" in type(error).__name__ or "out of memory" in str(error).lower(),
-        "errno": error.errno if isinstance(error, OSError) and isinstance(error.errno, int) else None,
-        "traceback_path": path,
-        "traceback": None if path else text,
-    }
-
-
-def entry(method: Callable) -> Callable:
-    """One bridge entry: `{ok: true, value}` or `{ok: false, error}` as JSON text (a JS caller
-    would get a dict as a proxy; text arrives whole)."""
-
-    @functools.wraps(method)
-    def wrapper(*args, **kwargs) -> str:
-        try:
-            return json.dumps({"ok": True, "value": method(*args, **kwargs)})
-        except Exception as error:  # noqa: BLE001 - every failure must cross the bridge as data
-            return json.dumps({"ok": False, "error": failure(error)})
-
-    return wrapper
-
-
-def _quiet() -> None:
-    import warnings
-
-    warnings.filterwarnings("ignore")
-    try:
-        from diffusers.utils import logging as dlog
-        from transformers.utils import logging as tlog
-
-        dlog.set_verbosity_error()
-        dlog.disable_progress_bar()
-        tlog.set_verbosity_error()
-        tlog.disable_progress_bar()
-    except Exception:  # noqa: BLE001 - quieting is best effort
-        pass
 
 
 class Session:
     def __init__(self) -> None:
-        _quiet()
+        process.quiet()
         self.pipe = None
         self.facts: Optional[dict] = None
         self._embeddings: dict = {}
@@ -250,5 +160,5 @@ for _name in ENTRIES:
 
 
 def open_session() -> Entries:
-    _redirect_output()
+    process.redirect_output()
     return Entries(Session())

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from . import attach, hold, hook
+from . import attach, distance, hold, hook
 
 def _synchronize(device: str) -> None:
     if device.startswith("cuda"):
@@ -237,8 +237,8 @@ def indicator_trace(pipe, facts: dict, steps: int, guidance_scale: float) -> dic
     pause = hold.from_env()
     with torch.no_grad():
         for index, t in enumerate(timesteps):
-            emb = hook.embed_timestep(transformer, t.expand(batch).to(device), None, ofs, dtype)
-            distances.append(None if previous is None else hook.indicator_distance(emb, previous))
+            emb = distance.embed_timestep(transformer, t.expand(batch).to(device), None, ofs, dtype)
+            distances.append(None if previous is None else distance.indicator_distance(emb, previous))
             previous = emb
             if pause is not None:
                 pause(index)

@@ -4,7 +4,7 @@ A baseline records the same per-step distances as a TeaCache run, so any run can
 They are measured beside the forward, not by replacing it: hooks (diffusers' registry) on the
 timestep embedding modules see the `emb` diffusers computes (time embedding, plus the ofs embedding of
 CogVideoX1.5 I2V, added exactly as its forward adds it), and the distance is the TeaCache
-forward's own arithmetic (`hook.indicator_tensor`, in the embedding's dtype). Where the modules
+forward's own arithmetic (`distance.indicator_tensor`, in the embedding's dtype). Where the modules
 run (GPU, CPU offload, compiled blocks beside them) is where the forward runs them, so the
 numbers are bit for bit the ones the TeaCache forward measures. The distances stay on the
 device until the loop is over and then cross in one transfer: the timed loop gains a few tiny
@@ -17,7 +17,7 @@ from typing import Optional
 
 import torch
 
-from . import hook, registry
+from . import distance, registry
 
 
 NAME = registry.PREFIX + "indicator"
@@ -72,7 +72,7 @@ class IndicatorWatch:
 
     def _step(self, emb: torch.Tensor) -> None:
         previous, self._previous = self._previous, emb
-        self._distances.append(None if previous is None else hook.indicator_tensor(emb, previous))
+        self._distances.append(None if previous is None else distance.indicator_tensor(emb, previous))
 
     def distances(self) -> list[Optional[float]]:
         """One raw distance per step (None at the first), fetched from the device at once."""

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from teacache import bridge, pipeline
+from teacache import answers, bridge, pipeline
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def log_folder(tmp_path, monkeypatch):
 
 
 def _answer(function, *args, **kwargs) -> dict:
-    return json.loads(bridge.entry(function)(*args, **kwargs))
+    return json.loads(answers.entry(function)(*args, **kwargs))
 
 
 def _raising(error):
@@ -57,7 +57,7 @@ def test_out_of_memory_is_flagged(log_folder):
 
 def test_without_a_folder_for_it_the_traceback_travels_inline(monkeypatch, tmp_path):
     monkeypatch.setenv("TEACACHE_PYTHON_LOG", str(tmp_path / "gone" / "python.log"))
-    monkeypatch.setattr(bridge.tempfile, "gettempdir", lambda: str(tmp_path / "gone"))
+    monkeypatch.setattr(answers.tempfile, "gettempdir", lambda: str(tmp_path / "gone"))
     failure = _answer(_raising(RuntimeError("boom")))["error"]
     assert failure["traceback_path"] is None and "RuntimeError: boom" in failure["traceback"]
 

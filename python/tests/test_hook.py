@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from teacache import generate, hook, pipeline, tiny
+from teacache import forward, generate, hook, pipeline, tiny
 
 SIZE = dict(height=32, width=32, frames=9)
 
@@ -117,13 +117,13 @@ def test_interrupted_generation_then_different_step_count(tiny_t2v):
 )
 def test_bad_policy_answer_is_an_error(tiny_t2v, answer, message):
     pipe, facts = tiny_t2v
-    with pytest.raises(hook.TeaCacheError, match=message):
+    with pytest.raises(forward.TeaCacheError, match=message):
         run(pipe, facts, decide=lambda i, t, d: answer)
 
 
 def test_reusing_before_any_computed_step_is_an_error(tiny_t2v):
     pipe, facts = tiny_t2v
-    with pytest.raises(hook.TeaCacheError, match="first step of a generation must be computed"):
+    with pytest.raises(forward.TeaCacheError, match="first step of a generation must be computed"):
         run(pipe, facts, decide=lambda i, t, d: False)
 
 
@@ -132,7 +132,7 @@ def test_more_steps_than_announced_is_an_error(tiny_t2v):
     state = hook.apply(pipe.transformer)
     state.begin(always, 2)
     embeddings, _ = generate.encode_prompt(pipe, facts, "a cat", None, 6.0)
-    with pytest.raises(hook.TeaCacheError, match="announced 2 steps"):
+    with pytest.raises(forward.TeaCacheError, match="announced 2 steps"):
         with torch.no_grad():
             pipe(prompt_embeds=embeddings[0], negative_prompt_embeds=embeddings[1], num_inference_steps=4,
                  height=32, width=32, num_frames=9, output_type="latent")

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from teacache import generate, hook, pipeline
+from teacache import distance, generate, pipeline
 
 SIZE = dict(height=32, width=32, frames=9)
 
@@ -40,8 +40,8 @@ def test_bf16_differs_from_a_float32_indicator():
     trace = generate.indicator_trace(pipe, facts, 8, 6.0)
     t = pipe.transformer
     pipe.scheduler.set_timesteps(8)
-    embs = [hook.embed_timestep(t, ts.expand(2), None, None, torch.bfloat16) for ts in pipe.scheduler.timesteps]
-    as_float32 = [hook.relative_l1(embs[i], embs[i - 1]) for i in range(1, len(embs))]
+    embs = [distance.embed_timestep(t, ts.expand(2), None, None, torch.bfloat16) for ts in pipe.scheduler.timesteps]
+    as_float32 = [distance.relative_l1(embs[i], embs[i - 1]) for i in range(1, len(embs))]
     assert trace["distances"][1:] != as_float32
 
 

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 import { execa } from 'execa'
 import { TeacacheError } from '../errors.ts'
-import { PYTHON_SOURCE_DIR } from '../python/interpreter.ts'
+import { withTeacachePython } from '../python/interpreter.ts'
 import { readJson } from '../util/fs.ts'
 import { predictLatency, type Prediction } from './predict.ts'
 import { median } from './stats.ts'
@@ -72,7 +72,7 @@ export const COMPILE_TOLERANCE = 5e-3
 export async function measureGpu(python: string, options: { steps: number; compile: boolean; workDir: string }): Promise<GpuMeasurements> {
   const out = join(options.workDir, 'gpu.json')
   const args = ['-m', 'teacache.bench', 'gpu', '--json', out, '--steps', String(options.steps), ...(options.compile ? ['--compile'] : [])]
-  const env = { PYTHONPATH: [PYTHON_SOURCE_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONUNBUFFERED: '1' }
+  const env = { PYTHONPATH: withTeacachePython(), PYTHONUNBUFFERED: '1' }
   const result = await execa(python, args, { env, reject: false, stdin: 'ignore', stdout: 'inherit', stderr: 'pipe' })
   const stderr = String(result.stderr).trim()
   if (result.exitCode === 3) throw new TeacacheError('ENVIRONMENT', stderr.split('\n').pop() || 'no CUDA device')

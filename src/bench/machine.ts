@@ -16,6 +16,14 @@ export interface Machine {
   env: Record<string, string>
 }
 
+/** What every bench results file opens with, after its format. */
+export interface BenchHeader {
+  date: string
+  command: string
+  duration_s: number
+  machine: Machine
+}
+
 function cpuModel(): string {
   const model = cpus()[0]?.model?.trim()
   if (model) return model

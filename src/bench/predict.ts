@@ -2,6 +2,7 @@
  * From per-step and decode times of the full-size model to end-to-end latency, next to the
  * published TeaCache4CogVideoX1.5 numbers (T2V, one H100, 1360x768x81, 50 steps).
  */
+import { PUBLISHED as REFERENCE } from '../report/reference.ts'
 
 export interface Published {
   steps: number
@@ -9,14 +10,11 @@ export interface Published {
   thresholds: ReadonlyArray<{ threshold: number; latency_s: number }>
 }
 
+/** The report's published T2V numbers (one table of them, in report/reference.ts), at their 50 steps. */
 export const PUBLISHED: Published = {
   steps: 50,
-  baseline_s: 465,
-  thresholds: [
-    { threshold: 0.1, latency_s: 322 },
-    { threshold: 0.2, latency_s: 260 },
-    { threshold: 0.3, latency_s: 204 },
-  ],
+  baseline_s: REFERENCE.t2v.baseline,
+  thresholds: Object.entries(REFERENCE.t2v.thresholds).map(([threshold, latency_s]) => ({ threshold: Number(threshold), latency_s })),
 }
 
 export interface Measured {

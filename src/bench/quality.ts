@@ -2,7 +2,7 @@ import { cpus } from 'node:os'
 import { openPool } from '../quality/pool.ts'
 import { compareFrameDirs, type VideoQuality } from '../quality/video.ts'
 import { foreignLoad, machineBusySeconds } from './cpu-time.ts'
-import type { Machine } from './machine.ts'
+import type { BenchHeader } from './machine.ts'
 import { summarize, type Summary } from './stats.ts'
 import { writeSyntheticPair, type SyntheticVideo } from './synthetic-frames.ts'
 
@@ -83,12 +83,8 @@ export async function measureQualityBench(options: SyntheticVideo & { repeats: n
   return { video, threads: options.threads, ...m, quality: { frames: results[0].frames, psnr: results[0].psnr, mse: results[0].mse, ssim: results[0].ssim }, identical: results.every(same) }
 }
 
-export interface QualityBenchResults {
+export interface QualityBenchResults extends BenchHeader {
   format: 'teacache-bench-quality/1'
-  date: string
-  command: string
-  duration_s: number
-  machine: Machine
   versions: { node: string }
   video: QualityMeasurements['video']
   settings: { repeats: number; threads: number; order: string }
@@ -103,7 +99,7 @@ export interface QualityBenchResults {
   notes: string[]
 }
 
-export function analyzeQualityBench(m: QualityMeasurements, meta: { date: string; command: string; duration_s: number; machine: Machine; repeats: number }): QualityBenchResults {
+export function analyzeQualityBench(m: QualityMeasurements, { repeats, ...header }: BenchHeader & { repeats: number }): QualityBenchResults {
   const single = summarize(m.single.wall_s)
   const pool = summarize(m.pool.wall_s)
   const poolCpu = summarize(m.pool.cpu_s)
@@ -125,13 +121,10 @@ export function analyzeQualityBench(m: QualityMeasurements, meta: { date: string
   if (shareMedian !== null && shareMedian > 0.1) notes.push(`Other processes used a median ${(shareMedian * 100).toFixed(0)}% of the machine during the samples: wall times carry that; the CPU times do not.`)
   return {
     format: 'teacache-bench-quality/1',
-    date: meta.date,
-    command: meta.command,
-    duration_s: meta.duration_s,
-    machine: meta.machine,
+    ...header,
     versions: { node: process.version },
     video: m.video,
-    settings: { repeats: meta.repeats, threads: m.threads, order: 'alternating rounds: 1 thread, then a fresh pool measuring the pair twice (first pair, then warm); the next round the other way round' },
+    settings: { repeats, threads: m.threads, order: 'alternating rounds: 1 thread, then a fresh pool measuring the pair twice (first pair, then warm); the next round the other way round' },
     single_thread: { seconds: single, cpu_s: summarize(m.single.cpu_s), samples: m.single },
     pool: { threads: m.threads, seconds: pool, cpu_s: poolCpu, first_pair_s: summarize(m.poolFirst.wall_s), speedup, efficiency: speedup / m.threads, samples: m.pool, first_pair_samples: m.poolFirst },
     cpu_ms_per_frame: cpuPerFrame * 1000,

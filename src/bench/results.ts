@@ -1,16 +1,12 @@
 import type { OverheadResult, SkipResult } from './analyze.ts'
 import { FIDELITY_GOAL } from './analyze.ts'
-import type { Machine } from './machine.ts'
+import type { BenchHeader } from './machine.ts'
 import type { Summary } from './stats.ts'
 import type { SweepAmortisation } from './sweep.ts'
 
 /** bench/results/latest.json: the four figures, how they were measured, and the raw samples. */
-export interface BenchResults {
+export interface BenchResults extends BenchHeader {
   format: 'teacache-bench/1'
-  date: string
-  command: string
-  duration_s: number
-  machine: Machine
   versions: { node: string; python: string; torch: string; diffusers: string; transformers: string }
   model: {
     name: string

@@ -5,8 +5,3 @@ export { median, pairedRatios, quantile, summarize, type Summary } from '../stat
 export function formatRatio(ratio: number | null | undefined, digits = 4): string {
   return ratio === null || ratio === undefined || !Number.isFinite(ratio) ? '-' : `${ratio.toFixed(digits)}x`
 }
-
-/** A spread as "p25-p75" (or min-max) with the unit, for the markdown table. */
-export function formatRange(low: number, high: number, digits: number, unit = ''): string {
-  return `${low.toFixed(digits)}-${high.toFixed(digits)}${unit}`
-}

@@ -1,5 +1,4 @@
 import { promises as fs } from 'node:fs'
-import { dirname, join } from 'node:path'
 import { parseDocument } from 'yaml'
 import { TeacacheError } from '../errors.ts'
 import { COEFFICIENTS_FORMAT } from '../policy/coefficients-file.ts'

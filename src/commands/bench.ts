@@ -52,12 +52,16 @@ export async function benchCommand(flags: BenchFlags): Promise<void> {
   const environment = benchEnvironment(process.env, await probeForeignShare(2000, cpus().length))
   Object.assign(process.env, environment.set)
   for (const reason of environment.reasons) say(reason)
-  const work = mkdtempSync(join(tmpdir(), 'teacache-bench-'))
+  await inTempDir('teacache-bench-', (work) => (options.mode === 'gpu' ? gpuBench(options, work) : cpuBench(options, work)))
+}
+
+/** A temp folder for `use`, removed after it, also when it fails. */
+async function inTempDir<T>(prefix: string, use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
   try {
-    if (options.mode === 'gpu') await gpuBench(options, work)
-    else await cpuBench(options, work)
+    return await use(dir)
   } finally {
-    await fs.rm(work, { recursive: true, force: true })
+    await fs.rm(dir, { recursive: true, force: true })
   }
 }
 
@@ -68,31 +72,21 @@ async function qualityBench(options: BenchOptions): Promise<void> {
   const { video } = options
   if (!video) throw new Error('--mode quality without a video size')
   const threads = options.threads || qualityThreads()
-  const work = mkdtempSync(join(tmpdir(), 'teacache-bench-quality-'))
-  try {
-    const measured = await measureQualityBench({ ...video, repeats: options.repeats, threads, workDir: work, onProgress: say })
-    const results = analyzeQualityBench(measured, {
-      date: new Date().toISOString(), command: commandLine(), duration_s: (performance.now() - started) / 1000, machine: finishMachine(machine), repeats: options.repeats,
-    })
-    await writeResults(options, results, renderQualityMarkdown(results))
-  } finally {
-    await fs.rm(work, { recursive: true, force: true })
-  }
+  const measured = await inTempDir('teacache-bench-quality-', (work) => measureQualityBench({ ...video, repeats: options.repeats, threads, workDir: work, onProgress: say }))
+  const results = analyzeQualityBench(measured, {
+    date: new Date().toISOString(), command: commandLine(), duration_s: (performance.now() - started) / 1000, machine: finishMachine(machine), repeats: options.repeats,
+  })
+  await writeResults(options, results, renderQualityMarkdown(results))
 }
 
 /** The issue's sweep, quiet and against two busy loops, each grown by one threshold (bench/results/busy-latest.*). */
 async function busyBench(options: BenchOptions): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'teacache-bench-busy-'))
-  try {
-    const scenarios = await measureBusy({
-      config: join(PROJECT_ROOT, 'configs', 'tiny.yaml'), thresholds: [0.5, 1, 1.5], grow: 2, seeds: [42, 43], loops: [0, 2], workDir: work, onProgress: say,
-    })
-    const machine = finishMachine(describeMachine())
-    const results = { format: 'teacache-bench-busy/1', date: new Date().toISOString(), command: commandLine(), machine, scenarios }
-    await writeResults(options, results, renderBusyMarkdown({ ...results, machine: `${machine.cpu_model} (${machine.cores} cores)` }))
-  } finally {
-    await fs.rm(work, { recursive: true, force: true })
-  }
+  const scenarios = await inTempDir('teacache-bench-busy-', (work) => measureBusy({
+    config: join(PROJECT_ROOT, 'configs', 'tiny.yaml'), thresholds: [0.5, 1, 1.5], grow: 2, seeds: [42, 43], loops: [0, 2], workDir: work, onProgress: say,
+  }))
+  const machine = finishMachine(describeMachine())
+  const results = { format: 'teacache-bench-busy/1', date: new Date().toISOString(), command: commandLine(), machine, scenarios }
+  await writeResults(options, results, renderBusyMarkdown({ ...results, machine: `${machine.cpu_model} (${machine.cores} cores)` }))
 }
 
 async function gpuBench(options: BenchOptions, work: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { defaultCalibrateOutput } from '../policy/coefficients-file.ts'
-import { dirname, extname, relative, resolve } from 'node:path'
+import { dirname, extname, resolve } from 'node:path'
 import { calibrationSvg } from '../calibrate/plot.ts'
 import { mergePairs, pairsOf, readPrompts, type Pairs } from '../calibrate/pairs.ts'
 import { loadConfig, type Overrides } from '../config/load.ts'
@@ -12,7 +12,7 @@ import { denoiseRequest, type ModelFacts } from '../run/request.ts'
 import type { Step } from '../run/progress.ts'
 import { canCreate, makeDirs, writeFileAtomic } from '../util/fs.ts'
 import { spaceChecked } from '../util/disk.ts'
-import { checkPathLength } from '../util/paths.ts'
+import { checkPathLength, shownPath } from '../util/paths.ts'
 import { checkCalibrateOutputs } from '../calibrate/outputs.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 
@@ -82,7 +82,7 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
   try {
     await session.run(steps, { quiet: options.quiet })
   } catch (caught) {
-    throw session.failure(caught, `nothing written to ${shown(output)} or ${shown(plot)}`)
+    throw session.failure(caught, `nothing written to ${shownPath(output)} or ${shownPath(plot)}`)
   } finally {
     await session.close()
   }
@@ -100,7 +100,7 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
         `R² ${fit.r2.toFixed(4)}, RMSE ${fit.rmse.toPrecision(3)}, x from ${fit.xRange[0].toPrecision(3)} to ${fit.xRange[1].toPrecision(3)}\n` +
         `coefficients: [${fit.coefficients.map((c) => c.toPrecision(8)).join(', ')}]\n` +
         (file.magcache ? `MagCache ratios (mean over prompts, per step): ${ratiosShown(file.magcache.ratios)}\n` : '') +
-        `wrote ${shown(output)} (use it with teacache.coefficients or --coefficients; sweep --methods magcache reads its ratios) and the plot ${shown(plot)}\n`,
+        `wrote ${shownPath(output)} (use it with teacache.coefficients or --coefficients; sweep --methods magcache reads its ratios) and the plot ${shownPath(plot)}\n`,
     )
   }
   return file
@@ -140,9 +140,4 @@ function ratiosShown(ratios: number[]): string {
   const f = (r: number) => r.toPrecision(5)
   if (ratios.length <= 12) return `[${ratios.map(f).join(', ')}]`
   return `[${ratios.slice(0, 4).map(f).join(', ')}, ... ${ratios.length - 8} more ..., ${ratios.slice(-4).map(f).join(', ')}] (${ratios.length} in the file)`
-}
-
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path)
-  return rel && !rel.startsWith('..') ? rel : path
 }

@@ -1,6 +1,5 @@
-import { relative } from 'node:path'
 import { loadConfig, type LoadedConfig, type Overrides } from '../config/load.ts'
-import { TeacacheError } from '../errors.ts'
+import { TeacacheError, warnOnStderr } from '../errors.ts'
 import { resolveModel } from '../model/resolve.ts'
 import { formatPlan, formatTarget, planJson, unreachable, type PlanHeader } from '../plan/format.ts'
 import { chooseForTarget, DEFAULT_THRESHOLDS, everySchedule, planEntry, type PlanEntry } from '../plan/plan.ts'
@@ -9,6 +8,7 @@ import { traceFromRun, type Trace } from '../plan/trace.ts'
 import { suspectInSweep } from '../plan/sweep-check.ts'
 import { coefficientsWarning, type RunSetting } from '../policy/coefficients-file.ts'
 import { chooseCoefficients, type ArchitectureFacts, type ChosenCoefficients } from '../policy/presets.ts'
+import { shownPath } from '../util/paths.ts'
 
 export interface PlanOptions {
   thresholds?: number[]
@@ -41,7 +41,7 @@ export async function planCommand(configFile: string, options: PlanOptions): Pro
   const listed = [...new Set(thresholds)].sort((a, b) => a - b).map(entry)
 
   const header: PlanHeader = {
-    config: shown(config.configPath),
+    config: shownPath(config.configPath),
     source: measured.source,
     steps: trace.distances.length,
     coefficients,
@@ -72,17 +72,17 @@ async function fromRun(config: LoadedConfig, dir: string): Promise<Measured> {
     if (run.setting[key] !== config[key]) {
       throw new TeacacheError(
         'INPUT',
-        `--from-run: ${dir} was made with ${key} ${run.setting[key]}, but ${shown(config.configPath)} has ${key} ${config[key]}; ` +
+        `--from-run: ${dir} was made with ${key} ${run.setting[key]}, but ${shownPath(config.configPath)} has ${key} ${config[key]}; ` +
           'plan with the config of that run, or without --from-run',
       )
     }
   }
   // The report leaves a suspect run's timing out; a plan must not print it as measured either.
   const suspect = run.timings ? await suspectInSweep(dir) : null
-  if (suspect) process.stderr.write(`teacache: warning: --from-run: the timing of ${shown(dir)} is suspect in its sweep's report (${suspect}); latencies are not predicted from it\n`)
+  if (suspect) warnOnStderr(`--from-run: the timing of ${shownPath(dir)} is suspect in its sweep's report (${suspect}); latencies are not predicted from it`)
   return {
     trace: run,
-    source: `recorded in ${shown(dir)}/run.json (no Python)`,
+    source: `recorded in ${shownPath(dir)}/run.json (no Python)`,
     coefficients: planCoefficients(config, run.setting, run.model, run.coefficients),
     latency: run.timings && !suspect ? latencyModel(run.timings) : null,
   }
@@ -122,7 +122,7 @@ function planCoefficients(
   facts: ArchitectureFacts,
   recorded: ChosenCoefficients | null,
   // Inside a progress list the warning belongs to its task (listr2 holds a terminal's stderr back).
-  warn: (message: string) => void = (message) => void process.stderr.write(`teacache: warning: ${message}\n`),
+  warn: (message: string) => void = warnOnStderr,
 ): ChosenCoefficients {
   const file = config.coefficientsFile
   if (file) {
@@ -130,10 +130,5 @@ function planCoefficients(
     if (warning) warn(warning)
   }
   if (!config.teacache.coefficients && recorded) return recorded
-  return chooseCoefficients(config.teacache.coefficients, facts, file ? `file:${shown(file.path)}` : 'config')
-}
-
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path)
-  return rel && !rel.startsWith('..') ? rel : path
+  return chooseCoefficients(config.teacache.coefficients, facts, file ? `file:${shownPath(file.path)}` : 'config')
 }

@@ -84,14 +84,10 @@ export function parseConfig(text: string, configPath: string, overrides: Overrid
     if (value === undefined) continue
     raw[key] = key === 'image' ? resolve(cwd, value as string) : key === 'model' ? resolveModelPath(value as string, cwd) : value
   }
-  if (rel_l1_thresh !== undefined) {
+  const flagged = { ...(rel_l1_thresh !== undefined && { rel_l1_thresh }), ...(coefficients !== undefined && { coefficients: resolve(cwd, coefficients) }) }
+  if (Object.keys(flagged).length > 0) {
     const teacache = raw.teacache
-    raw.teacache = teacache && typeof teacache === 'object' && !Array.isArray(teacache) ? { ...teacache, rel_l1_thresh } : { rel_l1_thresh }
-  }
-  if (coefficients !== undefined) {
-    const teacache = raw.teacache
-    const file = resolve(cwd, coefficients)
-    raw.teacache = teacache && typeof teacache === 'object' && !Array.isArray(teacache) ? { ...teacache, coefficients: file } : { coefficients: file }
+    raw.teacache = teacache && typeof teacache === 'object' && !Array.isArray(teacache) ? { ...teacache, ...flagged } : flagged
   }
   const parsed = configSchema.safeParse(raw)
   if (!parsed.success) throw new TeacacheError('CONFIG', formatIssues(configPath, parsed.error.issues))

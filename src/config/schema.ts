@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { parseEntry } from '../methods/variant.ts'
 
 /**
  * The config file format, and the single source of truth for its fields, types and defaults.
@@ -45,10 +44,13 @@ export const sweepSchema = z.strictObject({
    */
   methods: z
     .array(
-      z.unknown().superRefine((value, ctx) => {
-        const entry = parseEntry(value)
-        if (typeof entry === 'string') ctx.addIssue({ code: 'custom', message: entry })
-      }),
+      // Only the shape here: each method's parameters are checked where a sweep resolves its list
+      // (src/methods/resolve.ts), so a command that runs no sweep never loads the method files.
+      // The value passes through as written: a copy would turn a __proto__ key into a prototype.
+      z.unknown().refine(
+        (v) => (typeof v === 'string' && v.trim() !== '') || (typeof v === 'object' && v !== null && !Array.isArray(v)),
+        'expected a method such as "fbc:0.05" or {method: fbc, threshold: 0.05}',
+      ),
       'expected a list of methods, e.g. [teacache:0.1, fbc:0.05, pab]',
     )
     .min(1, 'expected at least one method')

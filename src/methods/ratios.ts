@@ -1,7 +1,7 @@
-import { relative, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { TeacacheError } from '../errors.ts'
 import { defaultCalibrateOutput, readCoefficientsFile, settingDifferences, type CoefficientsOrigin, type RunSetting } from '../policy/coefficients-file.ts'
-import { expandHome } from '../util/paths.ts'
+import { expandHome, shownPath } from '../util/paths.ts'
 
 /**
  * MagCache's ratios for a sweep: given as numbers, as the path of a file `teacache calibrate`
@@ -24,36 +24,31 @@ export interface Ratios {
 
 export function magcacheRatios(given: unknown, ctx: RatiosContext): Ratios {
   if (Array.isArray(given)) return { ratios: given as number[], warning: null }
-  const command = `teacache calibrate ${shown(ctx.config.configPath)}`
+  const command = `teacache calibrate ${shownPath(ctx.config.configPath)}`
   if (typeof given === 'string') {
     const origin = readCoefficientsFile(resolve(ctx.baseDir, expandHome(given)), `${ctx.where}: ratios`)
     if (!origin.magcache) {
-      throw new TeacacheError('CONFIG', `${ctx.where}: ratios: ${shown(origin.path)} holds no MagCache ratios (calibrate wrote it before it measured them); remake it with \`${command} --output ${shown(origin.path)} --force\``)
+      throw new TeacacheError('CONFIG', `${ctx.where}: ratios: ${shownPath(origin.path)} holds no MagCache ratios (calibrate wrote it before it measured them); remake it with \`${command} --output ${shownPath(origin.path)} --force\``)
     }
     return fromFile(origin, ctx)
   }
   const origin = ctx.config.coefficientsFile
   if (origin?.magcache) return fromFile(origin, ctx)
   const target = origin?.path ?? defaultCalibrateOutput(ctx.config.configPath, ctx.config.name)
-  const remake = origin ? ` --output ${shown(origin.path)} --force` : ''
+  const remake = origin ? ` --output ${shownPath(origin.path)} --force` : ''
   throw new TeacacheError(
     'CONFIG',
     `${ctx.where}: magcache needs the residual magnitude ratios of this model, which diffusers has for FLUX only, and ` +
-      `${origin ? `teacache.coefficients (${shown(origin.path)}) holds none` : 'the config names no file holding them'}: ` +
-      `run \`${command}${remake}\` (it writes them into ${shown(target)} beside the TeaCache coefficients)` +
-      `${origin ? '' : `, then set teacache.coefficients: ${shown(target)} in the config or give magcache:ratios=${shown(target)}`}`,
+      `${origin ? `teacache.coefficients (${shownPath(origin.path)}) holds none` : 'the config names no file holding them'}: ` +
+      `run \`${command}${remake}\` (it writes them into ${shownPath(target)} beside the TeaCache coefficients)` +
+      `${origin ? '' : `, then set teacache.coefficients: ${shownPath(target)} in the config or give magcache:ratios=${shownPath(target)}`}`,
   )
 }
 
 function fromFile(origin: CoefficientsOrigin, ctx: RatiosContext): Ratios {
   const differences = settingDifferences(origin.fitted_on, ctx.config)
   const warning = differences.length
-    ? `${ctx.where}: magcache: the ratios in ${shown(origin.path)} were measured on another setting (${differences.join(', ')}); diffusers resamples them to the step count, but MagCache may skip too much or too little. Measure them for this setting with teacache calibrate`
+    ? `${ctx.where}: magcache: the ratios in ${shownPath(origin.path)} were measured on another setting (${differences.join(', ')}); diffusers resamples them to the step count, but MagCache may skip too much or too little. Measure them for this setting with teacache calibrate`
     : null
   return { ratios: origin.magcache!.ratios, warning }
-}
-
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path)
-  return rel && !rel.startsWith('..') ? rel : path
 }

@@ -1,4 +1,5 @@
 import { medianRepeat } from '../report/timing.ts'
+import { median } from '../stats/order.ts'
 
 /**
  * Predicted latency of a skip schedule from one measured run.
@@ -46,7 +47,7 @@ export interface LatencyModel {
 export function latencyModel(timings: RunTimings): LatencyModel {
   const computed = timings.steps.filter((s) => s.computed).map((s) => s.seconds)
   const skipped = timings.steps.filter((s) => !s.computed).map((s) => s.seconds)
-  const computedStep = median(computed)
+  const computedStep = computed.length > 0 ? median(computed) : 0
   const skippedStep = skipped.length > 0 ? median(skipped) : 0
   const load = timings.load ?? 0
   const warmup = timings.warmup ?? 0
@@ -93,11 +94,4 @@ export function describeLatencyModel(model: LatencyModel): string {
   if (parts.length > 0) lines.push(`its run.json total, ${s(model.startup!.total)}, also counts ${parts.join(' and ')}: no part of latency`)
   if (model.cold) lines.push('warning: the run was its process\'s first generation, without a warm-up: its decode may include start-up costs too, so predictions may be high')
   return lines.join('\n  ')
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return 0
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }

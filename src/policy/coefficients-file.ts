@@ -1,8 +1,9 @@
-import { dirname, join, relative } from 'node:path'
+import { dirname, join } from 'node:path'
 import { Document, parseDocument } from 'yaml'
 import { z } from 'zod'
 import { TeacacheError } from '../errors.ts'
 import { readProblem, readRegularFileSync } from '../util/fs.ts'
+import { shownPath } from '../util/paths.ts'
 import { yamlValue } from '../util/yaml.ts'
 import { chooseCoefficients, type ArchitectureFacts, type ChosenCoefficients } from './presets.ts'
 
@@ -116,7 +117,7 @@ export function coefficientsWarning(origin: CoefficientsOrigin, setting: RunSett
   const differences = settingDifferences(origin.fitted_on, setting, facts)
   if (differences.length === 0) return null
   return (
-    `teacache.coefficients: ${shown(origin.path)} was fitted on another setting (${differences.join(', ')}); ` +
+    `teacache.coefficients: ${shownPath(origin.path)} was fitted on another setting (${differences.join(', ')}); ` +
     'the schedule may skip too much or too little. Fit coefficients for this setting with teacache calibrate'
   )
 }
@@ -131,11 +132,6 @@ export function coefficientsForRun(
   // At threshold 0 every step is computed whatever the polynomial says: nothing to warn about.
   const warning = origin && config.teacache.rel_l1_thresh > 0 ? coefficientsWarning(origin, config, facts) : null
   return { ...chosen, warning }
-}
-
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path)
-  return rel && !rel.startsWith('..') ? rel : path
 }
 
 /** Where calibrate writes without --output: coefficients/<config name>.yaml beside the config. */

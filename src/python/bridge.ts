@@ -7,11 +7,10 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import { readFile, rm } from 'node:fs/promises'
-import { delimiter } from 'node:path'
 import { TeacacheError } from '../errors.ts'
 import { spaceCodeOfErrno, spaceError } from '../util/disk.ts'
 import type { Engine, Versions } from './engine.ts'
-import { PYTHON_SOURCE_DIR } from './interpreter.ts'
+import { withTeacachePython } from './interpreter.ts'
 import type { StartDeadline } from './startup.ts'
 
 interface Pythonia {
@@ -47,7 +46,7 @@ export async function startEngine(options: { python: string; logFile: string | n
   process.env.PYTHON_BIN = options.python
   // pythonia gives up on a call without $timeout after REQ_TIMEOUT (100 s), the import included: a longer TEACACHE_START_TIMEOUT would end there, saying nothing of the wait.
   if (options.deadline) process.env.REQ_TIMEOUT = '0'
-  process.env.PYTHONPATH = [PYTHON_SOURCE_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter)
+  process.env.PYTHONPATH = withTeacachePython()
   if (options.logFile) process.env.TEACACHE_PYTHON_LOG = options.logFile
   else delete process.env.TEACACHE_PYTHON_LOG
   const imported = (await import('pythonia')) as unknown as { default?: Pythonia } & Pythonia
@@ -113,7 +112,7 @@ export async function startEngine(options: { python: string; logFile: string | n
     )
   }
 
-  // Every entry answers with JSON text (teacache.bridge.entry): a value, or a failure as data.
+  // Every entry answers with JSON text (teacache.answers.entry): a value, or a failure as data.
   return {
     pid,
     versions: () => call(async () => unwrap<Versions>(await session.versions())),
@@ -132,7 +131,7 @@ export async function startEngine(options: { python: string; logFile: string | n
   }
 }
 
-/** A Python failure as teacache.bridge.failure() describes it. */
+/** A Python failure as teacache.answers.failure() describes it. */
 export interface PythonFailure {
   kind: string
   message: string

@@ -71,15 +71,7 @@ export interface DenoiseArgs {
 }
 
 /** The untimed generation before a process's first timed one (same device and shapes). */
-export interface WarmupArgs {
-  steps: number
-  guidance_scale: number
-  use_dynamic_cfg: boolean
-  height: number
-  width: number
-  frames: number
-  compile: 'none' | 'blocks'
-}
+export type WarmupArgs = Pick<DenoiseArgs, 'steps' | 'guidance_scale' | 'use_dynamic_cfg' | 'height' | 'width' | 'frames' | 'compile'>
 
 export interface WarmupResult {
   seconds: number

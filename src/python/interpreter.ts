@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { delimiter, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { TeacacheError } from '../errors.ts'
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const PYTHON_SOURCE_DIR = join(PROJECT_ROOT, 'python')
+/** PYTHONPATH with teacache's Python package first: the bridge's and every `python -m teacache.*` child's. */
+export const withTeacachePython = (path = process.env.PYTHONPATH) => [join(PROJECT_ROOT, 'python'), path].filter(Boolean).join(delimiter)
 /** The CLI entry point, for commands that continue their work in a new process. */
 export const BIN_PATH = join(PROJECT_ROOT, 'bin', 'teacache.mjs')
 

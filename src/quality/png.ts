@@ -31,10 +31,6 @@ export function encodePng(frame: Frame): Buffer {
   return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false })
 }
 
-export async function readPng(path: string): Promise<Frame> {
-  return decodePng(await fs.readFile(path))
-}
-
 /** The numbered frame files of a run folder's frames/, in order. */
 export async function listFrames(dir: string): Promise<string[]> {
   const names = (await fs.readdir(dir)).filter((name) => /^frame_\d+\.png$/.test(name)).sort()

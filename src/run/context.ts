@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load.ts'
 import { modelFitViolations } from '../config/rules.ts'
-import { TeacacheError } from '../errors.ts'
+import { TeacacheError, warnOnStderr } from '../errors.ts'
 import { coefficientsForRun } from '../policy/coefficients-file.ts'
 import type { Policy } from '../policy/teacache.ts'
 import type { DecodeResult, DenoiseResult } from '../python/engine.ts'
@@ -42,7 +42,7 @@ export function createRunContext(
   loadSeconds: number,
   warmup: RunContext['warmup'] = null,
   /** How a warning reaches the user: the progress display passes its own, so it shows at once. */
-  warn: (message: string) => void = (message) => void process.stderr.write(`teacache: warning: ${message}\n`),
+  warn: (message: string) => void = warnOnStderr,
 ): RunContext {
   const problems = modelFitViolations(config, loaded.facts)
   if (problems.length > 0) throw new TeacacheError('CONFIG', problems.join('\n'))

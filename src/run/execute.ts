@@ -1,8 +1,6 @@
 import { join } from 'node:path'
 import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError } from '../errors.ts'
-import type { CacheMethod } from '../methods/method.ts'
-import { variantId, variantTitle } from '../methods/variant.ts'
 import { createPolicy, type Policy } from '../policy/teacache.ts'
 import type { DenoiseResult, Decide } from '../python/engine.ts'
 import { encodeVideo } from '../video/ffmpeg.ts'
@@ -29,9 +27,10 @@ export interface RunTask {
 
 /**
  * The tasks of one generation. They read the context through `get` because a command lists its
- * tasks before the model has loaded and the context exists.
+ * tasks before the model has loaded and the context exists. A sweep's method run names its method
+ * (`methodTitle`): the titles live with the methods, which `run` never loads.
  */
-export function runTasks(config: LoadedConfig, get: () => RunContext): RunTask[] {
+export function runTasks(config: LoadedConfig, get: () => RunContext, methodTitle?: string): RunTask[] {
   const negative = config.negative_prompt ?? null
   return [
     {
@@ -42,7 +41,7 @@ export function runTasks(config: LoadedConfig, get: () => RunContext): RunTask[]
       },
     },
     {
-      title: `Denoise (${config.steps} steps${config.method ? `, ${methodTitle(config.method)}` : config.teacache.enabled ? `, TeaCache ${config.teacache.rel_l1_thresh}` : ', no cache'}${config.compile === 'blocks' ? ', compiled blocks' : ''})`,
+      title: `Denoise (${config.steps} steps${methodTitle ? `, ${methodTitle}` : config.teacache.enabled ? `, TeaCache ${config.teacache.rel_l1_thresh}` : ', no cache'}${config.compile === 'blocks' ? ', compiled blocks' : ''})`,
       async run(report) {
         const ctx = get()
         const { policy, result } = await denoiseOnce(ctx, report, (index, timestep) => void (ctx.timesteps[index] = timestep))
@@ -137,9 +136,3 @@ export interface Generation {
 }
 
 export const firstGeneration = (ctx: RunContext): Generation => ({ schedule: schedulePattern(ctx.policy), work: workPattern(ctx.denoise) })
-
-/** "FirstBlockCache (0.05)": a method run's config as a title. */
-function methodTitle(method: NonNullable<LoadedConfig['method']>): string {
-  const variant = { method: method.name as CacheMethod, params: method.params }
-  return variantTitle({ ...variant, id: variantId(variant.method, variant.params) })
-}

@@ -1,5 +1,5 @@
-import { promises as fs, realpathSync } from 'node:fs'
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { promises as fs } from 'node:fs'
+import { join, relative } from 'node:path'
 import { ownerSchema } from '../util/lock.ts'
 import { contains, realPath as real } from '../util/paths.ts'
 export { contains }

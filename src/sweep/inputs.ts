@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path'
 import type { LoadedConfig } from '../config/load.ts'
 import { MAX_PROMPT_CHARS, MAX_THRESHOLD } from '../config/schema.ts'
-import { TeacacheError } from '../errors.ts'
+import { TeacacheError, warnOnStderr } from '../errors.ts'
 import { resolveMethods, splitMethods, type ResolvedMethods } from '../methods/resolve.ts'
 import { readProblem, readRegularFile } from '../util/fs.ts'
 import { normalizeGrid, type CompileMode, type Grid } from './grid.ts'
@@ -21,8 +21,6 @@ export interface GridFlags {
   /** "teacache:0.1,fbc:0.05,pab": thresholds and diffusers' caches; paths in it are relative to the cwd. */
   methods?: string
 }
-
-const warnOnStderr = (message: string): void => void process.stderr.write(`teacache: warning: ${message}\n`)
 
 /**
  * Flags win over the config's `sweep:` section, which wins over the config's own prompt and seed.

@@ -4,18 +4,14 @@ import { overrideArgs } from '../cli/overrides.ts'
 import type { Overrides } from '../config/load.ts'
 import { BIN_PATH } from '../python/interpreter.ts'
 import type { Repeats } from '../run/repeats.ts'
+import type { GridFlags } from './inputs.ts'
 
-/** The flags of a sweep that a restarted process needs to carry on where this one stopped. */
-export interface RestartFlags {
-  thresholds?: string
-  prompts?: string
-  seeds?: string
+/** The flags of a sweep that a restarted process needs to carry on where this one stopped: its grid's and these. */
+export interface RestartFlags extends GridFlags {
   shard?: string
   /** The config overrides (--model, --steps, --device, ...), passed on as they were given. */
   overrides?: Overrides
   repeats?: Repeats
-  compile?: string
-  methods?: string
   warmup?: boolean
   report?: boolean
   quiet?: boolean

@@ -11,7 +11,6 @@ import { estimateRemaining, type Measured, type Pending } from './eta.ts'
 import { variantTitle } from '../methods/variant.ts'
 import type { RunSpec } from './grid.ts'
 import { SweepProgress, type Eta } from './progress.ts'
-import type { Plan } from './state.ts'
 import { describeStop, type Repeats } from '../run/repeats.ts'
 import { groupsOf, isBaseline, newSession } from './rounds.ts'
 import { laterRounds, recordCell, retimeBaseline, writeRetimed, type Cell, type RoundDeps } from './cells.ts'
@@ -91,7 +90,7 @@ export async function executeRuns(planned: PlannedRun[], options: SweepRunOption
       let computedSoFar = 0
       let stepsDone = 0
       const current = () => ({ ...pendingOf(p), stepsDone })
-      for (const task of runTasks(p.config, () => context)) {
+      for (const task of runTasks(p.config, () => context, p.spec.method ? variantTitle(p.spec.method) : undefined)) {
         progress.phase(task.title, etaOf(current(), position))
         last = performance.now()
         await task.run((step: StepProgress) => {

@@ -66,3 +66,9 @@ export function contains(outer: string, inner: string): boolean {
   const rel = relative(realPath(outer), realPath(inner))
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
 }
+
+/** A path as a message shows it: relative to the cwd when it lies below it, else absolute. */
+export function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path)
+  return rel && !rel.startsWith('..') ? rel : path
+}

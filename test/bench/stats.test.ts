@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatRange, formatRatio, median, pairedRatios, quantile, summarize } from '../../src/bench/stats.ts'
+import { formatRatio, median, pairedRatios, quantile, summarize } from '../../src/bench/stats.ts'
 
 describe('quantile', () => {
   // Reference values: numpy.quantile (linear interpolation, the default).
@@ -56,8 +56,5 @@ describe('formatting', () => {
     [Number.POSITIVE_INFINITY, undefined, '-'],
   ])('formatRatio(%d, %d) is %s', (ratio, digits, expected) => {
     expect(formatRatio(ratio, digits)).toBe(expected)
-  })
-  it('formats a range with its unit', () => {
-    expect(formatRange(0.1234, 0.5, 2, ' ms')).toBe('0.12-0.50 ms')
   })
 })

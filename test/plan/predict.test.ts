@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { describeLatencyModel, latencyModel, median, predictSeconds, predictSpeedup, type LatencyModel } from '../../src/plan/predict.ts'
+import { describeLatencyModel, latencyModel, predictSeconds, predictSpeedup, type LatencyModel } from '../../src/plan/predict.ts'
 import { traceFromRun } from '../../src/plan/trace.ts'
 import { runTiming } from '../../src/report/timing.ts'
 import type { RunRecord } from '../../src/run/record.ts'
@@ -117,11 +117,5 @@ describe('predictions from recorded runs', () => {
     const predicted = predictSeconds(model, run.computed_steps, run.skipped_steps)
     expect(predicted).toBeLessThan(run.timings_s.denoise + run.timings_s.decode)
     expect(predicted).toBeCloseTo(run.timings_s.denoise + run.timings_s.decode - (run.steps[0].seconds! - model.computedStep), 12)
-  })
-})
-
-describe('median', () => {
-  it.each([[[], 0], [[3], 3], [[3, 1, 2], 2], [[4, 1, 3, 2], 2.5]])('%j -> %s', (values, expected) => {
-    expect(median(values)).toBe(expected)
   })
 })

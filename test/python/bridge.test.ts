@@ -9,7 +9,7 @@ import { dropWritesAfterExit, type PythonFailure, translate, unwrap } from '../.
 const traceback = 'Traceback (most recent call last):\n  ...\nRuntimeError: boom'
 const failure: PythonFailure = { kind: 'RuntimeError', message: 'boom', input: false, out_of_memory: false, errno: null, traceback_path: null, traceback }
 
-/** An entry's failed answer as teacache.bridge.entry writes it, its traceback in a file of `folder`. */
+/** An entry's failed answer as teacache.answers.entry writes it, its traceback in a file of `folder`. */
 function answer(folder: string, changes: Partial<PythonFailure>): string {
   const path = join(folder, 'teacache-traceback-x.txt')
   writeFileSync(path, traceback)

@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { execa } from 'execa'
 import { describe, expect, it } from 'vitest'
 import { encodePng } from '../../src/quality/png.ts'
@@ -13,22 +13,13 @@ import { ffmpegPath } from '../../src/video/ffmpeg.ts'
 import { ROOT } from '../helpers/cli.ts'
 import { coldBaselineFixture, fixtureFrame, twoPromptFixture } from '../fixtures/sweep.ts'
 import { tempDir } from '../helpers/temp.ts'
+import { reachable } from '../helpers/reachable.ts'
 
 /** The first frame of a video as 8-bit RGB. */
 async function firstFrame(file: string, width: number, height: number): Promise<Uint8Array> {
   const { stdout } = await execa(ffmpegPath(), ['-v', 'error', '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { encoding: 'buffer' })
   expect(stdout.length).toBe(width * height * 3)
   return new Uint8Array(stdout)
-}
-
-/** Value (not type-only) imports reachable from a module, following relative paths. */
-function reachable(entry: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(entry)) return seen
-  seen.add(entry)
-  const text = readFileSync(entry, 'utf8')
-  const pattern = /(?:^|\n)\s*(import|export)\s+(?!type\s)[^'"]*?from\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/g
-  for (const match of text.matchAll(pattern)) reachable(resolve(dirname(entry), match[2] ?? match[3]), seen)
-  return seen
 }
 
 describe('teacache report from fixture run folders', () => {

@@ -105,8 +105,31 @@ describe('sweep grid inputs', () => {
     await expect(resolveGrid(config(sweep), flags, dir)).rejects.toMatchObject({ exitCode: 2, message: error })
   })
 
-  it('names a method parameter written as __proto__ in the config as unknown, never drops it', () => {
-    expect(() => config('sweep:\n  methods: [{method: fbc, __proto__: 0.9}]\n')).toThrow(/\n {2}sweep\.methods\[0\]: fbc: unknown parameter __proto__; expected threshold$/)
+  it('names a method parameter written as __proto__ in the config as unknown, never drops it', async () => {
+    await expect(resolveGrid(config('sweep:\n  methods: [{method: fbc, __proto__: 0.9}]\n'), {}, dir)).rejects.toMatchObject({
+      exitCode: 2, message: 'sweep.methods[0]: fbc: unknown parameter __proto__; expected threshold',
+    })
+  })
+
+  // The config's schema checks only the list's shape, so `run` loads no method file; the sweep
+  // that resolves the list names what is wrong with an entry, as the schema did.
+  it.each([
+    { methods: '[seacache]', error: /^sweep\.methods\[0\]: seacache: refused: / },
+    { methods: '[fbc, "nope:1"]', error: /^sweep\.methods\[1\]: unknown method "nope"/ },
+    { methods: '[{method: pab, skip: 3}]', error: /^sweep\.methods\[0\]: pab: unknown parameter skip; expected / },
+    { methods: '["fbc:-1"]', error: /^sweep\.methods\[0\]: fbc: threshold: / },
+  ])('refuses sweep.methods $methods when the sweep resolves it', async ({ methods, error }) => {
+    const c = config(`sweep:\n  methods: ${methods}\n`)
+    await expect(resolveGrid(c, {}, dir)).rejects.toMatchObject({ code: 'CONFIG', exitCode: 2, message: expect.stringMatching(error) })
+  })
+
+  it.each([
+    { methods: '[3]', error: 'sweep.methods[0]: expected a method such as "fbc:0.05" or {method: fbc, threshold: 0.05}' },
+    { methods: '[[fbc]]', error: 'sweep.methods[0]: expected a method such as "fbc:0.05" or {method: fbc, threshold: 0.05}' },
+    { methods: 'fbc', error: 'sweep.methods: expected a list of methods, e.g. [teacache:0.1, fbc:0.05, pab]' },
+    { methods: '[]', error: 'sweep.methods: expected at least one method' },
+  ])('refuses a sweep.methods of the wrong shape when the config loads: $methods', ({ methods, error }) => {
+    expect(() => config(`sweep:\n  methods: ${methods}\n`)).toThrow(`\n  ${error}`)
   })
 
   describe('a prompts file that is no regular file', () => {
