@@ -106,7 +106,7 @@ export function buildProgram(): Command {
 
   const tune = program
     .command('tune')
-    .description('find the fastest TeaCache schedule that keeps a quality gate on every prompt x seed (bisection over the distinct schedules), check it on held-out prompts, write tuned.yaml and REPORT.md')
+    .description('find the fastest setting that keeps a quality gate on every prompt x seed (bisection over TeaCache\'s distinct schedules and any --methods, ranked by measured speedup), check it on held-out prompts, write tuned.yaml and REPORT.md')
     .argument('<config>', 'YAML config (see configs/); its sweep: section may list prompts and seeds')
     .option('--gate <bounds>', 'quality gate against the uncached video, e.g. "psnr>=30,ssim>=0.92" (metrics: psnr, ssim, min_psnr: the worst frame, lpips<=x where its weights exist)')
     .option('--prompts <file>', 'tuning prompts, one per line (default: sweep.prompts, else the config\'s prompt)')
@@ -114,8 +114,12 @@ export function buildProgram(): Command {
     .option('--holdout <n>', 'hold the last n prompts out of the search, and check the choice on them')
     .option('--holdout-prompts <file>', 'held-out prompts, one per line, that the search never sees')
     .option('--quantile <q>', 'judge the gate on the q-quantile of the prompts x seeds instead of the worst one (default 0: every one)')
+    .option('--methods <list>', 'also tune these diffusers caches, each over a ladder of its main parameter (e.g. fbc,pab; other parameters fixed as for sweep: pab:spatial_attention_timestep_skip_range=0..1000)')
+    .option('--compile <modes>', 'time the best TeaCache candidate under these compile modes too (none,blocks; quality is judged on eager blocks) and let the measured speedup pick the mode')
     .option('--output <dir>', 'sweep folder: new, or an earlier tune of the same config to resume (default: a new folder under the config\'s output)')
     .option('--force', 'redo every run, even completed ones')
+    .option('--devices <list>', 'one `tune --shard` worker process per device: GPU numbers or "cpu", e.g. 0,1; each loads the model once')
+    .option('--shard <i/n>', 'make share i of n of every step\'s prompt x seed groups and wait for the other shards\' in the same --output (1-based; shard 1 writes tune.json, tuned.yaml and the report); needs --output')
     .option('--repeats <k|auto>', 'timing rounds per prompt x seed group, as for sweep (default auto)', parseRepeats)
     .option('--no-warmup', 'skip the untimed warm-up generation')
     .addOption(quiet())

@@ -23,7 +23,7 @@ import { executeRuns, runConfig, type Outcome, type PlannedRun } from '../sweep/
 import { runSettings } from '../records/settings.ts'
 import { restartArgs, restartSweep } from '../sweep/restart.ts'
 import { planRun, readRunFolder } from '../sweep/state.ts'
-import { describeWorker, parseDevices, planWorkers, runWorkers, type Worker } from '../sweep/workers.ts'
+import { describeWorker, parseDevices, planWorkers, runWorkers, workersFailure, type Worker } from '../sweep/workers.ts'
 import { joinSweep, sweepIdentity } from '../sweep/writers.ts'
 import { watchParent } from '../sweep/orphan.ts'
 import { describeRepeats, parseRepeats, type Repeats } from '../run/repeats.ts'
@@ -193,11 +193,8 @@ async function runWorkerProcesses(workers: Worker[], config: LoadedConfig, grid:
   const { results, signal, exitCode } = await runWorkers(workers, args)
   if (signal) throw new TeacacheError('INTERRUPTED', `interrupted by ${signal}: finished runs are kept in ${dir}; run the same command again to finish the sweep`, { exitCode })
   const reportPath = options.report === false ? null : (await writeReport(dir)).path
-  const failed = results.filter((r) => r.exitCode !== 0)
-  if (failed.length > 0) {
-    const lines = failed.map((r) => `${describeWorker(r.worker)} exited with code ${r.exitCode}${r.signal ? ` (${r.signal})` : ''}`)
-    throw new TeacacheError('PYTHON', `${lines.join('; ')}; see its output above${reportPath ? ` and ${reportPath}` : ''}`, { exitCode: failed[0].exitCode === 2 ? 2 : 1 })
-  }
+  const failure = workersFailure(results, reportPath ? ` and ${reportPath}` : '')
+  if (failure) throw failure
   if (!options.quiet && reportPath) process.stdout.write(`report: ${reportPath}\n`)
 }
 

@@ -17,16 +17,32 @@ import { checkWarmup } from '../run/warmup.ts'
 import { runSettings } from '../records/settings.ts'
 import { runClaimer } from '../sweep/claim.ts'
 import { checkSweepDir, runFolderOf } from '../sweep/folder.ts'
-import { buildRuns, groupId, type Grid } from '../sweep/grid.ts'
+import { buildRuns, formatShard, groupId, parseShard, type CompileMode, type Grid } from '../sweep/grid.ts'
 import { readPromptsFile, resolveGrid } from '../sweep/inputs.ts'
-import { buildManifest, growManifest, writeManifest, type SweepManifest } from '../sweep/manifest.ts'
+import { buildManifest, growManifest, REPORT, writeManifest, type SweepManifest } from '../sweep/manifest.ts'
 import { executeRuns, runConfig, type PlannedRun } from '../sweep/runner.ts'
 import { planRun, readRunFolder } from '../sweep/state.ts'
-import { joinSweep, sweepIdentity } from '../sweep/writers.ts'
-import { writeFileAtomic, writeJsonAtomic } from '../util/fs.ts'
-import { gateText, judge, parseGate, type Gate, type Measured } from '../tune/gate.ts'
-import { chosen, neighboursToCheck, nextProbe, probeBound, violations, type Probe } from '../tune/search.ts'
-import { TUNE_FILE, TUNED_CONFIG, tunedConfig, type TuneRecord } from '../tune/output.ts'
+import { joinSweep } from '../sweep/writers.ts'
+import { overrideArgs } from '../cli/overrides.ts'
+import { watchParent } from '../sweep/orphan.ts'
+import { describeWorker, parseDevices, planWorkers, runWorkers, workersFailure, type Worker } from '../sweep/workers.ts'
+import { ShardPeers } from '../tune/peers.ts'
+import { checkShares, splitStep, tuneIdentity, writesOutputs } from '../tune/shards.ts'
+import { readJson, writeFileAtomic, writeJsonAtomic } from '../util/fs.ts'
+import { checkMethodsOnModel } from '../sweep/method-checks.ts'
+import { isReferenceBaseline } from '../sweep/rounds.ts'
+import { sameGrid } from '../sweep/growth.ts'
+import { gridFor, isWanted, wantOf, type Want } from '../tune/cells.ts'
+import { compileContender, parseTuneCompile } from '../tune/compile.ts'
+import { methodFamilies, teacacheFamily, type Family } from '../tune/families.ts'
+import { gateText, judge, parseGate, type Measured } from '../tune/gate.ts'
+import type { MeasuredSpeedup } from '../tune/measured.ts'
+import { rankContenders } from '../tune/rank.ts'
+import { cellsSpeedup } from '../report/tune-speedup.ts'
+import { choiceLine, tuneSummary } from '../report/tune-summary.ts'
+import { contendersOf, scoreOf, searchPicks, tuneRecord, type FamilySearch, type Verdict } from '../tune/record.ts'
+import { searchFamily } from '../tune/search.ts'
+import { TUNE_FILE, TUNED_CONFIG, tunedConfig, type CompiledTiming, type TuneRecord } from '../tune/output.ts'
 
 export interface TuneOptions {
   gate?: string
@@ -39,17 +55,27 @@ export interface TuneOptions {
   force?: boolean
   repeats?: Repeats
   warmup?: boolean
+  /** "fbc,pab": methods whose primary parameter is a family of candidates too (src/tune/families.ts). */
+  methods?: string
+  /** "none,blocks": compile modes the best TeaCache candidate is timed under (src/tune/compile.ts). */
+  compile?: string
   overrides?: Overrides
+  /** "i/n": make share i of n of every step's prompt x seed groups, in the shared --output (src/tune/shards.ts). */
+  shard?: string
+  /** "0,1": one `tune --shard` worker process per device. */
+  devices?: string
   quiet?: boolean
 }
 
 /**
- * `teacache tune`: the fastest TeaCache schedule that keeps a quality gate on every tuning prompt x
- * seed, found by bisection over the distinct schedules (plan's replay of the first baseline's
- * indicator), then checked on held-out prompts. Everything it runs is a sweep folder (resumable;
- * `teacache report` works on it), on one model load.
+ * `teacache tune`: the fastest setting that keeps a quality gate on every tuning prompt x seed.
+ * Each family (TeaCache's distinct schedules, plan's replay of the first baseline's indicator;
+ * with --methods each method's primary parameter) is bisected for its most aggressive passing
+ * candidate; the choice is the passing candidate that measured fastest (src/tune/rank.ts), timed
+ * under each --compile mode, then checked on held-out prompts. Everything it runs is a sweep
+ * folder (resumable; `teacache report` works on it), on one model load.
  */
-export async function tuneCommand(configFile: string, options: TuneOptions): Promise<TuneRecord> {
+export async function tuneCommand(configFile: string, options: TuneOptions): Promise<TuneRecord | null> {
   if (options.gate === undefined) throw new TeacacheError('CONFIG', '--gate: expected the quality gate to keep, e.g. --gate "psnr>=30,ssim>=0.92"')
   const gate = parseGate(options.gate)
   const quantile = parseQuantile(options.quantile)
@@ -57,41 +83,73 @@ export async function tuneCommand(configFile: string, options: TuneOptions): Pro
   const config = await loadConfig(configFile, options.overrides)
   const warmup = options.warmup !== false
   checkWarmup(config, warmup)
+  const modes = parseTuneCompile(options.compile)
+  for (const compile of modes) checkWarmup({ compile }, warmup)
+  const extra = options.methods === undefined ? { families: [], warnings: [] } : methodFamilies(options.methods, { baseDir: process.cwd(), config })
+  for (const warning of extra.warnings) process.stderr.write(`teacache: warning: ${warning}\n`)
   const lpips = gate.some((b) => b.metric === 'lpips') ? await lpipsWeights() : null
   const { grid, tuning, held } = await tuneGrid(config, options)
+  const shard = options.shard === undefined ? undefined : parseFlag('--shard', () => parseShard(options.shard!))
+  const devices = options.devices === undefined ? undefined : parseFlag('--devices', () => parseDevices(options.devices!))
+  if (shard && !options.output) throw new TeacacheError('CONFIG', '--output: --shard needs the shared tune folder, so that every shard writes into the same one')
+  checkShares(devices ? planWorkers(devices, shard).map((w) => w.shard) : shard ? [shard] : [], tuning.length * grid.seeds.length, devices ? '--devices' : '--shard')
   const location = await resolveModel(config.model)
   await checkRunInputs(config, location)
   const protect = protectedPaths({ config: config.configPath, coefficients: config.coefficientsFile?.path, image: config.image })
   const chosenDir = options.output ? resolve(options.output) : await chooseRunDir({ parent: config.output, name: `${config.name}-tune` })
   const folder = await checkSweepDir(chosenDir, buildManifest(config, grid), Boolean(options.force), protect)
-  const membership = await joinSweep(chosenDir, sweepIdentity(folder.manifest), { exclusive: !options.output })
+  const identity = tuneIdentity({ fingerprint: folder.manifest.fingerprint, grid, gate: gateText(gate), quantile, tuning, held, methods: options.methods, compile: options.compile })
+  const membership = await joinSweep(chosenDir, identity, { exclusive: !options.output })
   const dir = membership.dir
+  if (devices) {
+    try {
+      return await tuneOnWorkers(planWorkers(devices, shard), config, dir, options)
+    } finally {
+      await membership.leave()
+    }
+  }
+  // A --devices worker stops with its parent, however the parent dies.
+  const unwatch = watchParent()
   let manifest: SweepManifest = folder.manifest
   if (!options.quiet) process.stdout.write(`tune into ${dir}: gate ${gateText(gate)}; timing: ${describeRepeats(options.repeats ?? 'auto')}\n`)
 
   const session = new PythonSession()
-  let generations = 0
+  const peers = shard && shard.count > 1 ? new ShardPeers({ dir, shard, identity, quiet: options.quiet, interrupted: () => session.shutdown.signal, completed: async (spec) => (await readRunFolder(runFolderOf(dir, spec.id), runSettings(runConfig(config, spec, dir)))).status === 'completed' }) : undefined
   const claimRun = runClaimer({ force: Boolean(options.force), protect })
-  /** Make (or find made) these cells, timed in rounds per group; grows sweep.json first. */
-  const run = async (thresholds: number[], groups: number[], setup = false) => {
-    if (thresholds.some((t) => !manifest.grid.thresholds.includes(t))) {
-      const grown = growManifest(manifest, buildManifest(config, { ...manifest.grid, thresholds: [...manifest.grid.thresholds, ...thresholds] }), new Date())
+  const variants = extra.families.flatMap((f) => f.candidates.flatMap((c) => (c.method ? [c.method] : [])))
+  const warmed = new Set<CompileMode>(['none'])
+  /** Make (or find made) these cells and the eager baseline, timed in rounds per group; grows sweep.json first. The generations made. */
+  const run = async (wants: Want[], groups: number[], setup = false): Promise<number> => {
+    const wanted = gridFor(manifest.grid, wants)
+    if (!sameGrid(wanted, manifest.grid)) {
+      const grown = growManifest(manifest, buildManifest(config, wanted), new Date())
       await writeManifest(dir, grown, { grownFrom: manifest })
       manifest = grown
     }
     const planned: PlannedRun[] = []
-    for (const spec of buildRuns(manifest.grid).filter((s) => groups.includes(s.promptIndex) && (s.threshold === null || thresholds.includes(s.threshold)))) {
+    // A shard makes its own groups' cells and waits for the others' (src/tune/shards.ts).
+    const { mine, awaited } = splitStep(buildRuns(manifest.grid).filter((s) => groups.includes(s.promptIndex) && isWanted(s, wants)), shard)
+    for (const spec of mine) {
       const runDir = runFolderOf(dir, spec.id)
       const cfg = runConfig(config, spec, dir)
       const found = await readRunFolder(runDir, runSettings(cfg))
       planned.push({ spec, dir: runDir, config: cfg, plan: planRun(found, Boolean(options.force) && setup), record: found.record })
     }
-    const steps = setup
-      ? [...session.openSteps(config, location, async (loaded, warn) => {
-          createRunContext(loaded, { ...config, teacache: { ...config.teacache, enabled: true } }, dir, 0, null, warn)
-          if (folder.write !== 'keep') await writeManifest(dir, manifest, { replace: folder.write === 'replace', grownFrom: folder.write === 'grow' ? (folder.existing ?? undefined) : undefined })
-        }), ...(warmup ? session.warmupSteps([{ config: { ...config, teacache: { ...config.teacache, enabled: true } } }]) : [])]
-      : []
+    // Compiled blocks compile in a warm-up of their own, once per process, before their first timed run.
+    const compiles = [...new Set(wants.map((w) => w.compile))].filter((c) => !warmed.has(c))
+    compiles.forEach((c) => warmed.add(c))
+    const steps = [
+      ...(setup
+        ? session.openSteps(config, location, async (loaded, warn) => {
+            createRunContext(loaded, { ...config, teacache: { ...config.teacache, enabled: true } }, dir, 0, null, warn)
+            await checkMethodsOnModel(loaded.engine, variants, config)
+            if (folder.write !== 'keep') await writeManifest(dir, manifest, { replace: folder.write === 'replace', grownFrom: folder.write === 'grow' ? (folder.existing ?? undefined) : undefined })
+            await peers?.register()
+          })
+        : []),
+      ...(warmup && setup ? session.warmupSteps([{ config: { ...config, teacache: { ...config.teacache, enabled: true } } }]) : []),
+      ...(warmup ? session.warmupSteps(compiles.map((compile) => ({ config: { ...config, compile, teacache: { ...config.teacache, enabled: true } } }))) : []),
+    ]
     const { outcomes, fatal } = await executeRuns(planned, {
       setup: steps, shutdown: session.shutdown, quiet: options.quiet, loaded: () => session.loaded,
       loadSeconds: () => (session.isLoaded ? session.loaded.loadSeconds : 0), warmup: () => session.warmup, repeats: options.repeats ?? 'auto', claimRun,
@@ -99,13 +157,14 @@ export async function tuneCommand(configFile: string, options: TuneOptions): Pro
     if (fatal) throw session.failure(fatal, `the runs made so far are kept in ${dir}; the same command resumes`)
     const failed = outcomes.find((o) => o.status === 'failed')
     if (failed) throw new TeacacheError('PYTHON', `${failed.spec.id} failed: ${failed.error instanceof Error ? failed.error.message : String(failed.error)}`)
-    generations += outcomes.filter((o) => o.status === 'completed').length
+    const made = outcomes.filter((o) => o.status === 'completed').length
+    return made + (peers ? await peers.step(made, mine, awaited) : 0)
   }
-  /** The gate's metrics of threshold t on these groups, each against its own baseline. */
-  const measure = async (t: number, groups: number[]): Promise<Measured[]> => {
+  /** The gate's metrics of a wanted cell on these groups, each against its own baseline. */
+  const measure = async (want: Want, groups: number[]): Promise<Measured[]> => {
     const collected = await collectSweep(dir)
     const quality = await measureQuality(collected)
-    const cells = collected.runs.filter((r) => r.spec.threshold === t && !r.spec.method && r.spec.compile === 'none' && groups.includes(r.spec.promptIndex))
+    const cells = collected.runs.filter((r) => !isReferenceBaseline(r.spec) && isWanted(r.spec, [want]) && groups.includes(r.spec.promptIndex))
     const out: Measured[] = []
     for (const cell of cells) {
       const q = quality.get(cell.spec.id)
@@ -119,70 +178,124 @@ export async function tuneCommand(configFile: string, options: TuneOptions): Pro
     }
     return out
   }
+  /** The measured speedup of a wanted cell over the tuning groups (src/tune/measured.ts). */
+  const timed = async (want: Want) => cellsSpeedup((await collectSweep(dir)).runs, (spec) => isWanted(spec, [want]), tuning)
 
   try {
-    await run([], tuning, true)
-    const baselineSpec = buildRuns(manifest.grid).find((r) => r.promptIndex === tuning[0] && r.seed === manifest.grid.seeds[0] && r.threshold === null && !r.method)
+    const generations = { search: await run([], tuning, true), compile: 0, held_out: 0 }
+    const baselineSpec = buildRuns(manifest.grid).find((r) => r.promptIndex === tuning[0] && r.seed === manifest.grid.seeds[0] && isReferenceBaseline(r))
     if (!baselineSpec) throw new Error('no baseline in the tuning grid')
     const first = (await readRunFolder(runFolderOf(dir, baselineSpec.id), runSettings(runConfig(config, baselineSpec, dir)))).record
     if (!first) throw new TeacacheError('PYTHON', 'the first baseline left no record to plan from')
     const coefficients = coefficientsForRun(config, session.loaded.facts).coefficients
-    const all = everySchedule(coefficients, first.steps.map((s) => s.distance), null)
     // The schedule that computes every step is the baseline itself: no candidate.
-    const candidates = all.filter((e) => e.skipped.length > 0)
-    const probes: Probe[] = []
-    const results = new Map<number, ReturnType<typeof judge>>()
-    const probe = async (index: number) => {
-      const t = candidates[index].threshold
-      await run([t], tuning)
-      const verdict = judge(gate, await measure(t, tuning), quantile)
-      results.set(index, verdict)
-      const first = gate[0]
-      probes.push({ index, pass: verdict.pass, score: first.op === '>=' ? verdict.worst[first.metric] : -verdict.worst[first.metric] })
+    const schedules = everySchedule(coefficients, first.steps.map((s) => s.distance), null).filter((e) => e.skipped.length > 0)
+    const families: Family[] = [teacacheFamily(schedules), ...extra.families]
+    const verdicts = new Map<string, Verdict>()
+    const speedups = new Map<string, MeasuredSpeedup | null>()
+    const searches: FamilySearch[] = []
+    for (const family of families) {
+      const probes = await searchFamily(family.candidates.length, async (index) => {
+        const want = wantOf(family.candidates[index])
+        generations.search += await run([want], tuning)
+        const verdict = judge(gate, await measure(want, tuning), quantile)
+        verdicts.set(family.candidates[index].id, verdict)
+        speedups.set(family.candidates[index].id, await timed(want))
+        return { pass: verdict.pass, score: scoreOf(gate, verdict) }
+      })
+      searches.push({ family, probes })
     }
-    for (let next = nextProbe(candidates.length, probes); next !== null; next = nextProbe(candidates.length, probes)) await probe(next)
-    for (const index of neighboursToCheck(candidates.length, probes)) await probe(index)
-    const pick = chosen(probes)
+    const byId = new Map(families.flatMap((f) => f.candidates.map((c) => [c.id, c] as const)))
+    let contenders = contendersOf(searches, verdicts, speedups)
+    let ranking = rankContenders(contenders, searchPicks(searches))
+    const compiled: CompiledTiming[] = []
+    const toCompile = compileContender(ranking.ranked, modes)
+    if (toCompile) {
+      for (const mode of modes.filter((m) => m !== 'none')) {
+        const want = wantOf(byId.get(toCompile.id)!, mode)
+        generations.compile += await run([want], tuning)
+        compiled.push({ id: toCompile.id, compile: mode, speedup: await timed(want) })
+      }
+      contenders = [...contenders, ...compiled.map((t) => ({ ...toCompile, compile: t.compile, speedup: t.speedup }))]
+      ranking = rankContenders(contenders, searchPicks(searches))
+    }
+    const pick = ranking.choice ? byId.get(ranking.choice.id)! : null
+    const choiceWant = pick && ranking.choice ? wantOf(pick, ranking.choice.compile) : null
+    let heldOut: TuneRecord['held_out'] = null
+    if (choiceWant && held.length) {
+      generations.held_out += await run([choiceWant], held)
+      const verdict = judge(gate, await measure(choiceWant, held), quantile)
+      heldOut = { pass: verdict.pass, worst: verdict.worst, margin: verdict.margin }
+    }
     const steps = config.steps
     const record: TuneRecord = {
-      format: 'teacache-tune/1', date: new Date().toISOString(), gate, gate_text: gateText(gate), quantile,
-      tuning: { prompts: tuning, seeds: manifest.grid.seeds }, holdout: held.length ? { prompts: held, seeds: manifest.grid.seeds } : null,
-      candidates: candidates.map((c, i) => ({
-        threshold: c.threshold, computed_steps: c.computed_steps, steps, tried: results.has(i),
-        pass: results.get(i)?.pass ?? null, worst: results.get(i)?.worst ?? null, margin: results.get(i)?.margin ?? null,
-      })),
-      violations: violations(probes).map(([a, b]) => [candidates[a.index].threshold, candidates[b.index].threshold]),
-      choice: pick === null ? null : { threshold: candidates[pick].threshold, computed_steps: candidates[pick].computed_steps, steps },
-      best_failed: null, held_out: null,
-      cost: { generations, bound: tuning.length * manifest.grid.seeds.length * (1 + probeBound(candidates.length)), full_sweep: tuning.length * manifest.grid.seeds.length * (1 + candidates.length), tuning_groups: tuning.length * manifest.grid.seeds.length, schedules: candidates.length },
+      ...tuneRecord({
+        gate, gateText: gateText(gate), quantile, steps, compile: modes, searches, verdicts, speedups, compiled, ranking, generations, date: new Date(),
+        tuning: { prompts: tuning, seeds: manifest.grid.seeds }, holdout: held.length ? { prompts: held, seeds: manifest.grid.seeds } : null,
+      }),
+      held_out: heldOut,
     }
-    if (pick === null) {
-      const mildest = [...results.entries()].sort((a, b) => a[0] - b[0])[0]
-      record.best_failed = mildest ? { threshold: candidates[mildest[0]].threshold, margin: mildest[1].margin } : null
-    } else {
-      const t = candidates[pick].threshold
-      if (held.length) {
-        await run([t], held)
-        const verdict = judge(gate, await measure(t, held), quantile)
-        record.held_out = { pass: verdict.pass, worst: verdict.worst, margin: verdict.margin }
-      }
-      await writeFileAtomic(join(dir, TUNED_CONFIG), tunedConfig(config, t, coefficients, `teacache tune: the fastest schedule keeping ${gateText(gate)} (${candidates[pick].computed_steps} of ${steps} steps computed), from ${config.configPath}`))
+    if (record.choice && writesOutputs(shard)) {
+      await writeFileAtomic(join(dir, TUNED_CONFIG), tunedConfig(config, record.choice, coefficients, `teacache tune: the fastest setting measured that keeps ${gateText(gate)} (${choiceLine(record.choice)}), from ${config.configPath}${record.choice.method ? `; \`teacache run\` runs no diffusers cache, so run this one with \`teacache sweep ${TUNED_CONFIG}\` (it runs ${record.choice.id} beside its baseline)` : ''}`))
     }
-    await writeJsonAtomic(join(dir, TUNE_FILE), record)
-    const report = await writeReport(dir)
-    if (!options.quiet) process.stdout.write(summary(record, dir, report.path))
-    if (pick === null) {
+    // Every shard holds the same record; one writes it.
+    if (writesOutputs(shard)) await writeJsonAtomic(join(dir, TUNE_FILE), record)
+    const report = writesOutputs(shard) ? await writeReport(dir) : { path: join(dir, REPORT) }
+    if (!options.quiet) process.stdout.write(tuneSummary(record, dir, report.path))
+    if (!options.quiet && !writesOutputs(shard)) process.stdout.write(`shard 1/${shard?.count} writes ${TUNE_FILE}, ${TUNED_CONFIG} and the report into ${dir}\n`)
+    if (!record.choice) {
       const best = record.best_failed
+      const bestCandidate = best ? byId.get(best.id) : undefined
       const missed = best ? Object.entries(best.margin).filter(([, m]) => (m as number) < 0).map(([k, m]) => `${k} by ${Math.abs(m as number).toPrecision(3)}`).join(', ') : 'unmeasured'
-      throw new TeacacheError('INPUT', `no schedule keeps ${gateText(gate)}: even the mildest, threshold ${best?.threshold} (${candidates[0]?.computed_steps} of ${steps} steps computed), misses ${missed}; see ${report.path}`, { exitCode: 1 })
+      const named = bestCandidate?.threshold != null ? `threshold ${bestCandidate.threshold} (${bestCandidate.computed_steps} of ${steps} steps computed)` : (best?.id ?? 'none')
+      throw new TeacacheError('INPUT', `no schedule keeps ${gateText(gate)}: even the mildest, ${named}, misses ${missed}; see ${report.path}`, { exitCode: 1 })
     }
     return record
   } catch (caught) {
     throw session.failure(caught, `the runs made so far are kept in ${dir}; the same command resumes`)
   } finally {
+    await peers?.end()
+    unwatch()
     await session.close()
     await membership.leave()
   }
+}
+
+function parseFlag<T>(flag: string, parse: () => T): T {
+  try {
+    return parse()
+  } catch (error) {
+    throw new TeacacheError('CONFIG', `${flag}: ${(error as Error).message}`)
+  }
+}
+
+/**
+ * A --devices worker's flags: each option passed on as given, but the folder, the device and the
+ * shard, which are the worker's own. Typed by TuneOptions, so a new option fails to compile
+ * until it is passed on here too.
+ */
+const WORKER_FLAGS: { [K in keyof Required<TuneOptions>]: (value: NonNullable<TuneOptions[K]>) => string[] } = {
+  gate: (v) => ['--gate', v], prompts: (v) => ['--prompts', resolve(v)], seeds: (v) => ['--seeds', v], holdout: (v) => ['--holdout', v],
+  holdoutPrompts: (v) => ['--holdout-prompts', resolve(v)], quantile: (v) => ['--quantile', v], methods: (v) => ['--methods', v], compile: (v) => ['--compile', v],
+  force: (v) => (v ? ['--force'] : []), repeats: (v) => ['--repeats', String(v)], warmup: (v) => (v ? [] : ['--no-warmup']), quiet: (v) => (v ? ['--quiet'] : []),
+  overrides: (v) => overrideArgs({ ...v, device: undefined }), output: () => [], shard: () => [], devices: () => [],
+}
+
+/** `tune --devices`: one `tune --shard` worker per device, each loading the model once; the summary is read from shard 1's tune.json. */
+async function tuneOnWorkers(workers: Worker[], config: LoadedConfig, dir: string, options: TuneOptions): Promise<TuneRecord | null> {
+  if (!options.quiet) process.stdout.write(`${workers.length} workers into ${dir}:\n${workers.map((w) => `  ${describeWorker(w)}\n`).join('')}`)
+  const flags = (Object.keys(WORKER_FLAGS) as Array<keyof TuneOptions>).flatMap((key) => (options[key] === undefined ? [] : WORKER_FLAGS[key](options[key] as never)))
+  const since = Date.now()
+  const { results, signal, exitCode } = await runWorkers(workers, (w) => ['tune', config.configPath, '--output', dir, '--shard', formatShard(w.shard), '--device', w.deviceFlag, ...flags])
+  if (signal) throw new TeacacheError('INTERRUPTED', `interrupted by ${signal}: finished runs are kept in ${dir}; run the same command again to resume the tune`, { exitCode })
+  // Written by this command's shard 1 (none of the workers is shard 1 with --shard i/n, i > 1: another process writes it).
+  const record = await readJson<TuneRecord>(join(dir, TUNE_FILE)).then((r) => (Date.parse(r.date) >= since ? r : null), () => null)
+  if (record && !options.quiet) process.stdout.write(tuneSummary(record, dir, join(dir, REPORT)))
+  if (record && !record.choice) throw new TeacacheError('INPUT', `no setting keeps ${record.gate_text}; see ${join(dir, REPORT)}`, { exitCode: 1 })
+  const failure = workersFailure(results)
+  if (failure) throw failure
+  if (!record && !options.quiet) process.stdout.write(`shard 1 of the tune writes ${TUNE_FILE}, ${TUNED_CONFIG} and the report into ${dir}\n`)
+  return record
 }
 
 function parseQuantile(text: string | undefined): number {
@@ -221,17 +334,3 @@ async function tuneGrid(config: LoadedConfig, options: TuneOptions): Promise<{ g
   const grid: Grid = { prompts, seeds: base.seeds, thresholds: [] }
   return { grid, tuning: indices.slice(0, prompts.length - heldCount), held: indices.slice(prompts.length - heldCount) }
 }
-
-function summary(record: TuneRecord, dir: string, report: string): string {
-  const c = record.choice
-  const lines = [
-    '',
-    c ? `chosen: threshold ${c.threshold} (${c.computed_steps} of ${c.steps} steps computed), keeping ${record.gate_text} on every tuning prompt x seed` : `no schedule keeps ${record.gate_text}`,
-    ...(record.held_out ? [`held-out prompts: the gate ${record.held_out.pass ? 'held' : 'did NOT hold'} (margins ${Object.entries(record.held_out.margin).map(([k, m]) => `${k} ${(m as number).toFixed(3)}`).join(', ')})`] : []),
-    `cost: ${record.cost.generations} generations (a full sweep of the ${record.cost.schedules} distinct schedules: ${record.cost.full_sweep})`,
-    ...(c ? [`config: ${join(dir, TUNED_CONFIG)}`] : []),
-    `report: ${report}`,
-  ]
-  return `${lines.join('\n')}\n`
-}
-

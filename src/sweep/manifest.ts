@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError } from '../errors.ts'
 import { diffSettings, fingerprint, sweepSettings } from '../records/settings.ts'
 import { gridAdditions, gridConflicts, growGrid, sameGrid, type GridAdditions } from './growth.ts'
-import { buildRuns, type Grid } from './grid.ts'
+import { buildRuns, entryId, type Grid, type GridKey } from './grid.ts'
 import { firstIssue, manifestSchema } from './records.ts'
 import { spaceErrorOr } from '../util/disk.ts'
 import { makeDirs, writeJsonAtomic } from '../util/fs.ts'
@@ -62,7 +62,9 @@ export function growManifest(existing: SweepManifest, planned: SweepManifest, da
   if (sameGrid(grid, existing.grid)) return existing
   const before = new Set(existing.runs.map((r) => r.id))
   const runs = manifestRuns(grid)
-  const growth: GridGrowth = { date: date.toISOString(), added: gridAdditions(existing.grid, grid), runs: runs.filter((r) => !before.has(r.id)).length }
+  // History names a method variant by its run id, as sweep.json's schema reads it back (the grid holds its parameters).
+  const added = Object.fromEntries(Object.entries(gridAdditions(existing.grid, grid)).map(([key, values]) => [key, values.map((v) => entryId(key as GridKey, v))]))
+  const growth: GridGrowth = { date: date.toISOString(), added, runs: runs.filter((r) => !before.has(r.id)).length }
   return { ...planned, grid, runs, history: [...(existing.history ?? []), growth] }
 }
 

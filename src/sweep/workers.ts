@@ -2,14 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { PROJECT_ROOT } from '../python/interpreter.ts'
+import { TeacacheError } from '../errors.ts'
 import { onShutdown } from '../run/signals.ts'
 import { formatShard, splitShard, type Shard } from './grid.ts'
 import { WORKER_PARENT_ENV } from './orphan.ts'
 
 /**
  * `--devices`: one worker process per device. The Python bridge starts once per Node process,
- * so each worker is a child `teacache sweep --shard k/n` pinned to its device; they write into
- * the same sweep folder and the parent merges their runs into one report.
+ * so each worker is a child `teacache sweep --shard k/n` (or `teacache tune --shard k/n`) pinned
+ * to its device; they write into the same sweep folder and the parent reports on what they made.
  */
 export interface Worker {
   label: string
@@ -95,6 +96,14 @@ export async function runWorkers(
   } finally {
     shutdown.dispose()
   }
+}
+
+/** How finished workers end the command: null when all succeeded; bad input (exit 2) stays exit 2. */
+export function workersFailure(results: readonly WorkerResult[], seeAlso = ''): TeacacheError | null {
+  const failed = results.filter((r) => r.exitCode !== 0)
+  if (failed.length === 0) return null
+  const lines = failed.map((r) => `${describeWorker(r.worker)} exited with code ${r.exitCode}${r.signal ? ` (${r.signal})` : ''}`)
+  return new TeacacheError('PYTHON', `${lines.join('; ')}; see its output above${seeAlso}`, { exitCode: failed[0].exitCode === 2 ? 2 : 1 })
 }
 
 function forward(from: NodeJS.ReadableStream, to: NodeJS.WritableStream, label: string): void {

@@ -1,21 +1,64 @@
 import { stringify } from 'yaml'
 import type { LoadedConfig } from '../config/load.ts'
 import { configSchema } from '../config/schema.ts'
+import { variantText, type MethodVariant } from '../methods/variant.ts'
+import type { CompileMode } from '../sweep/grid.ts'
+import type { FamilyName } from './families.ts'
 import type { Gate, Metric } from './gate.ts'
+import type { MeasuredSpeedup } from './measured.ts'
+import type { RankingNote } from './rank.ts'
 
 /** What `tune` found, kept in the sweep folder as tune.json: the report's Tuning section is made from it. */
 export const TUNE_FILE = 'tune.json'
 export const TUNED_CONFIG = 'tuned.yaml'
 
 export interface TunedCandidate {
-  threshold: number
-  computed_steps: number
+  family: FamilyName
+  /** Its run folder's column ("t0.12", "fbc0.05"). */
+  id: string
+  /** TeaCache's threshold, or the method's primary value. */
+  value: number
+  threshold: number | null
+  method: MethodVariant | null
+  /** TeaCache's computed steps (plan's prediction); null for a method. */
+  computed_steps: number | null
   steps: number
-  /** Probed by the search (false: a distinct schedule the search never needed to run). */
+  /** Probed by the search (false: a candidate the search never needed to run). */
   tried: boolean
   pass: boolean | null
   worst: Partial<Record<Metric, number>> | null
   margin: Partial<Record<Metric, number>> | null
+  /** Measured on the tuning prompts x seeds, eager blocks (src/tune/measured.ts); null: not run. */
+  speedup: MeasuredSpeedup | null
+}
+
+export interface TunedFamily {
+  name: FamilyName
+  parameter: string
+  /** Candidates (S), probes run, and the bisection's answer: the most aggressive that passed. */
+  candidates: number
+  probes: number
+  search_pick: string | null
+  /** Pairs where quality did not fall as the family got more aggressive, by id (milder first). */
+  violations: Array<[string, string]>
+}
+
+/** A passing candidate timed again under another compile mode (quality is the eager one's: compile changes no step). */
+export interface CompiledTiming {
+  id: string
+  compile: CompileMode
+  speedup: MeasuredSpeedup | null
+}
+
+export interface TuneChoice {
+  id: string
+  family: FamilyName
+  threshold: number | null
+  method: MethodVariant | null
+  computed_steps: number | null
+  steps: number
+  compile: CompileMode
+  speedup: MeasuredSpeedup | null
 }
 
 export interface TuneRecord {
@@ -26,28 +69,47 @@ export interface TuneRecord {
   quantile: number
   tuning: { prompts: number[]; seeds: number[] }
   holdout: { prompts: number[]; seeds: number[] } | null
+  /** Compile modes timed (none always: the search measures quality on eager blocks). */
+  compile: CompileMode[]
+  families: TunedFamily[]
   candidates: TunedCandidate[]
-  /** Pairs where quality did not fall as steps fell, by threshold (milder first). */
-  violations: Array<[number, number]>
-  choice: { threshold: number; computed_steps: number; steps: number } | null
-  /** The best candidate found when none passed: the mildest, and how far it missed. */
-  best_failed: { threshold: number; margin: Partial<Record<Metric, number>> } | null
+  compiled: CompiledTiming[]
+  choice: TuneChoice | null
+  /** Why the choice is not simply the fastest prediction, or how close the runner-up came (src/tune/rank.ts). */
+  ranking_notes: RankingNote[]
+  /** The best candidate found when none passed: the mildest tried, and how far it missed. */
+  best_failed: { id: string; margin: Partial<Record<Metric, number>> } | null
   held_out: { pass: boolean; worst: Partial<Record<Metric, number>>; margin: Partial<Record<Metric, number>> } | null
-  cost: { generations: number; bound: number; full_sweep: number; tuning_groups: number; schedules: number }
+  /**
+   * Generations made by this command: the search's (baselines and probes), the compile timing's
+   * and the held-out check's. `bound`: the search's most, per group 1 + Σ ⌈log2 (S_f + 1)⌉;
+   * `full_sweep`: per group 1 + Σ S_f.
+   */
+  cost: { generations: number; search: number; compile: number; held_out: number; bound: number; full_sweep: number; tuning_groups: number; schedules: number }
 }
 
 /**
  * A `run` config with the chosen setting: every field of the tuned config as it was resolved
- * (overrides applied, paths absolute), TeaCache on at the chosen threshold with the very
- * coefficients the search used, so `teacache run tuned.yaml` computes the chosen schedule.
+ * (overrides applied, paths absolute) and the chosen compile mode. A TeaCache choice turns
+ * TeaCache on at its threshold with the very coefficients the search used, so `teacache run
+ * tuned.yaml` computes the chosen schedule. `run` has no way to select one of diffusers' caches (a
+ * sweep sets it per cell), so a method choice is written in the schema's own terms for it: TeaCache
+ * off, and `sweep.methods` holding the one variant with every parameter spelled out, which
+ * `teacache sweep tuned.yaml` runs beside its baseline.
  */
-export function tunedConfig(config: LoadedConfig, threshold: number, coefficients: readonly number[], note: string): string {
+export function tunedConfig(config: LoadedConfig, choice: Pick<TuneChoice, 'threshold' | 'method' | 'compile'>, coefficients: readonly number[], note: string): string {
   const fields: Record<string, unknown> = {}
   for (const key of Object.keys(configSchema.shape)) {
     if (key === 'sweep' || key === 'teacache') continue
     const value = (config as unknown as Record<string, unknown>)[key]
     if (value !== undefined) fields[key] = value
   }
-  fields.teacache = { enabled: true, rel_l1_thresh: threshold, coefficients: [...coefficients] }
+  fields.compile = choice.compile
+  if (choice.method) {
+    fields.teacache = { enabled: false, rel_l1_thresh: config.teacache.rel_l1_thresh, coefficients: [...coefficients] }
+    fields.sweep = { methods: [variantText(choice.method)] }
+  } else {
+    fields.teacache = { enabled: true, rel_l1_thresh: choice.threshold, coefficients: [...coefficients] }
+  }
   return `# ${note}\n${stringify(fields)}`
 }

@@ -56,3 +56,15 @@ export function neighboursToCheck(count: number, probes: readonly Probe[]): numb
 
 /** The most probes the bisection needs for `count` candidates. */
 export const probeBound = (count: number) => Math.ceil(Math.log2(count + 1))
+
+/**
+ * One family's whole search: bisect, then where what was run contradicts the assumption, run the
+ * choice's untried neighbours. `probe` makes and judges candidate i (the only side effect).
+ */
+export async function searchFamily(count: number, probe: (index: number) => Promise<Omit<Probe, 'index'>>): Promise<Probe[]> {
+  const probes: Probe[] = []
+  const run = async (index: number) => void probes.push({ index, ...(await probe(index)) })
+  for (let next = nextProbe(count, probes); next !== null; next = nextProbe(count, probes)) await run(next)
+  for (const index of neighboursToCheck(count, probes)) await run(index)
+  return probes
+}

@@ -97,6 +97,7 @@ describe('empty values', () => {
     expect(flags('run')).toEqual(expect.arrayContaining(['--output', '--model', '--steps', '--coefficients']))
     expect(flags('sweep')).toEqual(expect.arrayContaining(['--output', '--thresholds', '--methods', '--prompts', '--seeds', '--compile', '--devices', '--shard', '--restarts', '--repeats']))
     expect(flags('plan')).toEqual(expect.arrayContaining(['--from-run', '--thresholds', '--target-speedup']))
+    expect(flags('tune')).toEqual(expect.arrayContaining(['--gate', '--output', '--prompts', '--seeds', '--devices', '--shard', '--repeats']))
     expect(flags('bench')).toEqual(expect.arrayContaining(['--mode', '--output']))
     expect(valueOptions.length).toBeGreaterThan(60)
   })

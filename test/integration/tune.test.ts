@@ -52,26 +52,37 @@ describe.each(['tiny', 'tiny-i2v'] as const)('teacache tune on %s', (name) => {
     ok(tuned)
     const record = readJson<TuneRecord>(join(out, 'tune.json'))
     expect(record.cost.schedules).toBe(schedules.length)
-    expect(record.choice?.threshold).toBe(schedules[k].threshold)
-    expect(record.cost.generations).toBeLessThanOrEqual(record.cost.bound + (record.violations.length ? 2 : 0))
+    // The search finds the full sweep's choice: the most aggressive schedule keeping the gate.
+    expect(record.families.map((f) => [f.name, f.search_pick])).toEqual([['teacache', `t${schedules[k].threshold}`]])
+    expect(record.cost.search).toBeLessThanOrEqual(record.cost.bound + (record.families[0].violations.length ? 2 : 0))
     expect(record.cost.bound).toBe(1 + Math.ceil(Math.log2(schedules.length + 1)))
-    expect(readFileSync(join(out, 'REPORT.md'), 'utf8')).toContain('## Tuning')
+    // The choice is the passing candidate that measured fastest (which one that is, timing decides).
+    const passing = record.candidates.filter((c) => c.pass)
+    expect(passing.every((c) => c.speedup !== null && c.speedup.rounds === 1)).toBe(true)
+    expect(record.choice?.speedup?.speedup).toBe(Math.max(...passing.map((c) => c.speedup!.speedup)))
+    const report = readFileSync(join(out, 'REPORT.md'), 'utf8')
+    expect(report).toContain('## Tuning')
+    for (const c of record.candidates.filter((c) => c.tried)) expect(report).toMatch(new RegExp(`\\| \`${c.id}\` \\|.*\\| ${c.speedup!.speedup.toFixed(2)}x \\(one pair: no interval\\) \\|`))
 
     const run = join(work, `${name}-run`)
     ok(await teacache(['run', join(out, 'tuned.yaml'), '--output', run, '--quiet', '--no-warmup']))
     const made = readJson<RunRecord>(join(run, 'run.json'))
-    expect(made.steps.filter((s) => !s.computed).map((s) => s.index)).toEqual(schedules[k].skipped)
+    expect(made.steps.filter((s) => !s.computed).map((s) => s.index)).toEqual(schedules.find((s) => s.threshold === record.choice!.threshold)!.skipped)
   })
 })
 
 describe('teacache tune: errors and the held-out check', () => {
   it.each([
-    ['vmaf>=90', /--gate: unknown metric "vmaf"/],
-    ['ssim>=2', /--gate: ssim>=2 is impossible/],
-    ['psnr<=30', /--gate: psnr must be at least a value/],
-  ])('a bad gate (%s) is exit 2 before Python starts', async (gate, message) => {
+    [['--gate', 'vmaf>=90'], /--gate: unknown metric "vmaf"/],
+    [['--gate', 'ssim>=2'], /--gate: ssim>=2 is impossible/],
+    [['--gate', 'psnr<=30'], /--gate: psnr must be at least a value/],
+    [['--gate', 'psnr>=30', '--methods', 'fastercache'], /--methods: fastercache has no main parameter for tune to vary/],
+    [['--gate', 'psnr>=30', '--methods', 'fbc:0.05'], /--methods: fbc:0.05: tune varies fbc's threshold itself/],
+    [['--gate', 'psnr>=30', '--compile', 'blocks'], /--compile: expected none among the modes/],
+    [['--gate', 'psnr>=30', '--compile', 'none,blocks', '--no-warmup'], /--no-warmup: compile: blocks compiles the blocks during the warm-up/],
+  ])('%j is exit 2 before Python starts', async (flags, message) => {
     const trip = pythonTripwire()
-    const result = await teacache(['tune', config('tiny'), '--gate', gate, '--output', join(work, 'bad')], { env: trip.env })
+    const result = await teacache(['tune', config('tiny'), ...flags, '--output', join(work, 'bad')], { env: trip.env })
     expect(result.exitCode).toBe(2)
     expect(result.stderr).toMatch(message)
     expect(trip.started()).toBe(false)
@@ -97,11 +108,53 @@ describe('teacache tune: errors and the held-out check', () => {
     expect(record.tuning.prompts).toEqual([0])
     expect(record.holdout?.prompts).toEqual([1])
 
-    const relaxed = await teacache(['tune', config('tiny'), '--gate', 'psnr>=1', '--prompts', prompts, '--holdout', '1', '--repeats', '1', '--no-warmup', '--output', out])
+    // The same folder, resumed with a gate every schedule keeps, and compiled blocks timed too (the one real
+    // torch.compile check: a warm-up that compiles, then one compiled generation).
+    const relaxed = await teacache(['tune', config('tiny'), '--gate', 'psnr>=1', '--prompts', prompts, '--holdout', '1', '--repeats', '1', '--compile', 'none,blocks', '--output', out])
     ok(relaxed)
     const done = readJson<TuneRecord>(join(out, 'tune.json'))
     expect(done.choice).not.toBeNull()
     expect(done.held_out).toMatchObject({ pass: true })
     expect(relaxed.stdout).toContain('held-out prompts: the gate held')
+    // The fastest passing eager TeaCache candidate is timed compiled; the faster of all decides, and tuned.yaml carries the mode.
+    const passing = done.candidates.filter((c) => c.pass)
+    const fastest = passing.reduce((a, b) => (b.speedup!.speedup >= a.speedup!.speedup ? b : a))
+    expect(done.compiled).toEqual([{ id: fastest.id, compile: 'blocks', speedup: expect.objectContaining({ rounds: 1 }) }])
+    expect(done.cost.compile).toBe(1)
+    const [eager, compiled] = [readJson<RunRecord>(join(out, 'p0-s42', fastest.id, 'run.json')), readJson<RunRecord>(join(out, 'p0-s42', `${fastest.id}-compiled`, 'run.json'))]
+    expect(compiled.config.compile).toBe('blocks')
+    expect(compiled.steps.map((st) => st.computed)).toEqual(eager.steps.map((st) => st.computed))
+    expect(done.choice!.compile).toBe(done.compiled[0].speedup!.speedup > fastest.speedup!.speedup ? 'blocks' : 'none')
+    expect(readFileSync(join(out, 'tuned.yaml'), 'utf8')).toMatch(new RegExp(`^compile: ${done.choice!.compile}$`, 'm'))
+  })
+})
+
+describe('teacache tune --methods on the tiny model', () => {
+  it('searches each method\'s ladder as a family too; a method choice is written as the sweep\'s own method list, which sweep runs', async () => {
+    // No TeaCache schedule reproduces the uncached video exactly, while FirstBlockCache's low
+    // thresholds reuse nothing on the tiny model (infinite PSNR): only they pass, whatever the timing.
+    const out = join(work, 'methods')
+    const tuned = await teacache(['tune', config('tiny'), '--gate', 'psnr>=1000', '--methods', 'fbc', '--repeats', '1', '--no-warmup', '--output', out, '--quiet'])
+    ok(tuned)
+    const record = readJson<TuneRecord>(join(out, 'tune.json'))
+    expect(record.families.map((f) => [f.name, f.parameter, f.candidates])).toEqual([['teacache', 'rel_l1_thresh', record.cost.schedules - 9], ['fbc', 'threshold', 9]])
+    expect(record.families[0].search_pick).toBeNull()
+    expect(record.families[1].search_pick).toMatch(/^fbc/)
+    // One shared baseline, then at most ⌈log2 (S_f + 1)⌉ probes per family.
+    expect(record.cost.bound).toBe(1 + Math.ceil(Math.log2(record.families[0].candidates + 1)) + Math.ceil(Math.log2(9 + 1)))
+    expect(record.cost.search).toBeLessThanOrEqual(record.cost.bound + record.families.filter((f) => f.violations.length).length * 2)
+    const passing = record.candidates.filter((c) => c.pass)
+    expect(passing.length).toBeGreaterThan(0)
+    expect(passing.every((c) => c.family === 'fbc' && c.speedup !== null)).toBe(true)
+    expect(record.choice).toMatchObject({ family: 'fbc', compile: 'none', speedup: { speedup: Math.max(...passing.map((c) => c.speedup!.speedup)) } })
+    expect(readFileSync(join(out, 'REPORT.md'), 'utf8')).toMatch(/\| FirstBlockCache \| `fbc[\d.]+` \| — \| passes \|/)
+
+    const yaml = readFileSync(join(out, 'tuned.yaml'), 'utf8')
+    expect(yaml).toContain(`teacache sweep tuned.yaml`)
+    const swept = join(work, 'methods-sweep')
+    ok(await teacache(['sweep', join(out, 'tuned.yaml'), '--repeats', '1', '--no-warmup', '--output', swept, '--quiet']))
+    const manifest = readJson<{ runs: Array<{ id: string }> }>(join(swept, 'sweep.json'))
+    expect(manifest.runs.map((r) => r.id)).toEqual(['p0-s42/baseline', `p0-s42/${record.choice!.id}`])
+    expect(readJson<RunRecord>(join(swept, 'p0-s42', record.choice!.id, 'run.json')).config.method).toEqual({ name: 'fbc', params: record.choice!.method!.params })
   })
 })

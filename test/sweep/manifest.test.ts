@@ -70,6 +70,12 @@ describe('a growing sweep.json', () => {
     expect(manifestSchema.safeParse(again).success).toBe(true)
   })
 
+  it('names a method variant it gained by its run id, so sweep.json reads back', () => {
+    const withFbc = growManifest(manifest(), manifest(YAML, { ...grid, methods: [fbc] }), date)
+    expect(withFbc.history).toEqual([{ date: '2025-01-02T03:04:05.000Z', added: { methods: ['fbc0.05'] }, runs: 2 }])
+    expect(manifestSchema.safeParse(withFbc).success).toBe(true)
+  })
+
   it('is the folder\'s own manifest, unchanged, when the command adds nothing', () => {
     expect(growManifest(grown, manifest(YAML, { ...grid, thresholds: [0.2] }), new Date())).toBe(grown)
     expect(sameSweep(grown, growManifest(grown, manifest(), new Date()))).toBe(true)

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
-import { parseDevices, planWorkers, runWorkers } from '../../src/sweep/workers.ts'
+import { parseDevices, planWorkers, runWorkers, workersFailure } from '../../src/sweep/workers.ts'
 import { tempDir } from '../helpers/temp.ts'
 
 describe('--devices workers', () => {
@@ -54,5 +54,19 @@ describe('--devices workers', () => {
     expect(out).toContain('[worker 1/2 (gpu 0)] args sweep --shard 1/2 gpu=0\n')
     expect(out).toContain('[worker 2/2 (gpu 1)] args sweep --shard 2/2 gpu=1\n')
     expect(out).toContain('[worker 2/2 (gpu 1)] warn\n')
+  })
+})
+
+describe('workersFailure', () => {
+  const [one, two] = planWorkers(['0', '1'], undefined)
+  it.each([
+    [[0, 0], null, null],
+    [[0, 1], 1, /^worker 2\/2 \(gpu 1\), shard 2\/2 exited with code 1; see its output above and REPORT.md$/],
+    [[2, 1], 2, /^worker 1\/2 \(gpu 0\), shard 1\/2 exited with code 2; worker 2\/2 \(gpu 1\), shard 2\/2 exited with code 1;/],
+    [[143, 0], 1, /exited with code 143/],
+  ])('exit codes %j end the command with %s', (codes, exitCode, message) => {
+    const failure = workersFailure([{ worker: one, exitCode: codes[0], signal: null }, { worker: two, exitCode: codes[1], signal: null }], ' and REPORT.md')
+    if (exitCode === null) expect(failure).toBeNull()
+    else expect(failure).toMatchObject({ exitCode, message: expect.stringMatching(message!) })
   })
 })
