@@ -18,7 +18,7 @@ const read = (id: string) => JSON.parse(readFileSync(join(work, 'sweep', id, 'ru
 
 describe('compile: blocks', () => {
   it('sweep --compile none,blocks runs both variants of every column, compiling once in the warm-up', async () => {
-    const result = await teacache(['sweep', config, '--output', join(work, 'sweep'), '--thresholds', '1', '--compile', 'none,blocks', '--quiet'])
+    const result = await teacache(['sweep', config, '--output', join(work, 'sweep'), '--thresholds', '1', '--compile', 'none,blocks', '--repeats', '2', '--quiet'])
     expect(result.stderr).toBe('')
     expect(result.exitCode).toBe(0)
     expect(readdirSync(join(work, 'sweep', 'p0-s42')).sort()).toEqual(['baseline', 'baseline-compiled', 't1', 't1-compiled'])

@@ -53,7 +53,7 @@ describe('concurrent writers', () => {
     const dir = tempDir('tc-conc-')
     const out = join(dir, 'sweep')
     const file = config(dir)
-    const results = await Promise.all(['1', '0.5'].map((t) => teacache(['sweep', file, '--output', out, '--thresholds', t, '--quiet'])))
+    const results = await Promise.all(['1', '0.5'].map((t) => teacache(['sweep', file, '--output', out, '--thresholds', t, '--repeats', '2', '--quiet'])))
     expect(results.map((r) => r.exitCode).sort()).toEqual([0, 2])
     const winner = results.findIndex((r) => r.exitCode === 0)
     expect(results[1 - winner].stderr).toMatch(/^teacache: --output: .*sweep (is being written by another sweep with other settings|was claimed by another sweep meanwhile|holds a sweep with other settings)/m)
@@ -76,7 +76,7 @@ describe('concurrent writers', () => {
     writeFileSync(join(out, '.teacache-writers', `${hostname()}-${dead}.json`), JSON.stringify({
       pid: dead, host: hostname(), boot_id: null, started_at: '2020-01-01T00:00:00.000Z', command: 'teacache sweep other.yaml', token: 'x', identity: 'another-sweep', registered_at: 0,
     }))
-    const shard = (i: number) => teacache(['sweep', file, '--output', out, '--thresholds', '0.5,1', '--shard', `${i}/2`, '--quiet'])
+    const shard = (i: number) => teacache(['sweep', file, '--output', out, '--thresholds', '0.5,1', '--shard', `${i}/2`, '--repeats', '2', '--quiet'])
     const results = await Promise.all([shard(1), shard(2)])
     expect(results.map((r) => r.exitCode)).toEqual([0, 0])
     expect(results.map((r) => r.stderr).join('')).toMatch(new RegExp(`teacache: taking over the sweep folder .*sweep: its writer pid ${dead} on this host, since 2020-01-01T00:00:00.000Z is no longer running`))

@@ -66,7 +66,7 @@ describe('a full disk', () => {
     const dir = tempDir('tc-full-')
     const out = join(dir, 'out')
     writeFileSync(join(dir, 'c.yaml'), tiny)
-    const args = command === 'run' ? ['run', join(dir, 'c.yaml'), '--output', out, '--quiet'] : ['sweep', join(dir, 'c.yaml'), '--output', out, '--thresholds', '1', '--quiet']
+    const args = command === 'run' ? ['run', join(dir, 'c.yaml'), '--output', out, '--quiet'] : ['sweep', join(dir, 'c.yaml'), '--output', out, '--thresholds', '1', '--repeats', '2', '--quiet']
     const result = await teacache(args, { env: { NODE_OPTIONS: `--import ${join(SHIMS, 'node-full.mjs')}`, TEACACHE_TEST_NODE_FULL: file } })
     expect(result.exitCode).toBe(1)
     expect(oneSpaceLine(result.stderr)).toBe(named(out))

@@ -24,7 +24,7 @@ const readManifest = () => JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf
 const stamps = (ids: string[]) => new Map(ids.map((id) => [id, `${statSync(join(out, id, 'run.json')).mtimeMs} ${readRun(id).finished_at}`]))
 
 async function sweep(args: string[], env?: NodeJS.ProcessEnv) {
-  const result = await teacache(['sweep', config, '--output', out, ...args], { env })
+  const result = await teacache(['sweep', config, '--output', out, '--repeats', '2', ...args], { env })
   return result
 }
 

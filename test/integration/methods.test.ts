@@ -42,7 +42,7 @@ describe.each([
 
   beforeAll(async () => {
     calibrated = await teacache(['calibrate', config, '--output', coefficients, '--quiet'])
-    swept = await teacache(['sweep', config, '--output', dir, '--coefficients', coefficients, '--methods', METHODS, '--quiet'])
+    swept = await teacache(['sweep', config, '--output', dir, '--coefficients', coefficients, '--methods', METHODS, '--repeats', '2', '--quiet'])
   })
 
   it('calibrate writes MagCache\'s ratios beside the TeaCache coefficients', () => {
@@ -112,7 +112,7 @@ describe.each([
   })
 
   it('resumes without starting Python: method runs keep their fingerprints', async () => {
-    const again = await teacache(['sweep', config, '--output', dir, '--coefficients', coefficients, '--methods', METHODS], { env: pythonTripwire().env })
+    const again = await teacache(['sweep', config, '--output', dir, '--coefficients', coefficients, '--methods', METHODS, '--repeats', '2'], { env: pythonTripwire().env })
     expect(again.exitCode).toBe(0)
     expect(again.stdout).toContain('7 runs: 0 completed, 7 already done, 0 failed')
   })
@@ -146,7 +146,7 @@ describe('methods that cannot work are refused before anything is made', () => {
 
   it('a timestep range no step of the schedule falls in: refused once the model has loaded, before any folder is made', async () => {
     const out = join(work, 'never')
-    const result = await teacache(['sweep', t2v, '--output', out, '--methods', 'fbc:2,pab:spatial_attention_timestep_skip_range=1..2', '--quiet'])
+    const result = await teacache(['sweep', t2v, '--output', out, '--methods', 'fbc:2,pab:spatial_attention_timestep_skip_range=1..2', '--repeats', '2', '--quiet'])
     expect(result.exitCode).toBe(2)
     expect(result.stderr).toMatch(/^teacache: methods: these cannot work with the loaded pipeline, and no run was made:\n {2}pab-[0-9a-f]{8}: refused: PAB .* reuses nothing on any of the 6 steps of this schedule \(timesteps 999, 832, 666, 499, 332, 166\)/)
     expect(existsSync(out)).toBe(false)

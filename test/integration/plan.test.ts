@@ -110,7 +110,7 @@ describe('teacache plan --from-run a sweep baseline (tiny model)', () => {
   writeFileSync(config, TINY_CONFIG.replace('steps: 20', 'steps: 8'))
 
   beforeAll(async () => {
-    await cli(['sweep', config, '--thresholds', thresholds.join(','), '--output', out, '--quiet'])
+    await cli(['sweep', config, '--thresholds', thresholds.join(','), '--output', out, '--repeats', '2', '--quiet'])
     const trip = pythonTripwire()
     plan = JSON.parse(await cli(['plan', config, '--json', '--from-run', join(out, 'p0-s42', 'baseline'), '--thresholds', [0, ...thresholds].join(',')], trip.env))
     pythonStarted = trip.started()

@@ -54,7 +54,7 @@ describe('teacache sweep (tiny, CPU)', () => {
     // Stop the sweep with SIGTERM once its first run is on disk and a later one is certainly in progress: every
     // loop holds at its second step (test/helpers/hold.ts) and is let go until the first run is written.
     const held = hold(1)
-    const child = execa(process.execPath, [BIN, 'sweep', config, '--output', full], { reject: false, stdin: 'ignore', env: held.env })
+    const child = execa(process.execPath, [BIN, 'sweep', config, '--output', full, '--repeats', '2'], { reject: false, stdin: 'ignore', env: held.env })
     const first = join(full, IDS[0], 'run.json')
     for (;;) {
       const [python] = await held.reached(child)
@@ -71,8 +71,8 @@ describe('teacache sweep (tiny, CPU)', () => {
     }
     interrupted = { exitCode: result.exitCode, stderr: String(result.stderr), done }
     ;[resumed, workers] = await Promise.all([
-      teacache(['sweep', config, '--output', full]),
-      teacache(['sweep', config, '--output', sharded, '--devices', 'cpu,cpu']),
+      teacache(['sweep', config, '--output', full, '--repeats', '2']),
+      teacache(['sweep', config, '--output', sharded, '--devices', 'cpu,cpu', '--repeats', '2']),
     ])
     // Three sweeps of eight runs, two of them side by side: minutes on a busy machine. Every wait above is for a
     // marker, so this bound only catches a hang.

@@ -9,7 +9,7 @@ import { coefficientsForRun } from '../../src/policy/coefficients-file.ts'
 import { pythonTripwire, ROOT, teacache, tempDir } from '../helpers/cli.ts'
 
 /**
- * `teacache tune` on the tiny T2V and I2V models (8 steps, CPU). The tiny models' PSNR is 48-55 dB
+ * `teacache tune` on the tiny T2V and I2V models (6 steps, CPU). The tiny models' PSNR is 48-55 dB
  * at every threshold, so each test sets its gate from a full sweep's own values: the gate at a
  * schedule k below which quality only falls, so the full sweep's choice is k, and tune must find
  * the same schedule in at most 1 + ⌈log2 (S + 1)⌉ generations.
@@ -21,7 +21,7 @@ function config(name: 'tiny' | 'tiny-i2v'): string {
   const dir = join(work, name)
   mkdirSync(join(dir, 'coefficients'), { recursive: true })
   for (const file of [`coefficients/${name}.yaml`, 'first-frame.png']) copyFileSync(join(ROOT, 'configs', file), join(dir, file))
-  const text = readFileSync(join(ROOT, 'configs', `${name}.yaml`), 'utf8').replace(/^steps: \d+$/m, 'steps: 8').replace(/^dtype: float32$/m, 'dtype: float32\nthreads: 1')
+  const text = readFileSync(join(ROOT, 'configs', `${name}.yaml`), 'utf8').replace(/^steps: \d+$/m, 'steps: 6').replace(/^dtype: float32$/m, 'dtype: float32\nthreads: 1')
   writeFileSync(join(dir, `${name}.yaml`), text)
   return join(dir, `${name}.yaml`)
 }
@@ -102,7 +102,7 @@ describe('teacache tune: errors and the held-out check', () => {
     const out = join(work, 'strict')
     const strict = await teacache(['tune', config('tiny'), '--gate', 'psnr>=1000', '--prompts', prompts, '--holdout', '1', '--repeats', '1', '--no-warmup', '--output', out])
     expect(strict.exitCode).toBe(1)
-    expect(strict.stderr).toMatch(/no schedule keeps psnr>=1000: even the mildest, threshold [\d.]+ \(\d+ of 8 steps computed\), misses psnr by \d/)
+    expect(strict.stderr).toMatch(/no schedule keeps psnr>=1000: even the mildest, threshold [\d.]+ \(\d+ of 6 steps computed\), misses psnr by \d/)
     const record = readJson<TuneRecord>(join(out, 'tune.json'))
     expect(record.choice).toBeNull()
     expect(record.tuning.prompts).toEqual([0])
