@@ -51,3 +51,12 @@ export function isTeacacheError(error: unknown, code?: ErrorCode): error is Teac
 
 /** A warning where no progress display takes it: one line on stderr, in the errors' voice. */
 export const warnOnStderr = (message: string): void => void process.stderr.write(`teacache: warning: ${message}\n`)
+
+/** A flag's value parsed by `parse`, whose error message becomes "--flag: message", exit 2. */
+export function parseFlag<T>(flag: string, parse: () => T): T {
+  try {
+    return parse()
+  } catch (error) {
+    throw new TeacacheError('CONFIG', `${flag}: ${(error as Error).message}`)
+  }
+}

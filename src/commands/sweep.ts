@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { overrideArgs } from '../cli/overrides.ts'
 import { loadConfig, type LoadedConfig, type Overrides } from '../config/load.ts'
 import { checkRunInputs } from '../config/rules.ts'
-import { TeacacheError, isTeacacheError } from '../errors.ts'
+import { TeacacheError, isTeacacheError, parseFlag } from '../errors.ts'
 import { resolveModel } from '../model/resolve.ts'
 import { writeReport } from '../report/generate.ts'
 import { createRunContext } from '../run/execute.ts'
@@ -163,14 +163,6 @@ async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions)
     return { dir, outcomes }
   } finally {
     await session.close()
-  }
-}
-
-function parseFlag<T>(flag: string, parse: () => T): T {
-  try {
-    return parse()
-  } catch (error) {
-    throw new TeacacheError('CONFIG', `${flag}: ${(error as Error).message}`)
   }
 }
 

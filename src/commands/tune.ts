@@ -2,11 +2,10 @@ import { join, resolve } from 'node:path'
 import { loadConfig, type LoadedConfig, type Overrides } from '../config/load.ts'
 import { checkRunInputs } from '../config/rules.ts'
 import { PythonSession } from '../engine/session.ts'
-import { TeacacheError } from '../errors.ts'
+import { parseFlag, TeacacheError } from '../errors.ts'
 import { resolveModel } from '../model/resolve.ts'
 import { everySchedule } from '../plan/plan.ts'
 import { coefficientsForRun } from '../policy/coefficients-file.ts'
-import { findLpipsWeights, LPIPS_FETCH_COMMAND, missingWeights } from '../quality/lpips.ts'
 import { collectSweep } from '../report/collect.ts'
 import { measureQuality, writeReport } from '../report/generate.ts'
 import { createRunContext } from '../run/execute.ts'
@@ -17,8 +16,7 @@ import { checkWarmup } from '../run/warmup.ts'
 import { runSettings } from '../records/settings.ts'
 import { runClaimer } from '../sweep/claim.ts'
 import { checkSweepDir, runFolderOf } from '../sweep/folder.ts'
-import { buildRuns, formatShard, groupId, parseShard, type CompileMode, type Grid } from '../sweep/grid.ts'
-import { readPromptsFile, resolveGrid } from '../sweep/inputs.ts'
+import { buildRuns, formatShard, groupId, parseShard, type CompileMode } from '../sweep/grid.ts'
 import { buildManifest, growManifest, REPORT, writeManifest, type SweepManifest } from '../sweep/manifest.ts'
 import { executeRuns, runConfig, type PlannedRun } from '../sweep/runner.ts'
 import { planRun, readRunFolder } from '../sweep/state.ts'
@@ -42,6 +40,7 @@ import { cellsSpeedup } from '../report/tune-speedup.ts'
 import { choiceLine, tuneSummary } from '../report/tune-summary.ts'
 import { contendersOf, scoreOf, searchPicks, tuneRecord, type FamilySearch, type Verdict } from '../tune/record.ts'
 import { searchFamily } from '../tune/search.ts'
+import { lpipsWeights, parseQuantile, tuneGrid } from '../tune/inputs.ts'
 import { TUNE_FILE, TUNED_CONFIG, tunedConfig, type CompiledTiming, type TuneRecord } from '../tune/output.ts'
 
 export interface TuneOptions {
@@ -261,14 +260,6 @@ export async function tuneCommand(configFile: string, options: TuneOptions): Pro
   }
 }
 
-function parseFlag<T>(flag: string, parse: () => T): T {
-  try {
-    return parse()
-  } catch (error) {
-    throw new TeacacheError('CONFIG', `${flag}: ${(error as Error).message}`)
-  }
-}
-
 /**
  * A --devices worker's flags: each option passed on as given, but the folder, the device and the
  * shard, which are the worker's own. Typed by TuneOptions, so a new option fails to compile
@@ -296,41 +287,4 @@ async function tuneOnWorkers(workers: Worker[], config: LoadedConfig, dir: strin
   if (failure) throw failure
   if (!record && !options.quiet) process.stdout.write(`shard 1 of the tune writes ${TUNE_FILE}, ${TUNED_CONFIG} and the report into ${dir}\n`)
   return record
-}
-
-function parseQuantile(text: string | undefined): number {
-  if (text === undefined) return 0
-  const q = Number(text)
-  if (!(text.trim() !== '' && q >= 0 && q < 1)) throw new TeacacheError('CONFIG', `--quantile: expected a number from 0 (the worst prompt x seed) up to 1, got "${text}"`)
-  return q
-}
-
-async function lpipsWeights(): Promise<{ alexnet: string; linear: string }> {
-  const weights = await findLpipsWeights()
-  const missing = missingWeights(weights)
-  if (missing || !weights.alexnet || !weights.linear) throw new TeacacheError('CONFIG', `--gate: lpips needs its weights: ${missing}; with internet, \`${LPIPS_FETCH_COMMAND}\` fetches both`)
-  return { alexnet: weights.alexnet, linear: weights.linear }
-}
-
-/** The tuning prompts first, then the held-out ones (they never steer the search); thresholds grow as the search probes. */
-async function tuneGrid(config: LoadedConfig, options: TuneOptions): Promise<{ grid: Grid; tuning: number[]; held: number[] }> {
-  if (options.holdout !== undefined && options.holdoutPrompts !== undefined) throw new TeacacheError('CONFIG', '--holdout: give --holdout N or --holdout-prompts FILE, not both')
-  const base = await resolveGrid(config, { prompts: options.prompts, seeds: options.seeds })
-  let prompts = base.prompts
-  let heldCount = 0
-  if (options.holdout !== undefined) {
-    heldCount = Number(options.holdout)
-    if (!(Number.isSafeInteger(heldCount) && heldCount >= 1 && heldCount < prompts.length)) {
-      throw new TeacacheError('CONFIG', `--holdout: expected a number of prompts from 1 to ${prompts.length - 1} (the last ones of ${prompts.length} are held out; at least one must tune), got "${options.holdout}"`)
-    }
-  } else if (options.holdoutPrompts !== undefined) {
-    const extra = await readPromptsFile(resolve(options.holdoutPrompts), '--holdout-prompts')
-    const shared = extra.find((p) => prompts.includes(p))
-    if (shared) throw new TeacacheError('CONFIG', `--holdout-prompts: "${shared}" is also a tuning prompt; held-out prompts must be ones the search never saw`)
-    prompts = [...prompts, ...extra]
-    heldCount = extra.length
-  }
-  const indices = prompts.map((_, i) => i)
-  const grid: Grid = { prompts, seeds: base.seeds, thresholds: [] }
-  return { grid, tuning: indices.slice(0, prompts.length - heldCount), held: indices.slice(prompts.length - heldCount) }
 }
