@@ -8,6 +8,7 @@ import { everySchedule } from '../plan/plan.ts'
 import { coefficientsForRun } from '../policy/coefficients-file.ts'
 import { collectSweep } from '../report/collect.ts'
 import { measureQuality, writeReport } from '../report/generate.ts'
+import { buildReportData } from '../report/summary.ts'
 import { createRunContext } from '../run/execute.ts'
 import { chooseRunDir } from '../run/output.ts'
 import { describeRepeats, parseRepeats, type Repeats } from '../run/repeats.ts'
@@ -159,10 +160,16 @@ export async function tuneCommand(configFile: string, options: TuneOptions): Pro
     const made = outcomes.filter((o) => o.status === 'completed').length
     return made + (peers ? await peers.step(made, mine, awaited) : 0)
   }
-  /** The gate's metrics of a wanted cell on these groups, each against its own baseline. */
-  const measure = async (want: Want, groups: number[]): Promise<Measured[]> => {
+  /** The folder as the report reads it: records, cached metrics and each run's row (speedup, suspicion). Read once a probe. */
+  const readFolder = async () => {
     const collected = await collectSweep(dir)
     const quality = await measureQuality(collected)
+    const data = buildReportData(collected, quality, { computed: false, weights: [], reason: 'tune judges LPIPS itself' })
+    return { collected, quality, cells: collected.runs.map((r, i) => ({ ...r, row: data.runs[i] })) }
+  }
+  type Folder = Awaited<ReturnType<typeof readFolder>>
+  /** The gate's metrics of a wanted cell on these groups, each against its own baseline. */
+  const measure = async (want: Want, groups: number[], { collected, quality }: Folder): Promise<Measured[]> => {
     const cells = collected.runs.filter((r) => !isReferenceBaseline(r.spec) && isWanted(r.spec, [want]) && groups.includes(r.spec.promptIndex))
     const out: Measured[] = []
     for (const cell of cells) {
@@ -177,8 +184,8 @@ export async function tuneCommand(configFile: string, options: TuneOptions): Pro
     }
     return out
   }
-  /** The measured speedup of a wanted cell over the tuning groups (src/tune/measured.ts). */
-  const timed = async (want: Want) => cellsSpeedup((await collectSweep(dir)).runs, (spec) => isWanted(spec, [want]), tuning)
+  /** The measured speedup of a wanted cell over the tuning groups, suspect cells left out (src/report/tune-speedup.ts). */
+  const timed = (want: Want, { cells }: Folder) => cellsSpeedup(cells, (spec) => isWanted(spec, [want]), tuning)
 
   try {
     const generations = { search: await run([], tuning, true), compile: 0, held_out: 0 }
@@ -197,9 +204,10 @@ export async function tuneCommand(configFile: string, options: TuneOptions): Pro
       const probes = await searchFamily(family.candidates.length, async (index) => {
         const want = wantOf(family.candidates[index])
         generations.search += await run([want], tuning)
-        const verdict = judge(gate, await measure(want, tuning), quantile)
+        const folder = await readFolder()
+        const verdict = judge(gate, await measure(want, tuning, folder), quantile)
         verdicts.set(family.candidates[index].id, verdict)
-        speedups.set(family.candidates[index].id, await timed(want))
+        speedups.set(family.candidates[index].id, timed(want, folder))
         return { pass: verdict.pass, score: scoreOf(gate, verdict) }
       })
       searches.push({ family, probes })
@@ -213,7 +221,7 @@ export async function tuneCommand(configFile: string, options: TuneOptions): Pro
       for (const mode of modes.filter((m) => m !== 'none')) {
         const want = wantOf(byId.get(toCompile.id)!, mode)
         generations.compile += await run([want], tuning)
-        compiled.push({ id: toCompile.id, compile: mode, speedup: await timed(want) })
+        compiled.push({ id: toCompile.id, compile: mode, speedup: timed(want, await readFolder()) })
       }
       contenders = [...contenders, ...compiled.map((t) => ({ ...toCompile, compile: t.compile, speedup: t.speedup }))]
       ranking = rankContenders(contenders, searchPicks(searches))
@@ -223,7 +231,7 @@ export async function tuneCommand(configFile: string, options: TuneOptions): Pro
     let heldOut: TuneRecord['held_out'] = null
     if (choiceWant && held.length) {
       generations.held_out += await run([choiceWant], held)
-      const verdict = judge(gate, await measure(choiceWant, held), quantile)
+      const verdict = judge(gate, await measure(choiceWant, held, await readFolder()), quantile)
       heldOut = { pass: verdict.pass, worst: verdict.worst, margin: verdict.margin }
     }
     const steps = config.steps

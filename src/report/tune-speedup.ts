@@ -1,25 +1,24 @@
-import type { RunRecord } from '../run/record.ts'
-import { groupId, type RunSpec } from '../sweep/grid.ts'
-import { isReferenceBaseline } from '../sweep/rounds.ts'
+import type { RunSpec } from '../sweep/grid.ts'
 import { measuredSpeedup, type MeasuredSpeedup } from '../tune/measured.ts'
-import { pairedSpeedup } from './paired.ts'
+import type { RunRow } from './types.ts'
+
+/** A cell as tune ranks it: its spec, and its row of the report (src/report/summary.ts). */
+export interface RankedCell {
+  spec: RunSpec
+  row: Pick<RunRow, 'status' | 'reference' | 'ratios' | 'suspect'>
+}
 
 /**
- * The measured speedup `tune` ranks a candidate by: each completed cell `matches` picks in these
- * prompt groups paired, round by round, with its group's eager baseline (what every speedup of a
- * sweep is measured against, src/report/paired.ts), every round's ratio pooled.
+ * The measured speedup `tune` ranks a candidate by: the per-round ratios of each completed cell
+ * `matches` picks in these prompt groups, paired with its group's eager baseline as the report
+ * pairs them, pooled. A cell the report finds suspect (above what its schedule allows, below
+ * what it must reach, or paired across processes) is left out, as from a headline: a choice
+ * must not rest on a measurement that cannot have happened.
  */
-export function cellsSpeedup(
-  runs: ReadonlyArray<{ spec: RunSpec; folder: { record: RunRecord | null } }>,
-  matches: (spec: RunSpec) => boolean,
-  groups: readonly number[],
-): MeasuredSpeedup | null {
-  const baselines = new Map(runs.filter((r) => isReferenceBaseline(r.spec) && r.folder.record).map((r) => [groupId(r.spec.promptIndex, r.spec.seed), r.folder.record!]))
-  const ratios = runs.flatMap((r) => {
-    const baseline = baselines.get(groupId(r.spec.promptIndex, r.spec.seed))
-    const done = r.folder.record?.status === 'completed'
-    const counted = done && baseline && !isReferenceBaseline(r.spec) && matches(r.spec) && groups.includes(r.spec.promptIndex)
-    return counted ? (pairedSpeedup(r.folder.record!, baseline)?.ratios ?? []) : []
+export function cellsSpeedup(cells: readonly RankedCell[], matches: (spec: RunSpec) => boolean, groups: readonly number[]): MeasuredSpeedup | null {
+  const ratios = cells.flatMap(({ spec, row }) => {
+    const counted = row.status === 'completed' && !row.reference && row.suspect === null && matches(spec) && groups.includes(spec.promptIndex)
+    return counted ? row.ratios : []
   })
   return measuredSpeedup(ratios)
 }

@@ -32,8 +32,8 @@ const margins = (m: Partial<Record<string, number>>) => Object.entries(m).map(([
 
 const familyTitle = (name: string) => (name === 'teacache' ? 'TeaCache' : (methodNamed(name)?.title ?? name))
 
-/** "1.52x [1.48–1.55, 95% CI]", as the report's other speedups read. */
-export const measuredText = (m: MeasuredSpeedup | null) => (m ? `${speedup(m.speedup)} ${intervalText(m.interval)}` : 'not timed')
+/** "1.52x [1.48–1.55, 95% CI]", as the report's other speedups read; null: every cell's timing was suspect, or none was made. */
+export const measuredText = (m: MeasuredSpeedup | null) => (m ? `${speedup(m.speedup)} ${intervalText(m.interval)}` : 'no trustworthy measurement')
 
 const nameOf = (c: Named) => `${c.id}${c.compile === 'blocks' ? ' (compiled blocks)' : ''}`
 
@@ -41,7 +41,7 @@ const nameOf = (c: Named) => `${c.id}${c.compile === 'blocks' ? ' (compiled bloc
 export function rankingNoteText(note: RankingNote): string {
   switch (note.kind) {
     case 'untimed':
-      return 'No passing candidate has timing rounds to rank by: the choice is the most aggressive passing one.'
+      return 'No passing candidate has a trustworthy measurement to rank by (none timed, or every timing suspect: see "Suspect measurements"): the choice is the most aggressive passing one.'
     case 'milder-faster':
       return (
         `${nameOf(note.choice)} measured faster (${measuredText(note.choice.speedup)}) than ${note.aggressive.id}, the most aggressive candidate of its family that passes (${measuredText(note.aggressive.speedup)}); ` +

@@ -66,7 +66,7 @@ describe('rankContenders: the passing candidate with the highest measured speedu
       name: 'nothing timed: the most aggressive passing one, said so',
       contenders: [c('t0.1', 0, true, null), c('t0.2', 1, true, null)],
       picks: [{ family: 'teacache', id: 't0.2' }],
-      choice: 't0.2', notes: [/No passing candidate has timing rounds/],
+      choice: 't0.2', notes: [/No passing candidate has a trustworthy measurement to rank by/],
     },
     {
       name: 'nothing passes: no choice',
