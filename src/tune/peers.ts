@@ -87,10 +87,15 @@ export class ShardPeers {
     await this.write()
     const { shard, dir } = this.options
     let said = ''
+    // A cell recorded for good stays so: only the others are read again at the next look.
+    const settled = new Set<string>()
     for (;;) {
       const signal = this.options.interrupted()
       if (signal) throw new Error(`interrupted by ${signal} while waiting for the other shards`)
-      const cells = await Promise.all(awaited.map(async (spec) => ({ id: spec.id, owner: ownerOf(spec, shard.count), settled: await this.settled(spec) })))
+      const cells = await Promise.all(awaited.map(async (spec) => {
+        if (!settled.has(spec.id) && (await this.settled(spec))) settled.add(spec.id)
+        return { id: spec.id, owner: ownerOf(spec, shard.count), settled: settled.has(spec.id) }
+      }))
       const verdict = judgeWait({ step: this.steps.length, digest, me: shard, cells, peers: await this.peers(), waitedMs: Date.now() - this.started, graceMs: STALE_GRACE_MS })
       if (verdict.kind === 'ready') return verdict.generations
       if (verdict.kind === 'gone') throw goneError(shard, dir, verdict.peers)
