@@ -5,7 +5,7 @@ import type { RunRow } from './types.ts'
 /** A cell as tune ranks it: its spec, and its row of the report (src/report/summary.ts). */
 export interface RankedCell {
   spec: RunSpec
-  row: Pick<RunRow, 'status' | 'reference' | 'ratios' | 'suspect'>
+  row: Pick<RunRow, 'status' | 'reference' | 'ratios' | 'suspect' | 'ideal'>
 }
 
 /**
@@ -13,12 +13,12 @@ export interface RankedCell {
  * `matches` picks in these prompt groups, paired with its group's eager baseline as the report
  * pairs them, pooled. A cell the report finds suspect (above what its schedule allows, below
  * what it must reach, or paired across processes) is left out, as from a headline: a choice
- * must not rest on a measurement that cannot have happened.
+ * must not rest on a measurement that cannot have happened. A pooled median can still pass the
+ * ideal by less than the suspicion's margin: the ideal goes with it, and the text says so.
  */
 export function cellsSpeedup(cells: readonly RankedCell[], matches: (spec: RunSpec) => boolean, groups: readonly number[]): MeasuredSpeedup | null {
-  const ratios = cells.flatMap(({ spec, row }) => {
-    const counted = row.status === 'completed' && !row.reference && row.suspect === null && matches(spec) && groups.includes(spec.promptIndex)
-    return counted ? row.ratios : []
-  })
-  return measuredSpeedup(ratios)
+  const counted = cells.filter(({ spec, row }) => row.status === 'completed' && !row.reference && row.suspect === null && matches(spec) && groups.includes(spec.promptIndex))
+  // A pooled median above the largest of the cells' ideals is more than any of their schedules allows.
+  const ideals = counted.flatMap(({ row }) => (row.ideal === null ? [] : [row.ideal]))
+  return measuredSpeedup(counted.flatMap(({ row }) => row.ratios), ideals.length ? Math.max(...ideals) : null)
 }

@@ -33,7 +33,8 @@ const margins = (m: Partial<Record<string, number>>) => Object.entries(m).map(([
 const familyTitle = (name: string) => (name === 'teacache' ? 'TeaCache' : (methodNamed(name)?.title ?? name))
 
 /** "1.52x [1.48–1.55, 95% CI]", as the report's other speedups read; null: every cell's timing was suspect, or none was made. */
-export const measuredText = (m: MeasuredSpeedup | null) => (m ? `${speedup(m.speedup)} ${intervalText(m.interval)}` : 'no trustworthy measurement')
+export const measuredText = (m: MeasuredSpeedup | null) =>
+  m ? `${speedup(m.speedup)} ${intervalText(m.interval)}${m.ideal !== undefined && m.speedup > m.ideal ? ` ⚠ above the ${speedup(m.ideal)} its schedule allows at most: the excess is noise` : ''}` : 'no trustworthy measurement'
 
 const nameOf = (c: Named) => `${c.id}${c.compile === 'blocks' ? ' (compiled blocks)' : ''}`
 

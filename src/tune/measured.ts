@@ -13,12 +13,14 @@ export interface MeasuredSpeedup {
   interval: MedianInterval | null
   /** Rounds pooled. */
   rounds: number
+  /** The most the pooled cells' schedules allow (the report's ideal); absent where no bound is known (methods). */
+  ideal?: number
 }
 
-export function measuredSpeedup(ratios: readonly number[]): MeasuredSpeedup | null {
+export function measuredSpeedup(ratios: readonly number[], ideal: number | null = null): MeasuredSpeedup | null {
   const interval = medianInterval(ratios.filter(Number.isFinite))
   if (!interval) return null
-  return { speedup: interval.median, interval: interval.n >= 2 ? interval : null, rounds: interval.n }
+  return { speedup: interval.median, interval: interval.n >= 2 ? interval : null, rounds: interval.n, ...(ideal === null ? {} : { ideal }) }
 }
 
 /** Whether two measured speedups' intervals overlap (a missing interval is its point value). */
