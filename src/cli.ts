@@ -2,7 +2,8 @@ import { dirname } from 'node:path'
 import { CommanderError, Option, type Command } from 'commander'
 import { TeacacheError } from './errors.ts'
 import { spaceCode, spaceError } from './util/disk.ts'
-import { MAX_THRESHOLD } from './config/schema.ts'
+import type { Overrides } from './config/load.ts'
+import { MAX_THRESHOLD, type OverrideCommand } from './config/schema.ts'
 import { addOverrides, splitOverrides } from './cli/overrides.ts'
 import { TeacacheCommand } from './cli/usage.ts'
 import packageJson from '../package.json' with { type: 'json' }
@@ -31,6 +32,18 @@ const thresholdList = (value: string) => {
 }
 const quiet = () => new Option('--quiet', 'no progress display').hideHelp()
 
+/**
+ * The action of a command that takes a config and the config overrides: its module is imported
+ * only when it runs (`load`), and it gets the overrides apart from its own flags.
+ */
+function withOverrides(cmd: Command, command: OverrideCommand, load: () => Promise<(config: string, options: { overrides: Overrides }) => Promise<unknown>>): void {
+  addOverrides(cmd, command).action(async (config: string, options) => {
+    const handler = await load()
+    const { overrides, rest } = splitOverrides(options, command)
+    await handler(config, { ...rest, overrides })
+  })
+}
+
 export function buildProgram(): Command {
   const program = new TeacacheCommand('teacache')
     .description('TeaCache for CogVideoX1.5: faster video generation, with the evidence')
@@ -45,11 +58,7 @@ export function buildProgram(): Command {
     .option('--force', 'replace --output if it is a run folder teacache made (never other files, the cwd or the config\'s folder)')
     .option('--no-warmup', 'skip the untimed warm-up generation (quick looks: the timings then include start-up costs)')
     .addOption(quiet())
-  addOverrides(run, 'run').action(async (config: string, options) => {
-    const { runCommand } = await import('./commands/run.ts')
-    const { overrides, rest } = splitOverrides(options, 'run')
-    await runCommand(config, { ...rest, overrides })
-  })
+  withOverrides(run, 'run', async () => (await import('./commands/run.ts')).runCommand)
 
   const plan = program
     .command('plan')
@@ -60,11 +69,7 @@ export function buildProgram(): Command {
     .option('--from-run <dir>', 'replay the indicator recorded in an earlier run folder and predict latency from its timings (no Python)')
     .option('--json', 'print the plan as JSON: [{threshold, computed_steps, skipped, predicted_speedup, predicted_seconds}]')
     .addOption(quiet())
-  addOverrides(plan, 'plan').action(async (config: string, options) => {
-    const { planCommand } = await import('./commands/plan.ts')
-    const { overrides, rest } = splitOverrides(options, 'plan')
-    await planCommand(config, { ...rest, overrides })
-  })
+  withOverrides(plan, 'plan', async () => (await import('./commands/plan.ts')).planCommand)
 
   const calibrate = program
     .command('calibrate')
@@ -74,11 +79,7 @@ export function buildProgram(): Command {
     .option('--output <file>', 'coefficients file to write (default: coefficients/<config name>.yaml beside the config); an SVG plot is written beside it')
     .option('--force', 'replace --output (and its plot) if calibrate wrote them')
     .addOption(quiet())
-  addOverrides(calibrate, 'calibrate').action(async (config: string, options) => {
-    const { calibrateCommand } = await import('./commands/calibrate.ts')
-    const { overrides, rest } = splitOverrides(options, 'calibrate')
-    await calibrateCommand(config, { ...rest, overrides })
-  })
+  withOverrides(calibrate, 'calibrate', async () => (await import('./commands/calibrate.ts')).calibrateCommand)
 
   const sweep = program
     .command('sweep')
@@ -98,11 +99,7 @@ export function buildProgram(): Command {
     .option('--no-warmup', 'skip each process\'s untimed warm-up generation (the first run\'s timings then include start-up costs)')
     .addOption(new Option('--no-report', 'leave REPORT.md to a later `teacache report` (workers of --devices)').hideHelp())
     .addOption(quiet())
-  addOverrides(sweep, 'sweep').action(async (config: string, options) => {
-    const { sweepCommand } = await import('./commands/sweep.ts')
-    const { overrides, rest } = splitOverrides(options, 'sweep')
-    await sweepCommand(config, { ...rest, overrides })
-  })
+  withOverrides(sweep, 'sweep', async () => (await import('./commands/sweep.ts')).sweepCommand)
 
   const tune = program
     .command('tune')
@@ -123,11 +120,7 @@ export function buildProgram(): Command {
     .option('--repeats <k|auto>', 'timing rounds per prompt x seed group, as for sweep (default auto)', parseRepeats)
     .option('--no-warmup', 'skip the untimed warm-up generation')
     .addOption(quiet())
-  addOverrides(tune, 'sweep').action(async (config: string, options) => {
-    const { tuneCommand } = await import('./commands/tune.ts')
-    const { overrides, rest } = splitOverrides(options, 'sweep')
-    await tuneCommand(config, { ...(rest as { gate?: string }), overrides })
-  })
+  withOverrides(tune, 'sweep', async () => (await import('./commands/tune.ts')).tuneCommand)
 
   program
     .command('report')
