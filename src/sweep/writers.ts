@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { TeacacheError } from '../errors.ts'
 import { spaceErrorOr } from '../util/disk.ts'
 import { makeDirs, writeJsonAtomic } from '../util/fs.ts'
-import { currentOwner, describeOwner, ownerGone, ownerSchema, type TakeoverNotice } from '../util/lock.ts'
+import { currentOwner, describeOwner, ownerGone, ownerSchema, readEntry, type TakeoverNotice } from '../util/lock.ts'
 import { normalizeGrid } from './grid.ts'
 import type { SweepManifest } from './manifest.ts'
 import { canonicalJson } from '../util/json.ts'
@@ -118,7 +118,7 @@ async function firstConflict(writers: string, me: Writer, notice: TakeoverNotice
   for (const name of await fs.readdir(writers)) {
     if (!name.endsWith('.json') || name === `${me.host}-${me.pid}.json`) continue
     const path = join(writers, name)
-    const other = await readWriter(path)
+    const other = await readEntry(path, writerSchema)
     if (!other) continue
     if (ownerGone(other)) {
       await fs.rm(path, { force: true })
@@ -128,16 +128,6 @@ async function firstConflict(writers: string, me: Writer, notice: TakeoverNotice
     if (other.identity !== me.identity && (other.established || before(other, me))) return other
   }
   return null
-}
-
-async function readWriter(path: string): Promise<Writer | null> {
-  try {
-    const parsed = writerSchema.safeParse(JSON.parse(await fs.readFile(path, 'utf8')))
-    return parsed.success ? parsed.data : null
-  } catch {
-    // Gone meanwhile, or not one of ours: neither can hold the folder.
-    return null
-  }
 }
 
 function removeIfMine(path: string, token: string): void {

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
@@ -7,7 +6,7 @@ import { runFolderOf } from '../sweep/folder.ts'
 import { formatShard, type RunSpec, type Shard } from '../sweep/grid.ts'
 import { WRITERS } from '../sweep/writers.ts'
 import { makeDirs, writeJsonAtomic } from '../util/fs.ts'
-import { currentOwner, describeOwner, ownerGone, ownerSchema, readOwner, type LockOwner } from '../util/lock.ts'
+import { currentOwner, describeOwner, ownerGone, ownerSchema, readEntry, readOwner, type LockOwner } from '../util/lock.ts'
 import { describeWait, disagreeError, goneError, judgeWait, ownerOf, stepDigest, type PeerView } from './shards.ts'
 
 /**
@@ -123,7 +122,7 @@ export class ShardPeers {
     const views = new Map<number, PeerView | null>()
     for (let index = 1; index <= this.options.shard.count; index++) {
       if (index === this.options.shard.index) continue
-      const entry = await readEntry(this.path(index))
+      const entry = await readEntry(this.path(index), entrySchema)
       // Another tune's entry (other gate, prompts or settings) says nothing of this one's shards.
       views.set(index, entry && entry.identity === this.options.identity ? view(entry, this.started) : null)
     }
@@ -140,15 +139,5 @@ function view(entry: Entry, since: number): PeerView {
     digests: entry.digests,
     command: entry.command,
     where: entry.host === hostname() ? `pid ${entry.pid}` : describeOwner(entry),
-  }
-}
-
-async function readEntry(path: string): Promise<Entry | null> {
-  try {
-    const parsed = entrySchema.safeParse(JSON.parse(await fs.readFile(path, 'utf8')))
-    return parsed.success ? parsed.data : null
-  } catch {
-    // Not there yet, or being replaced: read again at the next look.
-    return null
   }
 }

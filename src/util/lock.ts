@@ -102,9 +102,10 @@ function installExitHook(): void {
   })
 }
 
-function parseOwner(text: string): LockOwner | null {
+/** `text` as JSON of `schema`'s shape, or null: half written, or not one of ours. */
+function parseAs<T>(schema: z.ZodType<T>, text: string): T | null {
   try {
-    const parsed = ownerSchema.safeParse(JSON.parse(text))
+    const parsed = schema.safeParse(JSON.parse(text))
     return parsed.success ? parsed.data : null
   } catch {
     return null
@@ -112,12 +113,22 @@ function parseOwner(text: string): LockOwner | null {
 }
 
 function readOwnerSync(path: string): LockOwner | null {
-  return parseOwner(readFileSync(path, 'utf8'))
+  return parseAs(ownerSchema, readFileSync(path, 'utf8'))
+}
+
+/** An entry of a register of processes (sweep writers, tune shards), or null where there is none to go by. */
+export async function readEntry<T>(path: string, schema: z.ZodType<T>): Promise<T | null> {
+  try {
+    return parseAs(schema, await fs.readFile(path, 'utf8'))
+  } catch {
+    // Gone meanwhile, not there yet or being replaced: to a reader, as if there were none.
+    return null
+  }
 }
 
 export async function readOwner(path: string): Promise<LockOwner | null | 'missing'> {
   try {
-    return parseOwner(await fs.readFile(path, 'utf8'))
+    return parseAs(ownerSchema, await fs.readFile(path, 'utf8'))
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing'
     throw error
