@@ -2,39 +2,31 @@ import { resolve } from 'node:path'
 import { overrideArgs } from '../cli/overrides.ts'
 import { loadConfig, type LoadedConfig, type Overrides } from '../config/load.ts'
 import { checkRunInputs } from '../config/rules.ts'
-import { TeacacheError, isTeacacheError, parseFlag } from '../errors.ts'
+import { TeacacheError, isTeacacheError } from '../errors.ts'
 import { resolveModel } from '../model/resolve.ts'
 import { writeReport } from '../report/generate.ts'
 import { createRunContext } from '../run/execute.ts'
-import { chooseRunDir } from '../run/output.ts'
 import type { Step } from '../run/progress.ts'
 import { PythonSession } from '../engine/session.ts'
-import { protectedPaths } from '../run/safe-force.ts'
 import { checkWarmup } from '../run/warmup.ts'
 import { runClaimer } from '../sweep/claim.ts'
-import { buildRuns, compileModes, formatShard, inShard, parseShard, type Grid, type Shard } from '../sweep/grid.ts'
+import { openSweepFolder, parseSharing, planRuns, publishManifest, type FolderFlags, type OpenedFolder, type Sharing } from '../sweep/command.ts'
+import { buildRuns, compileModes, formatShard, inShard, type Grid, type Shard } from '../sweep/grid.ts'
 import { resolveGrid, type GridFlags } from '../sweep/inputs.ts'
-import { checkSweepDir, runFolderOf, type SweepFolder } from '../sweep/folder.ts'
+import type { SweepFolder } from '../sweep/folder.ts'
 import { describeValues, gridAdditions } from '../sweep/growth.ts'
-import { buildManifest, writeManifest } from '../sweep/manifest.ts'
 import { checkMethodsOnModel } from '../sweep/method-checks.ts'
 import { variantText } from '../methods/variant.ts'
-import { executeRuns, runConfig, type Outcome, type PlannedRun } from '../sweep/runner.ts'
-import { runSettings } from '../records/settings.ts'
+import { executeRuns, type Outcome } from '../sweep/runner.ts'
 import { restartArgs, restartSweep } from '../sweep/restart.ts'
-import { planRun, readRunFolder } from '../sweep/state.ts'
-import { describeWorker, parseDevices, planWorkers, runWorkers, workersFailure, type Worker } from '../sweep/workers.ts'
-import { joinSweep, sweepIdentity } from '../sweep/writers.ts'
+import { describeWorker, planWorkers, runWorkers, workersFailure, type Worker } from '../sweep/workers.ts'
+import { sweepIdentity } from '../sweep/writers.ts'
 import { watchParent } from '../sweep/orphan.ts'
 import { describeRepeats, parseRepeats, type Repeats } from '../run/repeats.ts'
 
-export interface SweepOptions extends GridFlags {
+export interface SweepOptions extends GridFlags, FolderFlags {
   /** Flags that replace config fields (--model, --steps, --device, --coefficients, ...). */
   overrides?: Overrides
-  output?: string
-  force?: boolean
-  shard?: string
-  devices?: string
   /** How many times a new process may resume the sweep after Python dies (default 0: stop). */
   restarts?: number
   /** Timed generations per cell (default auto, src/run/repeats.ts): the report shows their median, spread and n. */
@@ -57,59 +49,41 @@ export async function sweepCommand(configFile: string, options: SweepOptions): P
   const grid = await resolveGrid(config, options)
   const location = await resolveModel(config.model)
   await checkRunInputs(config, location)
-  const { shard: shardFlag, devices: devicesFlag } = options
-  const shard = shardFlag === undefined ? undefined : parseFlag('--shard', () => parseShard(shardFlag))
-  const devices = devicesFlag === undefined ? undefined : parseFlag('--devices', () => parseDevices(devicesFlag))
-  if (shard && !options.output) throw new TeacacheError('CONFIG', '--output: --shard needs the shared sweep folder, so that every shard writes into the same one')
-
-  const chosen = options.output ? resolve(options.output) : await chooseRunDir({ parent: config.output, name: `${config.name}-sweep` })
-  const protect = protectedPaths({ config: config.configPath, coefficients: config.coefficientsFile?.path, image: config.image })
-  // From here on the sweep is the folder's when the command only grows it (src/sweep/growth.ts).
-  const folder = await checkSweepDir(chosen, buildManifest(config, grid), Boolean(options.force), protect)
-  const { manifest } = folder
-  for (const compile of compileModes(manifest.grid)) checkWarmup({ compile }, warmup)
-  // Shared with the other processes of this sweep, exclusive against any other (src/sweep/writers.ts).
-  const membership = await joinSweep(chosen, sweepIdentity(manifest), { exclusive: !options.output })
+  const { shard, devices } = parseSharing(options, 'sweep')
+  const { folder, protect, membership } = await openSweepFolder(config, grid, options, {
+    noun: 'sweep',
+    // The folder's grid may name compile modes this command does not: each is warmed up too.
+    check: (manifest) => compileModes(manifest.grid).forEach((compile) => checkWarmup({ compile }, warmup)),
+    identity: sweepIdentity,
+  })
   if (!options.quiet) process.stdout.write(`${describeGrowth(folder, grid)}timing: ${describeRepeats(options.repeats ?? 'auto')}\n`)
   // A --devices worker stops with its parent, however the parent dies.
   const unwatch = watchParent()
   try {
-    return await sweepInto(membership.dir, { config, grid: manifest.grid, location, shard, devices, folder, protect }, options)
+    return await sweepInto(membership.dir, { config, location, shard, devices, folder, protect }, options)
   } finally {
     unwatch()
     await membership.leave()
   }
 }
 
-interface Prepared {
+interface Prepared extends Sharing, Pick<OpenedFolder, 'folder' | 'protect'> {
   config: LoadedConfig
-  grid: Grid
   location: Awaited<ReturnType<typeof resolveModel>>
-  shard: Shard | undefined
-  devices: string[] | undefined
-  folder: SweepFolder
-  protect: ReturnType<typeof protectedPaths>
 }
 
 async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions): Promise<{ dir: string; outcomes: Outcome[] }> {
-  const { config, grid, location, shard, devices, folder, protect } = prepared
+  const { config, location, shard, devices, folder, protect } = prepared
+  const { grid } = folder.manifest
   const warmup = options.warmup !== false
   if (devices) {
     await runWorkerProcesses(planWorkers(devices, shard), config, grid, dir, options)
     return { dir, outcomes: [] }
   }
 
-  const planned: PlannedRun[] = []
-  for (const spec of buildRuns(grid).filter((run) => inShard(run, shard))) {
-    const runDir = runFolderOf(dir, spec.id)
-    const runCfg = runConfig(config, spec, dir)
-    const folder = await readRunFolder(runDir, runSettings(runCfg))
-    planned.push({ spec, dir: runDir, config: runCfg, plan: planRun(folder, Boolean(options.force)), record: folder.record })
-  }
+  const planned = await planRuns(buildRuns(grid).filter((run) => inShard(run, shard)), config, dir, Boolean(options.force))
   const toRun = planned.filter((p) => p.plan.action === 'run')
   const keepManifest = folder.write === 'keep'
-  const publish = () =>
-    writeManifest(dir, folder.manifest, { replace: folder.write === 'replace', grownFrom: folder.write === 'grow' ? (folder.existing ?? undefined) : undefined })
 
   const session = new PythonSession()
   let manifestWritten = keepManifest
@@ -127,12 +101,12 @@ async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions)
         createRunContext(loaded, probe.config, probe.dir, 0, null, warn)
         const variants = [...new Map(toRun.flatMap((p) => (p.spec.method ? [[p.spec.method.id, p.spec.method] as const] : []))).values()]
         await checkMethodsOnModel(loaded.engine, variants, config)
-        if (!keepManifest) await publish()
+        await publishManifest(dir, folder)
         manifestWritten = true
       }),
       ...(warmup ? session.warmupSteps(warmups) : []),
     ]
-    if (toRun.length === 0 && !keepManifest) await publish()
+    if (toRun.length === 0) await publishManifest(dir, folder)
     const { outcomes, fatal } = await executeRuns(planned, {
       setup, shutdown: session.shutdown, quiet: options.quiet, loaded: () => session.loaded, loadSeconds: () => (session.isLoaded ? session.loaded.loadSeconds : 0),
       warmup: () => session.warmup, repeats: options.repeats ?? 'auto',

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path'
 import { loadConfig, type LoadedConfig, type Overrides } from '../config/load.ts'
 import { checkRunInputs } from '../config/rules.ts'
 import { PythonSession } from '../engine/session.ts'
-import { parseFlag, TeacacheError } from '../errors.ts'
+import { TeacacheError } from '../errors.ts'
 import { resolveModel } from '../model/resolve.ts'
 import { everySchedule } from '../plan/plan.ts'
 import { coefficientsForRun } from '../policy/coefficients-file.ts'
@@ -10,21 +10,19 @@ import { collectSweep } from '../report/collect.ts'
 import { measureQuality, writeReport } from '../report/generate.ts'
 import { buildReportData } from '../report/summary.ts'
 import { createRunContext } from '../run/execute.ts'
-import { chooseRunDir } from '../run/output.ts'
 import { describeRepeats, parseRepeats, type Repeats } from '../run/repeats.ts'
-import { protectedPaths } from '../run/safe-force.ts'
 import { checkWarmup } from '../run/warmup.ts'
 import { runSettings } from '../records/settings.ts'
 import { runClaimer } from '../sweep/claim.ts'
-import { checkSweepDir, runFolderOf } from '../sweep/folder.ts'
-import { buildRuns, formatShard, groupId, parseShard, type CompileMode } from '../sweep/grid.ts'
+import { openSweepFolder, parseSharing, planRuns, publishManifest, type FolderFlags } from '../sweep/command.ts'
+import { runFolderOf } from '../sweep/folder.ts'
+import { buildRuns, formatShard, groupId, type CompileMode } from '../sweep/grid.ts'
 import { buildManifest, growManifest, REPORT, writeManifest, type SweepManifest } from '../sweep/manifest.ts'
-import { executeRuns, runConfig, type PlannedRun } from '../sweep/runner.ts'
-import { planRun, readRunFolder } from '../sweep/state.ts'
-import { joinSweep } from '../sweep/writers.ts'
+import { executeRuns, runConfig } from '../sweep/runner.ts'
+import { readRunFolder } from '../sweep/state.ts'
 import { overrideArgs } from '../cli/overrides.ts'
 import { watchParent } from '../sweep/orphan.ts'
-import { describeWorker, parseDevices, planWorkers, runWorkers, workersFailure, type Worker } from '../sweep/workers.ts'
+import { describeWorker, planWorkers, runWorkers, workersFailure, type Worker } from '../sweep/workers.ts'
 import { ShardPeers } from '../tune/peers.ts'
 import { checkShares, splitStep, tuneIdentity, writesOutputs } from '../tune/shards.ts'
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../util/fs.ts'
@@ -44,15 +42,13 @@ import { searchFamily } from '../tune/search.ts'
 import { lpipsWeights, parseQuantile, tuneGrid } from '../tune/inputs.ts'
 import { TUNE_FILE, TUNED_CONFIG, tunedConfig, type CompiledTiming, type TuneRecord } from '../tune/output.ts'
 
-export interface TuneOptions {
+export interface TuneOptions extends FolderFlags {
   gate?: string
   prompts?: string
   seeds?: string
   holdout?: string
   holdoutPrompts?: string
   quantile?: string
-  output?: string
-  force?: boolean
   repeats?: Repeats
   warmup?: boolean
   /** "fbc,pab": methods whose primary parameter is a family of candidates too (src/tune/families.ts). */
@@ -60,10 +56,6 @@ export interface TuneOptions {
   /** "none,blocks": compile modes the best TeaCache candidate is timed under (src/tune/compile.ts). */
   compile?: string
   overrides?: Overrides
-  /** "i/n": make share i of n of every step's prompt x seed groups, in the shared --output (src/tune/shards.ts). */
-  shard?: string
-  /** "0,1": one `tune --shard` worker process per device. */
-  devices?: string
   quiet?: boolean
 }
 
@@ -89,17 +81,14 @@ export async function tuneCommand(configFile: string, options: TuneOptions): Pro
   for (const warning of extra.warnings) process.stderr.write(`teacache: warning: ${warning}\n`)
   const lpips = gate.some((b) => b.metric === 'lpips') ? await lpipsWeights() : null
   const { grid, tuning, held } = await tuneGrid(config, options)
-  const shard = options.shard === undefined ? undefined : parseFlag('--shard', () => parseShard(options.shard!))
-  const devices = options.devices === undefined ? undefined : parseFlag('--devices', () => parseDevices(options.devices!))
-  if (shard && !options.output) throw new TeacacheError('CONFIG', '--output: --shard needs the shared tune folder, so that every shard writes into the same one')
+  const { shard, devices } = parseSharing(options, 'tune')
   checkShares(devices ? planWorkers(devices, shard).map((w) => w.shard) : shard ? [shard] : [], tuning.length * grid.seeds.length, devices ? '--devices' : '--shard')
   const location = await resolveModel(config.model)
   await checkRunInputs(config, location)
-  const protect = protectedPaths({ config: config.configPath, coefficients: config.coefficientsFile?.path, image: config.image })
-  const chosenDir = options.output ? resolve(options.output) : await chooseRunDir({ parent: config.output, name: `${config.name}-tune` })
-  const folder = await checkSweepDir(chosenDir, buildManifest(config, grid), Boolean(options.force), protect)
-  const identity = tuneIdentity({ fingerprint: folder.manifest.fingerprint, grid, gate: gateText(gate), quantile, tuning, held, methods: options.methods, compile: options.compile })
-  const membership = await joinSweep(chosenDir, identity, { exclusive: !options.output })
+  const { folder, protect, identity, membership } = await openSweepFolder(config, grid, options, {
+    noun: 'tune',
+    identity: (manifest) => tuneIdentity({ fingerprint: manifest.fingerprint, grid, gate: gateText(gate), quantile, tuning, held, methods: options.methods, compile: options.compile }),
+  })
   const dir = membership.dir
   if (devices) {
     try {
@@ -126,15 +115,9 @@ export async function tuneCommand(configFile: string, options: TuneOptions): Pro
       await writeManifest(dir, grown, { grownFrom: manifest })
       manifest = grown
     }
-    const planned: PlannedRun[] = []
     // A shard makes its own groups' cells and waits for the others' (src/tune/shards.ts).
     const { mine, awaited } = splitStep(buildRuns(manifest.grid).filter((s) => groups.includes(s.promptIndex) && isWanted(s, wants)), shard)
-    for (const spec of mine) {
-      const runDir = runFolderOf(dir, spec.id)
-      const cfg = runConfig(config, spec, dir)
-      const found = await readRunFolder(runDir, runSettings(cfg))
-      planned.push({ spec, dir: runDir, config: cfg, plan: planRun(found, Boolean(options.force) && setup), record: found.record })
-    }
+    const planned = await planRuns(mine, config, dir, Boolean(options.force) && setup)
     // Compiled blocks compile in a warm-up of their own, once per process, before their first timed run.
     const compiles = [...new Set(wants.map((w) => w.compile))].filter((c) => !warmed.has(c))
     compiles.forEach((c) => warmed.add(c))
@@ -143,7 +126,7 @@ export async function tuneCommand(configFile: string, options: TuneOptions): Pro
         ? session.openSteps(config, location, async (loaded, warn) => {
             createRunContext(loaded, { ...config, teacache: { ...config.teacache, enabled: true } }, dir, 0, null, warn)
             await checkMethodsOnModel(loaded.engine, variants, config)
-            if (folder.write !== 'keep') await writeManifest(dir, manifest, { replace: folder.write === 'replace', grownFrom: folder.write === 'grow' ? (folder.existing ?? undefined) : undefined })
+            await publishManifest(dir, folder, manifest)
             await peers?.register()
           })
         : []),
