@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { overrideArgs } from '../cli/overrides.ts'
-import { loadConfig, type LoadedConfig, type Overrides } from '../config/load.ts'
+import { loadConfig, type LoadedConfig } from '../config/load.ts'
 import { checkRunInputs } from '../config/rules.ts'
 import { TeacacheError, isTeacacheError } from '../errors.ts'
 import { resolveModel } from '../model/resolve.ts'
@@ -12,30 +12,22 @@ import { checkWarmup } from '../run/warmup.ts'
 import { runClaimer } from '../sweep/claim.ts'
 import { openSweepFolder, parseSharing, planRuns, publishManifest, type FolderFlags, type OpenedFolder, type Sharing } from '../sweep/command.ts'
 import { buildRuns, compileModes, formatShard, inShard, type Grid, type Shard } from '../sweep/grid.ts'
-import { resolveGrid, type GridFlags } from '../sweep/inputs.ts'
+import { resolveGrid } from '../sweep/inputs.ts'
 import type { SweepFolder } from '../sweep/folder.ts'
 import { describeValues, gridAdditions } from '../sweep/growth.ts'
 import { checkMethodsOnModel } from '../sweep/method-checks.ts'
 import { variantText } from '../methods/variant.ts'
 import { executeRuns, type Outcome } from '../sweep/runner.ts'
-import { restartArgs, restartSweep } from '../sweep/restart.ts'
+import { restartArgs, restartSweep, type RestartFlags } from '../sweep/restart.ts'
 import { describeWorker, planWorkers, runWorkers, workersFailure, type Worker } from '../sweep/workers.ts'
 import { sweepIdentity } from '../sweep/writers.ts'
 import { watchParent } from '../sweep/orphan.ts'
-import { describeRepeats, parseRepeats, type Repeats } from '../run/repeats.ts'
+import { describeRepeats, parseRepeats } from '../run/repeats.ts'
 
-export interface SweepOptions extends GridFlags, FolderFlags {
-  /** Flags that replace config fields (--model, --steps, --device, --coefficients, ...). */
-  overrides?: Overrides
+/** The flags a restarted sweep is handed again (src/sweep/restart.ts), and these. */
+export interface SweepOptions extends RestartFlags, FolderFlags {
   /** How many times a new process may resume the sweep after Python dies (default 0: stop). */
   restarts?: number
-  /** Timed generations per cell (default auto, src/run/repeats.ts): the report shows their median, spread and n. */
-  repeats?: Repeats
-  /** false: no untimed warm-up before the first timed generation of each process. */
-  warmup?: boolean
-  /** false: leave REPORT.md to the caller (a --devices parent writes it once all workers are done). */
-  report?: boolean
-  quiet?: boolean
 }
 
 /**

@@ -39,15 +39,11 @@ import { cellsSpeedup } from '../report/tune-speedup.ts'
 import { choiceLine, tuneSummary } from '../report/tune-summary.ts'
 import { contendersOf, scoreOf, searchPicks, tuneRecord, type FamilySearch, type Verdict } from '../tune/record.ts'
 import { searchFamily } from '../tune/search.ts'
-import { lpipsWeights, parseQuantile, tuneGrid } from '../tune/inputs.ts'
+import { lpipsWeights, parseQuantile, tuneGrid, type TuneInputs } from '../tune/inputs.ts'
 import { TUNE_FILE, TUNED_CONFIG, tunedConfig, type CompiledTiming, type TuneRecord } from '../tune/output.ts'
 
-export interface TuneOptions extends FolderFlags {
+export interface TuneOptions extends TuneInputs, FolderFlags {
   gate?: string
-  prompts?: string
-  seeds?: string
-  holdout?: string
-  holdoutPrompts?: string
   quantile?: string
   repeats?: Repeats
   warmup?: boolean

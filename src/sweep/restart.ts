@@ -9,10 +9,13 @@ import type { GridFlags } from './inputs.ts'
 /** The flags of a sweep that a restarted process needs to carry on where this one stopped: its grid's and these. */
 export interface RestartFlags extends GridFlags {
   shard?: string
-  /** The config overrides (--model, --steps, --device, ...), passed on as they were given. */
+  /** Flags that replace config fields (--model, --steps, --device, --coefficients, ...), passed on as they were given. */
   overrides?: Overrides
+  /** Timed generations per cell (default auto, src/run/repeats.ts): the report shows their median, spread and n. */
   repeats?: Repeats
+  /** false: no untimed warm-up before the first timed generation of each process. */
   warmup?: boolean
+  /** false: leave REPORT.md to the caller (a --devices parent writes it once all workers are done). */
   report?: boolean
   quiet?: boolean
 }
