@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto'
-import { promises as fs, readFileSync, unlinkSync } from 'node:fs'
-import { hostname } from 'node:os'
+import { promises as fs } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { z } from 'zod'
 import { TeacacheError } from '../errors.ts'
 import { spaceErrorOr } from '../util/disk.ts'
 import { makeDirs, writeJsonAtomic } from '../util/fs.ts'
-import { currentOwner, describeOwner, ownerGone, ownerSchema, readEntry, type TakeoverNotice } from '../util/lock.ts'
+import { currentOwner, describeOwner, ownerGone, ownerSchema, readEntry, removeIfMine, stderrNotice, type TakeoverNotice } from '../util/lock.ts'
 import { normalizeGrid } from './grid.ts'
 import type { SweepManifest } from './manifest.ts'
 import { canonicalJson } from '../util/json.ts'
@@ -42,8 +41,6 @@ export interface Membership {
   dir: string
   leave(): Promise<void>
 }
-
-const stderrNotice: TakeoverNotice = (message) => process.stderr.write(`teacache: ${message}\n`)
 
 /**
  * Join the writers of the sweep folder `dir` (creating it). `exclusive`: the folder was named by
@@ -128,13 +125,4 @@ async function firstConflict(writers: string, me: Writer, notice: TakeoverNotice
     if (other.identity !== me.identity && (other.established || before(other, me))) return other
   }
   return null
-}
-
-function removeIfMine(path: string, token: string): void {
-  try {
-    const current = JSON.parse(readFileSync(path, 'utf8')) as { token?: string; host?: string }
-    if (current.token === token && current.host === hostname()) unlinkSync(path)
-  } catch {
-    // Already removed.
-  }
 }

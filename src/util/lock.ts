@@ -92,13 +92,7 @@ function installExitHook(): void {
   if (exitHookInstalled) return
   exitHookInstalled = true
   process.on('exit', () => {
-    for (const [path, owner] of held) {
-      try {
-        if (readOwnerSync(path)?.token === owner.token) unlinkSync(path)
-      } catch {
-        // Already gone, or the folder with it.
-      }
-    }
+    for (const [path, owner] of held) removeIfMine(path, owner.token)
   })
 }
 
@@ -112,8 +106,14 @@ function parseAs<T>(schema: z.ZodType<T>, text: string): T | null {
   }
 }
 
-function readOwnerSync(path: string): LockOwner | null {
-  return parseAs(ownerSchema, readFileSync(path, 'utf8'))
+/** Remove `path` if it still names this process (its token, on this host): never a lock or entry another has taken meanwhile. Synchronous, for exit hooks. */
+export function removeIfMine(path: string, token: string): void {
+  try {
+    const owner = parseAs(ownerSchema, readFileSync(path, 'utf8'))
+    if (owner?.token === token && owner.host === hostname()) unlinkSync(path)
+  } catch {
+    // Already gone, or the folder with it.
+  }
 }
 
 /** An entry of a register of processes (sweep writers, tune shards), or null where there is none to go by. */
@@ -165,7 +165,7 @@ export async function createExclusive(path: string, content: string): Promise<bo
 const TAKEOVER_STALE_MS = 10_000
 
 export type TakeoverNotice = (message: string) => void
-const stderrNotice: TakeoverNotice = (message) => process.stderr.write(`teacache: ${message}\n`)
+export const stderrNotice: TakeoverNotice = (message) => process.stderr.write(`teacache: ${message}\n`)
 
 /**
  * Take the lock at `path` (its folder must exist). Throws LockHeldError when a live process
