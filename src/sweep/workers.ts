@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { PROJECT_ROOT } from '../python/interpreter.ts'
+import { BIN_PATH } from '../python/interpreter.ts'
 import { TeacacheError } from '../errors.ts'
 import { onShutdown } from '../run/signals.ts'
 import { formatShard, splitShard, type Shard } from './grid.ts'
@@ -62,7 +61,7 @@ export async function runWorkers(
   argsFor: (worker: Worker) => string[],
   options: { bin?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ results: WorkerResult[]; signal?: NodeJS.Signals; exitCode: number }> {
-  const bin = options.bin ?? join(PROJECT_ROOT, 'bin', 'teacache.mjs')
+  const bin = options.bin ?? BIN_PATH
   const children: ChildProcess[] = []
   // Ctrl-C reaches the children through the terminal's process group; SIGTERM from a scheduler
   // reaches only this process, so pass it on and let each worker record its current run.
