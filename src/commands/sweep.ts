@@ -75,10 +75,9 @@ async function sweepInto(dir: string, prepared: Prepared, options: SweepOptions)
 
   const planned = await planRuns(buildRuns(grid).filter((run) => inShard(run, shard)), config, dir, Boolean(options.force))
   const toRun = planned.filter((p) => p.plan.action === 'run')
-  const keepManifest = folder.write === 'keep'
 
   const session = new PythonSession()
-  let manifestWritten = keepManifest
+  let manifestWritten = folder.write === 'keep'
   const compiles = [...new Set(toRun.map((p) => p.config.compile))]
   const warmups = compiles.map((compile) => ({
     config: { ...config, compile },
