@@ -3,7 +3,7 @@ import type { CompileMode } from '../sweep/grid.ts'
 import { candidateValue, type Candidate, type Family } from './families.ts'
 import type { Gate, judge } from './gate.ts'
 import type { MeasuredSpeedup } from './measured.ts'
-import type { CompiledTiming, TuneChoice, TuneRecord, TunedCandidate } from './output.ts'
+import type { TuneChoice, TuneRecord, TunedCandidate } from './output.ts'
 import type { Contender, Ranking } from './rank.ts'
 import { chosen, probeBound, violations, type Probe } from './search.ts'
 
@@ -41,18 +41,13 @@ export function contendersOf(searches: readonly FamilySearch[], verdicts: Readon
   )
 }
 
-export interface RecordInput {
-  gate: Gate
+/** The search's results, and the fields tune.json holds as they are given. */
+export interface RecordInput extends Pick<TuneRecord, 'gate' | 'quantile' | 'tuning' | 'holdout' | 'compile' | 'compiled'> {
   gateText: string
-  quantile: number
-  tuning: { prompts: number[]; seeds: number[] }
-  holdout: { prompts: number[]; seeds: number[] } | null
-  compile: CompileMode[]
   steps: number
   searches: FamilySearch[]
   verdicts: ReadonlyMap<string, Verdict>
   speedups: ReadonlyMap<string, MeasuredSpeedup | null>
-  compiled: CompiledTiming[]
   ranking: Ranking
   generations: { search: number; compile: number; held_out: number }
   date: Date
