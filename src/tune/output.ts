@@ -1,9 +1,9 @@
 import { stringify } from 'yaml'
 import type { LoadedConfig } from '../config/load.ts'
 import { configSchema } from '../config/schema.ts'
-import { variantText, type MethodVariant } from '../methods/variant.ts'
+import { variantText } from '../methods/variant.ts'
 import type { CompileMode } from '../sweep/grid.ts'
-import type { FamilyName } from './families.ts'
+import type { Candidate, FamilyName } from './families.ts'
 import type { Gate, Metric } from './gate.ts'
 import type { MeasuredSpeedup } from './measured.ts'
 import type { RankingNote } from './rank.ts'
@@ -12,16 +12,10 @@ import type { RankingNote } from './rank.ts'
 export const TUNE_FILE = 'tune.json'
 export const TUNED_CONFIG = 'tuned.yaml'
 
-export interface TunedCandidate {
-  family: FamilyName
-  /** Its run folder's column ("t0.12", "fbc0.05"). */
-  id: string
+/** A family's candidate (src/tune/families.ts), and what the search found of it. */
+export interface TunedCandidate extends Candidate {
   /** TeaCache's threshold, or the method's primary value. */
   value: number
-  threshold: number | null
-  method: MethodVariant | null
-  /** TeaCache's computed steps (plan's prediction); null for a method. */
-  computed_steps: number | null
   steps: number
   /** Probed by the search (false: a candidate the search never needed to run). */
   tried: boolean
@@ -50,12 +44,7 @@ export interface CompiledTiming {
   speedup: MeasuredSpeedup | null
 }
 
-export interface TuneChoice {
-  id: string
-  family: FamilyName
-  threshold: number | null
-  method: MethodVariant | null
-  computed_steps: number | null
+export interface TuneChoice extends Candidate {
   steps: number
   compile: CompileMode
   speedup: MeasuredSpeedup | null

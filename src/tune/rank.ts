@@ -19,11 +19,7 @@ export interface Contender {
   speedup: MeasuredSpeedup | null
 }
 
-export interface Named {
-  id: string
-  compile: CompileMode
-  speedup: MeasuredSpeedup | null
-}
+export type Named = Pick<Contender, 'id' | 'compile' | 'speedup'>
 
 /** What the ranking has to say about its choice (the report words it, src/report/tuning.ts). */
 export type RankingNote =
