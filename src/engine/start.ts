@@ -2,7 +2,6 @@ import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError } from '../errors.ts'
 import type { ModelLocation } from '../model/resolve.ts'
 import { startEngine } from '../python/bridge.ts'
-import type { Engine, Versions } from '../python/engine.ts'
 import { findPython } from '../python/interpreter.ts'
 import { startDeadline, startTimeoutSeconds } from '../python/startup.ts'
 import { openPythonLog } from './python-log.ts'
@@ -15,10 +14,7 @@ export type { Loaded }
  * a --devices parent gone) ends a start-up in progress at once.
  */
 /** A started Python, before any model is loaded. */
-export interface Started {
-  engine: Engine
-  versions: Versions
-  logFile: string | null
+export interface Started extends Pick<Loaded, 'engine' | 'versions' | 'logFile'> {
   /** Remove Python's log once Python is closed, unless a message named it. */
   closeLog(): void
 }
