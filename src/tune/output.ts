@@ -38,11 +38,7 @@ export interface TunedFamily {
 }
 
 /** A passing candidate timed again under another compile mode (quality is the eager one's: compile changes no step). */
-export interface CompiledTiming {
-  id: string
-  compile: CompileMode
-  speedup: MeasuredSpeedup | null
-}
+export type CompiledTiming = Pick<TuneChoice, 'id' | 'compile' | 'speedup'>
 
 export interface TuneChoice extends Candidate {
   steps: number
