@@ -1,4 +1,3 @@
-import type { MethodVariant } from '../methods/variant.ts'
 import { compileModes, normalizeGrid, type CompileMode, type Grid, type RunSpec } from '../sweep/grid.ts'
 import { isReferenceBaseline } from '../sweep/rounds.ts'
 import type { Candidate } from './families.ts'
@@ -8,11 +7,7 @@ import type { Candidate } from './families.ts'
  * variant and compile mode. The grid grows to hold them (sweep.json says so, as a grown sweep's
  * does), and each step makes only its own cells and the eager baseline they are timed against.
  */
-export interface Want {
-  threshold: number | null
-  method: MethodVariant | null
-  compile: CompileMode
-}
+export type Want = Pick<RunSpec, 'threshold' | 'method' | 'compile'>
 
 export const wantOf = (c: Pick<Candidate, 'threshold' | 'method'>, compile: CompileMode = 'none'): Want => ({ threshold: c.threshold, method: c.method, compile })
 
