@@ -5,6 +5,7 @@ import type { ComputeCounts } from '../src/python/engine.ts'
 import { psnrFromMse } from '../src/quality/psnr.ts'
 import { meanFlicker, type VideoQuality } from '../src/quality/video.ts'
 import type { CollectedRun } from '../src/report/collect.ts'
+import { digestOf } from '../src/report/digest.ts'
 import { qualityKey, writeCachedQuality } from '../src/report/quality-cache.ts'
 import type { RunRecord, StepRecord, WorkerInfo } from '../src/run/record.ts'
 import { buildRuns, type Grid, type RunSpec } from '../src/sweep/grid.ts'
@@ -131,7 +132,7 @@ export async function fabricateSweep(dir: string, prompts: number, concurrency =
     let baseline: CollectedRun | null = null
     for (const spec of group) {
       const runRecord = record(runConfig(config, spec, dir), spec)
-      const run: CollectedRun = { spec, dir: join(dir, spec.id), folder: { status: runRecord.status, record: runRecord } }
+      const run: CollectedRun = { spec, dir: join(dir, spec.id), folder: { status: runRecord.status, digest: digestOf(runRecord) } }
       await mkdir(run.dir, { recursive: true })
       await writeFile(join(run.dir, 'run.json'), `${JSON.stringify(runRecord, null, 2)}\n`)
       if (spec.threshold === null) baseline = run

@@ -2,8 +2,10 @@
  * How long the reports of a large sweep take: `node --import tsx bench/report-scale.ts [--prompts N[,M...]]`.
  * For each size, fabricates a sweep folder of N prompts x 1 seed x (baseline + 3 thresholds) in a
  * temporary folder (bench/fabricate-sweep.ts), times `teacache report DIR --no-videos` as a user
- * runs it (a fresh process: start-up included) with the CPU time it used, then each phase of
- * writeReport on its own in this process, and writes bench/results/report-scale.{json,md}.
+ * runs it (a fresh process: start-up included) with the CPU time it used: first with no index in
+ * the folder (it reads every record and writes .teacache-index.json, as a sweep's own report
+ * does), then WARM_RUNS times through the index; then each phase of writeReport on its own in
+ * this process, and writes bench/results/report-scale.{json,md}.
  * The temporary folder is removed at the end, also on failure or Ctrl-C.
  */
 import { spawnSync } from 'node:child_process'
@@ -17,7 +19,9 @@ import { TeacacheError } from '../src/errors.ts'
 import { lpipsStatus } from '../src/quality/lpips.ts'
 import { renderChart } from '../src/report/chart.ts'
 import { collectSweep } from '../src/report/collect.ts'
+import { INDEX_FILE, SETTLE_MS } from '../src/report/record-index.ts'
 import { CHART, measureQuality } from '../src/report/generate.ts'
+import { EMBEDDED_GROUPS } from '../src/report/html/model.ts'
 import { HTML_REPORT, writeHtmlReport } from '../src/report/html/write.ts'
 import { renderReport } from '../src/report/markdown.ts'
 import { buildReportData } from '../src/report/summary.ts'
@@ -33,10 +37,16 @@ interface Measurement {
   prompts: number
   runs: number
   fabricate_s: number
-  /** `teacache report DIR --no-videos` in a fresh process, from its start to its exit: REPORT.md, REPORT.html and chart.svg. */
+  /** The first `teacache report DIR --no-videos`, with no index: it reads every record and writes the index. */
+  first_s: number
+  first_cpu_s: number | null
+  /** The median of WARM_RUNS later reports through the index, each in a fresh process from its start to its exit. */
   whole_s: number
-  /** The CPU seconds that process used (user + system, all its threads); null where /proc is missing. */
+  /** The CPU seconds that median run used (user + system, all its threads); null where /proc is missing. */
   whole_cpu_s: number | null
+  /** Every warm run's wall time. */
+  warm_s: number[]
+  index_bytes: number
   phases_s: Record<Phase, number>
   /** markdown + html: what issue 20 bounds at 10 s for 10,000 prompts. */
   reports_s: number
@@ -75,12 +85,15 @@ async function measure(prompts: number, machine: Machine): Promise<Measurement> 
     const lpips = await lpipsStatus()
     // The fabricated files' writes reach the disk first: timed during their write-back, the report measured the disk.
     spawnSync('sync')
-    const cpu = childCpuSeconds()
-    const [, whole] = await timed(() => runReport(dir))
-    const used = childCpuSeconds()
+    // A sweep's records are hours old when it is reported; files changed within the last seconds are not indexed.
+    await new Promise((settled) => setTimeout(settled, SETTLE_MS + 500))
+    const first = timedReport(dir)
+    const warm = Array.from({ length: WARM_RUNS }, () => timedReport(dir)).sort((a, b) => a.wall - b.wall)
+    const median = warm[warm.length >> 1]
+    const index = (await stat(join(dir, INDEX_FILE))).size
     // The same work again, phase by phase, as writeReport does it.
     const [collected, collect] = await timed(() => collectSweep(dir))
-    const [quality, reads] = await timed(() => measureQuality(collected))
+    const [quality, reads] = await timed(() => measureQuality(collected, { series: (run) => run.spec.group < EMBEDDED_GROUPS }))
     const [data, build] = await timed(() => buildReportData(collected, quality, lpips))
     const [, chart] = await timed(() => writeFileAtomic(join(dir, CHART), renderChart(data.columns)))
     const [markdown, md] = await timed(async () => {
@@ -92,7 +105,8 @@ async function measure(prompts: number, machine: Machine): Promise<Measurement> 
     const { size } = await stat(path)
     const phases: Record<Phase, number> = { collect, 'quality cache reads': reads, buildReportData: build, chart, markdown: md, html }
     return {
-      prompts, runs, fabricate_s: fabricate, whole_s: whole, whole_cpu_s: cpu === null || used === null ? null : used - cpu, phases_s: phases, reports_s: md + html,
+      prompts, runs, fabricate_s: fabricate, first_s: first.wall, first_cpu_s: first.cpu, whole_s: median.wall, whole_cpu_s: median.cpu, warm_s: warm.map((w) => w.wall),
+      index_bytes: index, phases_s: phases, reports_s: md + html,
       report_bytes: { markdown: Buffer.byteLength(markdown), html: size }, load_average: finishMachine(machine).load_average_end!,
     }
   } finally {
@@ -101,11 +115,18 @@ async function measure(prompts: number, machine: Machine): Promise<Measurement> 
   }
 }
 
-/** The command a user runs; its output is not needed, its exit code is. */
-async function runReport(dir: string): Promise<void> {
+const WARM_RUNS = 3
+
+/** The command a user runs, its wall and CPU seconds; its output is not needed, its exit code is. */
+function timedReport(dir: string): { wall: number; cpu: number | null } {
   const bin = fileURLToPath(new URL('../bin/teacache.mjs', import.meta.url))
+  const cpu = childCpuSeconds()
+  const start = performance.now()
   const result = spawnSync(process.execPath, [bin, 'report', dir, '--no-videos', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] })
+  const wall = (performance.now() - start) / 1000
+  const used = childCpuSeconds()
   if (result.status !== 0) throw new Error(`teacache report exited with ${result.status ?? result.signal}`)
+  return { wall, cpu: cpu === null || used === null ? null : used - cpu }
 }
 
 /** CPU seconds of this process's waited-for children (Linux: /proc/self/stat cutime + cstime); null elsewhere. */
@@ -122,8 +143,12 @@ function childCpuSeconds(): number | null {
 const s = (x: number) => x.toFixed(2)
 
 function table(results: readonly Measurement[]): string {
-  const header = ['prompts', 'runs', '`teacache report` (s)', 'its CPU (s)', ...PHASES.map((p) => `${p} (s)`), 'markdown + html (s)', 'load after']
-  const rows = results.map((r) => [String(r.prompts), String(r.runs), s(r.whole_s), r.whole_cpu_s === null ? '—' : s(r.whole_cpu_s), ...PHASES.map((p) => s(r.phases_s[p])), s(r.reports_s), r.load_average.toFixed(2)])
+  const cpu = (x: number | null) => (x === null ? '—' : s(x))
+  const header = ['prompts', 'runs', 'first report, no index (s)', 'its CPU (s)', '`teacache report` (s)', 'its CPU (s)', 'warm runs (s)', 'index (MB)', ...PHASES.map((p) => `${p} (s)`), 'markdown + html (s)', 'load after']
+  const rows = results.map((r) => [
+    String(r.prompts), String(r.runs), s(r.first_s), cpu(r.first_cpu_s), s(r.whole_s), cpu(r.whole_cpu_s), r.warm_s.map(s).join(', '), (r.index_bytes / 1e6).toFixed(1),
+    ...PHASES.map((p) => s(r.phases_s[p])), s(r.reports_s), r.load_average.toFixed(2),
+  ])
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
 }
@@ -149,7 +174,9 @@ async function main(): Promise<number> {
     `\`${command}\`, ${new Date().toISOString()}, on ${done.cpu_model} (${done.cores} cores, ${done.memory_gib} GiB), load average ${done.load_average_start.toFixed(2)} at the start, ${done.load_average_end!.toFixed(2)} at the end.`, '',
     'Each sweep: N prompts x 1 seed x (baseline + 3 thresholds), 50 steps, 81 frames, quality.json present (no frames are measured). ' +
       '`teacache report` is the whole command without videos, in a fresh process (wall time from its start to its exit, and the CPU time it used: ' +
-      'on a busy machine the wall time measures the neighbours too); the phases are the same work timed one by one in the bench\'s own process after it.', '',
+      'on a busy machine the wall time measures the neighbours too). The first report finds no index and reads every record, as a sweep\'s own report at its end does, ' +
+      `and writes .teacache-index.json; \`teacache report\` is the median of ${WARM_RUNS} reports after it, through the index. ` +
+      'The phases are the same work timed one by one in the bench\'s own process after them.', '',
     table(results), '',
   ].join('\n')
   await mkdir(RESULTS, { recursive: true })

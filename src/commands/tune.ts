@@ -143,6 +143,7 @@ export async function tuneCommand(configFile: string, options: TuneOptions): Pro
   const readFolder = async () => {
     const collected = await collectSweep(dir)
     const quality = await measureQuality(collected)
+    await collected.index.save()
     const data = buildReportData(collected, quality, { computed: false, weights: [], reason: 'tune judges LPIPS itself' })
     return { collected, quality, cells: collected.runs.map((r, i) => ({ ...r, row: data.runs[i] })) }
   }
@@ -159,7 +160,7 @@ export async function tuneCommand(configFile: string, options: TuneOptions): Pro
         const base = runFolderOf(dir, `${groupId(cell.spec.promptIndex, cell.spec.seed)}/baseline`)
         value = (await session.loaded.engine.lpips({ reference: join(base, 'frames'), candidate: join(cell.dir, 'frames'), alexnet: lpips.alexnet, linear: lpips.linear })).mean
       }
-      out.push({ psnr: q.psnr, ssim: q.ssim, min_psnr: Math.min(...q.perFrame.psnr), lpips: value })
+      out.push({ psnr: q.psnr, ssim: q.ssim, min_psnr: q.worstPsnr, lpips: value })
     }
     return out
   }

@@ -7,13 +7,15 @@ import { compileModes } from '../sweep/grid.ts'
 import { REPORT } from '../sweep/manifest.ts'
 import { writeFileAtomic } from '../util/fs.ts'
 import { renderChart } from './chart.ts'
+import { EMBEDDED_GROUPS } from './html/model.ts'
 import { HTML_REPORT, writeHtmlReport } from './html/write.ts'
 import { collectSweep, type Collected, type CollectedRun } from './collect.ts'
 import { makeComparisonVideo } from './compare.ts'
 import { tileLabel } from './format.ts'
 import { renderReport, type Artifacts } from './markdown.ts'
 import { readTuning } from './tuning.ts'
-import { qualityKey, readCachedQuality, writeCachedQuality, type QualityKey } from './quality-cache.ts'
+import { QUALITY_FILE, qualityDigest, qualityKey, readCachedQuality, summaryOf, writeCachedQuality, type QualityKey } from './quality-cache.ts'
+import { fileIdentity } from './record-index.ts'
 import { buildReportData, type QualityResult, type ReportData } from './summary.ts'
 
 /**
@@ -31,12 +33,15 @@ export interface ReportOptions {
 export interface QualityOptions {
   /** Metric threads; default qualityThreads() (TEACACHE_QUALITY_THREADS, else the cores, capped). */
   threads?: number
+  /** The runs whose per-frame series the caller shows (REPORT.html embeds some groups'); the rest get pooled figures. */
+  series?: (run: CollectedRun) => boolean
 }
 
 /**
  * PSNR/SSIM of every completed TeaCache run against its baseline: from quality.json beside the
- * run when it was measured for these very two runs, else from the frames (all pairs through one
- * worker pool, queued together so no thread idles between pairs) and then stored there.
+ * run when it was measured for these very two runs (through the folder's index when that file is
+ * unchanged since a report read it), else from the frames (all pairs through one worker pool,
+ * queued together so no thread idles between pairs) and then stored there.
  */
 export async function measureQuality(collected: Collected, options: QualityOptions = {}): Promise<Map<string, QualityResult>> {
   const results = new Map<string, QualityResult>()
@@ -61,15 +66,15 @@ export async function measureQuality(collected: Collected, options: QualityOptio
   // The cached files are read one after another, a batch per turn of the event loop (as collectSweep reads records).
   for (let start = 0; start < candidates.length; start += CACHE_BATCH) {
     for (const c of candidates.slice(start, start + CACHE_BATCH)) {
-      const found = readCachedQuality(c.run.dir, c.key)
-      if (found) results.set(c.run.spec.id, found)
+      const cached = readCached(collected, c.run, c.key, options.series?.(c.run) ?? false)
+      if (cached) results.set(c.run.spec.id, cached)
       else pending.push(c)
     }
     await new Promise((next) => setImmediate(next))
   }
   if (pending.length > 0) {
     // No more threads than frames to measure: a small sweep should not start idle workers.
-    const frames = pending.reduce((sum, p) => sum + (p.run.folder.record?.output.frames ?? 0), 0)
+    const frames = pending.reduce((sum, p) => sum + (p.run.folder.digest?.output.frames ?? 0), 0)
     const pool = openPool(Math.max(1, Math.min(options.threads ?? qualityThreads(), frames)))
     try {
       const measured = await Promise.all(pending.map(({ run, baseline, key }) => measurePair(run, baseline, key, pool)))
@@ -84,6 +89,18 @@ export async function measureQuality(collected: Collected, options: QualityOptio
 
 const CACHE_BATCH = 500
 
+/** A run's stored metrics: the index's digest when it answers and no series is wanted, else quality.json itself. */
+function readCached(collected: Collected, run: CollectedRun, key: QualityKey, series: boolean): QualityResult | null {
+  // The identity is taken before the read: a file replaced in between is read again next time.
+  const file = fileIdentity(join(run.dir, QUALITY_FILE))
+  const known = file === null ? null : collected.index.quality(run.spec.id, file, key)
+  if (known && !series) return summaryOf(known)
+  const found = readCachedQuality(run.dir, key)
+  if (!found) return null
+  if (!known && file !== null) collected.index.putQuality(run.spec.id, file, key, qualityDigest(found))
+  return summaryOf(qualityDigest(found), found.perFrame)
+}
+
 async function measurePair(run: CollectedRun, baseline: CollectedRun, key: QualityKey, pool: MetricsPool): Promise<QualityResult> {
   let quality: VideoQuality
   try {
@@ -93,12 +110,13 @@ async function measurePair(run: CollectedRun, baseline: CollectedRun, key: Quali
   }
   // The cache only saves time: a folder that cannot be written to (read-only share) still gets its report.
   await writeCachedQuality(run.dir, key, quality).catch(() => {})
-  return quality
+  return summaryOf(qualityDigest(quality), quality.perFrame)
 }
 
 export async function writeReport(dir: string, options: ReportOptions = {}): Promise<{ path: string; data: ReportData }> {
   const collected = await collectSweep(dir)
-  const quality = await measureQuality(collected)
+  const quality = await measureQuality(collected, { series: (run) => run.spec.group < EMBEDDED_GROUPS })
+  await collected.index.save()
   const data = buildReportData(collected, quality, options.lpips ?? (await lpipsStatus()))
   await writeFileAtomic(join(dir, CHART), renderChart(data.columns))
   const full: { error?: unknown } = {}

@@ -22,16 +22,19 @@ export interface PairedSpeedup {
 }
 
 const latency = (t: RepeatTiming) => t.denoise + t.decode
+/** What pairing reads of a run: a record or its digest (./digest.ts). */
+type Timed = Pick<RunRecord, 'repeats' | 'timings_s' | 'timing'>
+
 const valid = (t: RepeatTiming) => Number.isFinite(t.denoise) && Number.isFinite(t.decode) && latency(t) > 0
 
 /** The timings of `record` from one session ("" for those without one), in round order. */
-export function sessionTimings(record: RunRecord, session: string | null): RepeatTiming[] {
+export function sessionTimings(record: Timed, session: string | null): RepeatTiming[] {
   const all = record.repeats?.length ? record.repeats : [{ denoise: record.timings_s.denoise, decode: record.timings_s.decode }]
   return all.filter((t) => valid(t) && (t.session ?? null) === session)
 }
 
 /** The session a run's own timings come from: the latest one it recorded (runs other than baselines have one). */
-export function ownSession(record: RunRecord): TimingSession | null {
+export function ownSession(record: Pick<RunRecord, 'timing'>): TimingSession | null {
   return record.timing?.sessions.at(-1) ?? null
 }
 
@@ -41,7 +44,7 @@ function middle(timings: readonly RepeatTiming[]): { latency: number; denoise: n
   return { latency: denoise + decode, denoise, decode }
 }
 
-export function pairedSpeedup(run: RunRecord, baseline: RunRecord): PairedSpeedup | null {
+export function pairedSpeedup(run: Timed, baseline: Timed): PairedSpeedup | null {
   const session = ownSession(run)
   if (session) {
     const mine = sessionTimings(run, session.id)

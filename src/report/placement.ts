@@ -24,10 +24,13 @@ export interface Process {
   compile: number | null
 }
 
-export interface PlacedRun {
+/** What placement reads of a run: a record or its digest (./digest.ts). */
+export type PlacedRecord = Pick<RunRecord, 'worker' | 'started_at' | 'timings_s' | 'timing'>
+
+export interface PlacedRun<R extends PlacedRecord = PlacedRecord> {
   id: string
   threshold: number | null
-  record: RunRecord
+  record: R
 }
 
 const workerKey = (w: WorkerInfo) => JSON.stringify([w.host, w.device, w.device_index, w.device_name, w.pid])
@@ -38,7 +41,7 @@ export function sameWorker(a: WorkerInfo | undefined, b: WorkerInfo | undefined)
 }
 
 /** The run's own timing session also timed the baseline: its speedup pairs timings of one process. */
-export function sharesSession(baseline: RunRecord, run: RunRecord): boolean {
+export function sharesSession(baseline: PlacedRecord, run: PlacedRecord): boolean {
   const own = run.timing?.sessions.at(-1)?.id
   return own !== undefined && (baseline.timing?.sessions ?? []).some((s) => s.id === own)
 }

@@ -1,9 +1,10 @@
 import { join } from 'node:path'
 import { z } from 'zod'
 import { fromStored, storedProblem, storedSchema, toStored } from '../quality/stored.ts'
-import type { VideoQuality } from '../quality/video.ts'
+import { psnrFromMse } from '../quality/psnr.ts'
+import type { FrameSeries, VideoQuality } from '../quality/video.ts'
 import { readRegularFileSync, writeJsonAtomic } from '../util/fs.ts'
-import type { CollectedRun } from './collect.ts'
+import type { RunDigest } from './digest.ts'
 
 /**
  * A run's PSNR/SSIM against its baseline, pooled and per frame, with its temporal consistency,
@@ -33,8 +34,11 @@ interface RunKey {
   height: number | null
 }
 
-function runKey(run: CollectedRun): RunKey {
-  const record = run.folder.record
+/** A run of a collected sweep (./collect.ts), as far as its key reads it. */
+type KeyedRun = { spec: { id: string }; folder: { digest: RunDigest | null } }
+
+function runKey(run: KeyedRun): RunKey {
+  const record = run.folder.digest
   return {
     id: run.spec.id,
     started_at: record?.started_at ?? null,
@@ -45,7 +49,7 @@ function runKey(run: CollectedRun): RunKey {
   }
 }
 
-export function qualityKey(baseline: CollectedRun, run: CollectedRun): QualityKey {
+export function qualityKey(baseline: KeyedRun, run: KeyedRun): QualityKey {
   return { metrics: METRICS_VERSION, baseline: runKey(baseline), run: runKey(run) }
 }
 
@@ -86,4 +90,31 @@ export function readCachedQuality(runDir: string, key: QualityKey): VideoQuality
 export async function writeCachedQuality(runDir: string, key: QualityKey, quality: VideoQuality): Promise<void> {
   const file = { format: FORMAT, baseline: key.baseline.id, key, ...toStored(quality) }
   await writeJsonAtomic(join(runDir, QUALITY_FILE), file)
+}
+
+/**
+ * A run's metrics as a report uses them: pooled, the worst frame's PSNR (tune's gate), and the
+ * per-frame series where the report read or measured them (REPORT.html embeds a few groups').
+ */
+export interface QualitySummary extends Omit<VideoQuality, 'perFrame'> {
+  worstPsnr: number
+  perFrame?: FrameSeries
+}
+
+/** What a report's index keeps of a quality.json (./record-index.ts): PSNRs follow from the MSEs, which JSON keeps exactly. */
+export interface QualityDigest {
+  frames: number
+  mse: number
+  ssim: number
+  flicker: number | null
+  worstMse: number
+}
+
+export function qualityDigest(q: VideoQuality): QualityDigest {
+  return { frames: q.frames, mse: q.mse, ssim: q.ssim, flicker: q.flicker, worstMse: Math.max(...q.perFrame.mse) }
+}
+
+export function summaryOf(d: QualityDigest, perFrame?: FrameSeries): QualitySummary {
+  const summary: QualitySummary = { frames: d.frames, psnr: psnrFromMse(d.mse), mse: d.mse, ssim: d.ssim, flicker: d.flicker, worstPsnr: psnrFromMse(d.worstMse) }
+  return perFrame ? { ...summary, perFrame } : summary
 }

@@ -14,7 +14,7 @@ export interface GroupSession extends TimingSession {
   retimed: string[]
 }
 
-export function sessionsOf(runs: ReadonlyArray<{ id: string; record: RunRecord }>): GroupSession[] {
+export function sessionsOf(runs: ReadonlyArray<{ id: string; record: Pick<RunRecord, 'timing'> }>): GroupSession[] {
   const byId = new Map<string, GroupSession>()
   for (const { id, record } of runs) {
     const sessions = record.timing?.sessions ?? []

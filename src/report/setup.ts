@@ -1,4 +1,4 @@
-import type { RunRecord } from '../run/record.ts'
+import type { RunDigest } from './digest.ts'
 import { runTiming } from './timing.ts'
 
 /** What the report's Setup section says about the runs, from their records (pure). */
@@ -28,7 +28,7 @@ export interface Setup {
 
 const distinct = (values: readonly string[]) => [...new Set(values)].sort()
 
-export function buildSetup(records: RunRecord[]): Setup | null {
+export function buildSetup(records: readonly RunDigest[]): Setup | null {
   const first = records.find((r) => r.status === 'completed') ?? records[0]
   if (!first) return null
   const { config, model } = first

@@ -1,6 +1,6 @@
 import type { LpipsStatus } from '../quality/lpips.ts'
 import type { VideoQuality } from '../quality/video.ts'
-import type { RunRecord } from '../run/record.ts'
+import type { RunDigest } from './digest.ts'
 import { compileModes, groupId, type CompileMode } from '../sweep/grid.ts'
 import type { FolderStatus } from '../sweep/state.ts'
 import { idealSpeedup, lowerSpeedup, type Suspicion } from './bound.ts'
@@ -13,7 +13,7 @@ import { methodColumn, summarize } from './columns.ts'
 import { buildSetup, type Setup } from './setup.ts'
 import { suspicionFor, type TimedRun } from './suspect.ts'
 import { runTiming, type RunTiming } from './timing.ts'
-import { avoidedNothing, idealFromWork, stepWork, workOf, type Work } from './work.ts'
+import { avoidedNothing, idealFromWork, workOf } from './work.ts'
 import { placementOf, processesOf, type PlacedRun, type Placement, type Process } from './placement.ts'
 import type { GridGrowth } from '../sweep/manifest.ts'
 
@@ -25,10 +25,10 @@ export { stat } from './columns.ts'
 
 export function buildReportData(collected: Collected, quality: ReadonlyMap<string, QualityResult>, lpips: LpipsStatus): ReportData {
   const { grid } = collected.manifest
-  const placed: PlacedRun[] = collected.runs.flatMap(({ spec, folder }) => (folder.record ? [{ id: spec.id, threshold: spec.threshold, record: folder.record }] : []))
+  const placed: Array<PlacedRun<RunDigest>> = collected.runs.flatMap(({ spec, folder }) => (folder.digest ? [{ id: spec.id, threshold: spec.threshold, record: folder.digest }] : []))
   const processes = processesOf(placed)
   const timings = new Map<string, RunTiming>()
-  for (const { spec, folder } of collected.runs) if (folder.status === 'completed') timings.set(spec.id, runTiming(folder.record!))
+  for (const { spec, folder } of collected.runs) if (folder.status === 'completed') timings.set(spec.id, runTiming(folder.digest!))
   // Eager first: with compiled variants in the grid, the eager baseline is what everything is compared with.
   const modes = compileModes(grid)
   const referenceMode = modes[0]
@@ -44,33 +44,33 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
   const baselines = new Map(collected.runs.filter((r) => isBaseline(r.spec) && r.spec.compile === referenceMode && timings.has(r.spec.id)).map((r) => [r.spec.id, timings.get(r.spec.id)!.latency]))
 
   const runs: RunRow[] = collected.runs.map(({ spec, folder }) => {
-    const record = folder.status === 'completed' ? folder.record : null
+    const record = folder.status === 'completed' ? folder.digest : null
     const timing = timings.get(spec.id) ?? null
     const reference = isBaseline(spec) && spec.compile === referenceMode
     const base = baselineOf(spec.promptIndex, spec.seed, referenceMode)
     const baseTiming = base ? timings.get(base.spec.id)! : null
-    const pair = record && base ? pairedSpeedup(record, base.folder.record!) : null
+    const pair = record && base ? pairedSpeedup(record, base.folder.digest!) : null
     const speedup = pair?.speedup ?? null
     // The schedule bounds a run against the baseline with the same blocks; compiled blocks are
     // faster per step, so those bounds are carried over to the reference baseline by their ratio.
     // Methods run on eager blocks: their counts bound them against the eager baseline directly.
     const own = isBaseline(spec) ? undefined : baselineOf(spec.promptIndex, spec.seed, spec.compile)
-    const ownPair = record && own ? (own === base ? pair : pairedSpeedup(record, own.folder.record!)) : null
-    const factor = own && base && own !== base ? (pairedSpeedup(own.folder.record!, base.folder.record!)?.speedup ?? Number.NaN) : 1
-    const split = ownPair ? { denoise: ownPair.baseline.denoise, decode: ownPair.baseline.decode, steps: own!.folder.record!.steps.length } : null
-    const work = record && own ? workOf(record.compute, own.folder.record!.compute) : null
+    const ownPair = record && own ? (own === base ? pair : pairedSpeedup(record, own.folder.digest!)) : null
+    const factor = own && base && own !== base ? (pairedSpeedup(own.folder.digest!, base.folder.digest!)?.speedup ?? Number.NaN) : 1
+    const split = ownPair ? { denoise: ownPair.baseline.denoise, decode: ownPair.baseline.decode, steps: own!.folder.digest!.schedule.length } : null
+    const work = record && own ? workOf(record.compute, own.folder.digest!.compute) : null
     const ideal = !record || !split || !baseTiming
       ? null
       : spec.method
         ? work && idealFromWork(work, { ...ownPair!.baseline })
-        : scaled(idealSpeedup(record.steps.length, record.computed_steps, split), factor)
+        : scaled(idealSpeedup(record.schedule.length, record.computed_steps, split), factor)
     // Only TeaCache runs are known to do nothing but skip steps; a method's overhead is unknown.
     const lower = record && split && !spec.method && spec.threshold !== null
-      ? scaled(lowerSpeedup(record.steps.length, record.computed_steps, split, skippedStepCost(record)), factor)
+      ? scaled(lowerSpeedup(record.schedule.length, record.computed_steps, split, record.skippedStep), factor)
       : null
-    const timed = (id: string, r: RunRecord, t: RunTiming): TimedRun => ({ id, record: r, latency: t.latency })
+    const timed = (id: string, r: RunDigest, t: RunTiming): TimedRun => ({ id, record: r, latency: t.latency })
     const suspect = record && base && pair && !reference
-      ? suspicionFor(timed(spec.id, record, timing!), timed(base.spec.id, base.folder.record!, baseTiming!), pair.speedup, { ideal, lower, paired: pair.session !== null }, { processes, baselines })
+      ? suspicionFor(timed(spec.id, record, timing!), timed(base.spec.id, base.folder.digest!, baseTiming!), pair.speedup, { ideal, lower, paired: pair.session !== null }, { processes, baselines })
       : null
     const q = quality.get(spec.id)
     const measuredQuality = q && !('error' in q) ? q : null
@@ -84,12 +84,12 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
       method: spec.method ? methodColumn(spec.method) : null,
       reference,
       status: folder.status,
-      steps: record ? record.steps.length : null,
+      steps: record ? record.schedule.length : null,
       computed: record ? record.computed_steps : null,
-      schedule: record ? record.steps.map((s) => s.computed) : null,
-      stepWork: record ? stepWork(record.compute) : null,
+      schedule: record ? record.schedule : null,
+      stepWork: record ? record.stepWork : null,
       work,
-      idle: record && own ? avoidedNothing(record, own.folder.record!) : null,
+      idle: record && own ? avoidedNothing(record, own.folder.digest!) : null,
       n: timing?.n ?? null,
       denoise: timing?.denoise ?? null,
       decode: timing?.decode ?? null,
@@ -106,7 +106,7 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
       psnr: measuredQuality?.psnr ?? null,
       ssim: measuredQuality?.ssim ?? null,
       flicker: measuredQuality?.flicker ?? null,
-      note: noteFor(folder.status, folder.record, folder.problem, q),
+      note: noteFor(folder.status, folder.digest, folder.problem, q),
     }
   })
 
@@ -117,7 +117,7 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
   const counts = { total: runs.length, completed: 0, failed: 0, interrupted: 0, missing: 0, incomplete: 0, unreadable: 0, excluded: 0 }
   for (const r of runs) counts[r.status]++
   // Run ids are "<group>/<column>": each group's runs, in grid order, gathered in one pass.
-  const placedByGroup = new Map<string, PlacedRun[]>()
+  const placedByGroup = new Map<string, Array<PlacedRun<RunDigest>>>()
   for (const p of placed) {
     const slash = p.id.indexOf('/')
     if (slash < 0) continue
@@ -140,13 +140,7 @@ export function buildReportData(collected: Collected, quality: ReadonlyMap<strin
 
 const scaled = (ideal: number | null, factor: number) => (ideal === null || !Number.isFinite(factor) ? null : ideal * factor)
 
-/** What a skipped step cost in this run: the median of its recorded skipped steps (0 when none was timed). */
-function skippedStepCost(record: RunRecord): number {
-  const times = record.steps.filter((s) => !s.computed && s.seconds !== null && Number.isFinite(s.seconds)).map((s) => s.seconds as number).sort((a, b) => a - b)
-  return times.length ? times[times.length >> 1] : 0
-}
-
-function noteFor(status: FolderStatus, record: RunRecord | null, problem: string | undefined, q: QualityResult | undefined): string | null {
+function noteFor(status: FolderStatus, record: RunDigest | null, problem: string | undefined, q: QualityResult | undefined): string | null {
   switch (status) {
     case 'failed':
     case 'interrupted':

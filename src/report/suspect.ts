@@ -9,7 +9,7 @@ import { coldStart, describePlace, sameWorker, type Process } from './placement.
  */
 export interface TimedRun {
   id: string
-  record: RunRecord
+  record: Pick<RunRecord, 'worker'>
   /** Median latency (s). */
   latency: number
 }

@@ -24,7 +24,7 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
-export function runTiming(record: RunRecord): RunTiming {
+export function runTiming(record: Pick<RunRecord, 'repeats' | 'timings_s'>): RunTiming {
   const recorded = record.repeats?.filter((r) => Number.isFinite(r.denoise) && Number.isFinite(r.decode)) ?? []
   const samples = recorded.length ? recorded : [{ denoise: record.timings_s.denoise, decode: record.timings_s.decode }]
   const { denoise, decode } = medianRepeat(samples)

@@ -1,5 +1,4 @@
 import type { LpipsStatus } from '../quality/lpips.ts'
-import type { VideoQuality } from '../quality/video.ts'
 import type { MedianInterval } from '../stats/interval.ts'
 import type { CompileMode } from '../sweep/grid.ts'
 import type { GridGrowth } from '../sweep/manifest.ts'
@@ -9,6 +8,7 @@ import type { ReferenceMatch } from './reference.ts'
 import type { GroupSession } from './sessions.ts'
 import type { Setup } from './setup.ts'
 import type { Work } from './work.ts'
+import type { QualitySummary } from './quality-cache.ts'
 import type { Placement, Process } from './placement.ts'
 
 /**
@@ -146,4 +146,4 @@ export interface ReportData {
   growth: GridGrowth[]
 }
 
-export type QualityResult = VideoQuality | { error: string }
+export type QualityResult = QualitySummary | { error: string }

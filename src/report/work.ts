@@ -1,5 +1,4 @@
-import type { ComputeCounts } from '../python/engine.ts'
-import type { RunRecord } from '../run/record.ts'
+import type { ComputeTotals, RunDigest } from './digest.ts'
 
 /**
  * What a run's counts (run.json `compute`: batch rows through block bodies, attention and
@@ -15,7 +14,7 @@ export interface Work {
 
 const fraction = (run: number, base: number) => (base > 0 ? run / base : run === 0 ? 1 : Infinity)
 
-export function workOf(run: ComputeCounts | null | undefined, baseline: ComputeCounts | null | undefined): Work | null {
+export function workOf(run: ComputeTotals | null | undefined, baseline: ComputeTotals | null | undefined): Work | null {
   if (!run || !baseline) return null
   return {
     blocks: fraction(run.block_rows, baseline.block_rows),
@@ -29,10 +28,10 @@ export function workOf(run: ComputeCounts | null | undefined, baseline: ComputeC
  * timing says. From the counts when both runs have them; for a TeaCache run without them (compiled
  * blocks) from its block loops. null when the records cannot tell.
  */
-export function avoidedNothing(run: RunRecord, baseline: RunRecord): boolean | null {
+export function avoidedNothing(run: RunDigest, baseline: RunDigest): boolean | null {
   const work = workOf(run.compute, baseline.compute)
   if (work) return work.blocks >= 1 && work.attention >= 1 && work.feedforward >= 1
-  if (run.teacache.enabled && run.block_loops !== null) return run.block_loops >= run.steps.length
+  if (run.teacache.enabled && run.block_loops !== null) return run.block_loops >= run.schedule.length
   return null
 }
 
@@ -48,13 +47,4 @@ export function idealFromWork(work: Work, baseline: { denoise: number; decode: n
   if (!wholeBlocksOnly(work) || !Number.isFinite(work.blocks)) return null
   const ideal = baseline.denoise * work.blocks + baseline.decode
   return ideal > 0 ? (baseline.denoise + baseline.decode) / ideal : null
-}
-
-/** Per step, the share of its full work that ran (1: all of it, 0: no block ran); null when not counted. */
-export function stepWork(compute: ComputeCounts | null | undefined): number[] | null {
-  if (!compute) return null
-  return compute.steps.map((s) => {
-    const full = 3 * compute.layers * s.input_rows
-    return full > 0 ? (s.block_rows + s.attention_rows + s.feedforward_rows) / full : 1
-  })
 }

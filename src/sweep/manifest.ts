@@ -70,6 +70,11 @@ export function growManifest(existing: SweepManifest, planned: SweepManifest, da
 
 /** The folder's manifest; null when it has none. */
 export async function readManifest(dir: string): Promise<SweepManifest | null> {
+  return (await readManifestFile(dir))?.manifest ?? null
+}
+
+/** The manifest with the text it was read from (a report's index is keyed on it); null when there is none. */
+export async function readManifestFile(dir: string): Promise<{ manifest: SweepManifest; text: string } | null> {
   let text: string
   try {
     text = await fs.readFile(join(dir, MANIFEST), 'utf8')
@@ -85,7 +90,7 @@ export async function readManifest(dir: string): Promise<SweepManifest | null> {
   }
   const parsed = manifestSchema.safeParse(value)
   if (!parsed.success) throw new TeacacheError('INPUT', `${join(dir, MANIFEST)}: not a sweep manifest teacache can use: ${firstIssue(parsed.error)}`)
-  return parsed.data as SweepManifest
+  return { manifest: parsed.data as SweepManifest, text }
 }
 
 /**

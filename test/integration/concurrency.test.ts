@@ -81,6 +81,6 @@ describe('concurrent writers', () => {
     expect(results.map((r) => r.exitCode)).toEqual([0, 0])
     expect(results.map((r) => r.stderr).join('')).toMatch(new RegExp(`teacache: taking over the sweep folder .*sweep: its writer pid ${dead} on this host, since 2020-01-01T00:00:00.000Z is no longer running`))
     for (const id of ['baseline', 't0.5', 't1']) expect(readJson<RunRecord>(join(out, 'p0-s42', id, 'run.json')).status).toBe('completed')
-    expect(readdirSync(out).sort()).toEqual(['REPORT.html', 'REPORT.md', 'chart.svg', 'compare-p0-s42.mp4', 'p0-s42', 'sweep.json'])
+    expect(readdirSync(out).sort()).toEqual(['.teacache-index.json', 'REPORT.html', 'REPORT.md', 'chart.svg', 'compare-p0-s42.mp4', 'p0-s42', 'sweep.json'])
   })
 })

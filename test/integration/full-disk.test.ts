@@ -61,7 +61,7 @@ describe('a full disk', () => {
 
   it.each([
     { what: 'run.json', command: 'run', file: String.raw`\.run\.json\.[0-9a-f]+\.tmp$`, named: (out: string) => out, left: ['frames', 'video.mp4'] },
-    { what: 'REPORT.md', command: 'sweep', file: String.raw`\.REPORT\.md\.[0-9a-f]+\.tmp$`, named: (out: string) => out, left: ['REPORT.html', 'chart.svg', 'compare-p0-s42.mp4', 'p0-s42', 'sweep.json'] },
+    { what: 'REPORT.md', command: 'sweep', file: String.raw`\.REPORT\.md\.[0-9a-f]+\.tmp$`, named: (out: string) => out, left: ['.teacache-index.json', 'REPORT.html', 'chart.svg', 'compare-p0-s42.mp4', 'p0-s42', 'sweep.json'] },
   ])('Node cannot write $what: one line naming the folder, exit 1, no half file', async ({ command, file, named, left }) => {
     const dir = tempDir('tc-full-')
     const out = join(dir, 'out')

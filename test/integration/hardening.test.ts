@@ -79,7 +79,7 @@ describe('config and environment hardening', () => {
     makeSweepFixture(dir, { grid: { prompts: ['a'], seeds: [1], thresholds: [0.5] }, run: () => ({ status: 'completed', denoise: 2, decode: 1, shift: 3, schedule: [true, false, true, true] }) })
     const result = await teacache(['report', dir, '--quiet'], { env: { TMPDIR: '/proc' } })
     expect(result.exitCode).toBe(0)
-    expect(readdirSync(dir).sort()).toEqual(['REPORT.html', 'REPORT.md', 'chart.svg', 'compare-p0-s1.mp4', 'p0-s1', 'sweep.json'])
+    expect(readdirSync(dir).sort()).toEqual(['.teacache-index.json', 'REPORT.html', 'REPORT.md', 'chart.svg', 'compare-p0-s1.mp4', 'p0-s1', 'sweep.json'])
   })
 
   it('a run with an unusable TMPDIR still works, its Python log going elsewhere', async () => {

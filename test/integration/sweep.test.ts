@@ -96,7 +96,7 @@ describe('teacache sweep (tiny, CPU)', () => {
   })
 
   it('writes every run folder in the run format, REPORT.md, chart.svg and a comparison video per prompt', () => {
-    expect(readdirSync(full).sort()).toEqual(['REPORT.html', 'REPORT.md', 'chart.svg', 'compare-p0-s42.mp4', 'compare-p1-s42.mp4', 'p0-s42', 'p1-s42', 'sweep.json'])
+    expect(readdirSync(full).sort()).toEqual(['.teacache-index.json', 'REPORT.html', 'REPORT.md', 'chart.svg', 'compare-p0-s42.mp4', 'compare-p1-s42.mp4', 'p0-s42', 'p1-s42', 'sweep.json'])
     // A TeaCache run also keeps its PSNR/SSIM against the baseline, for the next `teacache report`.
     for (const id of IDS) expect(readdirSync(join(full, id)).sort()).toEqual(id.endsWith('/baseline') ? ['frames', 'run.json', 'video.mp4'] : ['frames', 'quality.json', 'run.json', 'video.mp4'])
     expect(readRun(full, 'p1-s42/t1')).toMatchObject({ config: { prompt: 'A fox runs through snow.', seed: 42, steps: 6 }, teacache: { enabled: true, rel_l1_thresh: 1 } })

@@ -34,8 +34,8 @@ describe('quality.json beside a run', () => {
     const { baseline, run } = await fixtureRuns()
     expect(qualityKey(baseline, run)).toEqual({
       metrics: METRICS_VERSION,
-      baseline: { id: 'p0-s1/baseline', started_at: baseline.folder.record!.started_at, finished_at: baseline.folder.record!.finished_at, frames: 3, width: 16, height: 16 },
-      run: { id: 'p0-s1/t0.1', started_at: run.folder.record!.started_at, finished_at: run.folder.record!.finished_at, frames: 3, width: 16, height: 16 },
+      baseline: { id: 'p0-s1/baseline', started_at: baseline.folder.digest!.started_at, finished_at: baseline.folder.digest!.finished_at, frames: 3, width: 16, height: 16 },
+      run: { id: 'p0-s1/t0.1', started_at: run.folder.digest!.started_at, finished_at: run.folder.digest!.finished_at, frames: 3, width: 16, height: 16 },
     })
   })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { avoidedNothing, idealFromWork, stepWork, wholeBlocksOnly, workOf } from '../../src/report/work.ts'
-import type { RunRecord } from '../../src/run/record.ts'
+import { stepWork, type RunDigest } from '../../src/report/digest.ts'
+import { avoidedNothing, idealFromWork, wholeBlocksOnly, workOf } from '../../src/report/work.ts'
 import { counts } from '../fixtures/sweep.ts'
 
 const FULL = counts([[1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]])
@@ -11,8 +11,8 @@ const PAB = counts([[1, 1, 1], [1, 0, 1], [1, 1, 1], [1, 0, 1]])
 // FasterCache: the unconditional row dropped on two steps.
 const FASTER = counts([[1, 1, 1], [0.5, 0.5, 0.5], [0.5, 0, 0.5], [1, 1, 1]])
 
-const record = (compute: RunRecord['compute'], teacache = false, blockLoops: number | null = null, steps = 4) =>
-  ({ compute, teacache: { enabled: teacache }, block_loops: blockLoops, steps: Array(steps).fill({}) }) as unknown as RunRecord
+const record = (compute: RunDigest['compute'], teacache = false, blockLoops: number | null = null, steps = 4) =>
+  ({ compute, teacache: { enabled: teacache }, block_loops: blockLoops, schedule: Array(steps).fill(true) }) as unknown as RunDigest
 
 describe('work counted inside the blocks', () => {
   it('is the share of the baseline\'s rows that ran, per part', () => {

@@ -1,8 +1,7 @@
-import type { VideoQuality } from '../../quality/video.ts'
 import type { Collected } from '../collect.ts'
 import { tileLabel } from '../format.ts'
 import { groupTitle } from '../latency.ts'
-import { QUALITY_FILE } from '../quality-cache.ts'
+import { QUALITY_FILE, type QualitySummary } from '../quality-cache.ts'
 import type { QualityResult, ReportData, RunRow } from '../summary.ts'
 import { randomWeights, randomWeightsNote } from '../weights.ts'
 
@@ -66,15 +65,17 @@ const round = (digits: number) => (x: number | null) => (x === null || !Number.i
 const db = round(3)
 const unit = round(6)
 
-function seriesOf(q: VideoQuality): PageSeries {
+function seriesOf(q: Required<QualitySummary>): PageSeries {
   return { psnr: q.perFrame.psnr.map(db), ssim: q.perFrame.ssim.map((x) => unit(x)!), flicker: q.perFrame.flicker.map(round(4)) }
 }
 
-type RunRecordOf = Collected['runs'][number]['folder']['record']
+type RunDigestOf = Collected['runs'][number]['folder']['digest']
 
-function pageRun(row: RunRow, record: RunRecordOf | undefined, quality: QualityResult | undefined, lpips: number[] | undefined, embed: boolean): PageRun {
+function pageRun(row: RunRow, record: RunDigestOf | undefined, quality: QualityResult | undefined, lpips: number[] | undefined, embed: boolean): PageRun {
   const output = row.status === 'completed' ? record?.output ?? null : null
   const q = quality && !('error' in quality) ? quality : null
+  // A series the report did not read (past the embedded groups) is read by the page when shown.
+  const series = embed && q?.perFrame ? { ...q, perFrame: q.perFrame } : null
   return {
     id: row.id,
     label: tileLabel(row),
@@ -90,13 +91,13 @@ function pageRun(row: RunRow, record: RunRecordOf | undefined, quality: QualityR
     ssim: q ? unit(q.ssim) : null,
     flicker: q ? round(4)(q.flicker) : null,
     schedule: row.schedule ? row.schedule.map((computed) => (computed ? '1' : '0')).join('') : null,
-    series: q && embed ? { ...seriesOf(q), ...(lpips ? { lpips: lpips.map((x) => unit(x)!) } : {}) } : null,
-    quality: q && !embed ? `${row.id}/${QUALITY_FILE}` : null,
+    series: series ? { ...seriesOf(series), ...(lpips ? { lpips: lpips.map((x) => unit(x)!) } : {}) } : null,
+    quality: q && !series ? `${row.id}/${QUALITY_FILE}` : null,
   }
 }
 
 export function pageModel(data: ReportData, collected: Collected, quality: ReadonlyMap<string, QualityResult>, command: string, embedded = EMBEDDED_GROUPS): PageModel {
-  const records = new Map(collected.runs.map((r) => [r.spec.id, r.folder.record]))
+  const records = new Map(collected.runs.map((r) => [r.spec.id, r.folder.digest]))
   const byGroup = new Map<string, RunRow[]>()
   for (const row of data.runs) {
     const rows = byGroup.get(row.group)
