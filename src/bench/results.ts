@@ -1,5 +1,4 @@
-import type { OverheadResult, SkipResult } from './analyze.ts'
-import { FIDELITY_GOAL } from './analyze.ts'
+import { FIDELITY_GOAL, type OverheadResult, type SkipResult } from './analyze.ts'
 import type { BenchHeader } from './machine.ts'
 import type { Summary } from './stats.ts'
 import type { SweepAmortisation } from './sweep.ts'

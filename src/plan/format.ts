@@ -1,5 +1,4 @@
-import type { PlanEntry, TargetResult } from './plan.ts'
-import { speedOf } from './plan.ts'
+import { speedOf, type PlanEntry, type TargetResult } from './plan.ts'
 
 /** The plan as a terminal table, and the JSON form scripts read. */
 
