@@ -13,28 +13,15 @@ import { CONFIG_KEYS, SWEEP_KEYS, TEACACHE_KEYS, configSchema, type Config } fro
  * Command-line values that replace the config's: the one way flags reach a config (the flags are
  * OVERRIDABLE in schema.ts, parsed in src/cli/overrides.ts). Paths in them are relative to the cwd.
  */
-export interface Overrides {
-  model?: string
-  prompt?: string
-  negative_prompt?: string
-  image?: string
-  seed?: number
-  steps?: number
-  guidance_scale?: number
-  height?: number
-  width?: number
-  frames?: number
-  fps?: number
-  device?: string
-  dtype?: string
-  cpu_offload?: string
-  threads?: number
-  generator?: string
-  compile?: string
-  rel_l1_thresh?: number
-  /** A coefficients file (--coefficients), replacing the config's teacache.coefficients. */
-  coefficients?: string
-}
+export type Overrides = Partial<
+  Pick<Config, 'model' | 'prompt' | 'negative_prompt' | 'image' | 'seed' | 'steps' | 'guidance_scale' | 'height' | 'width' | 'frames' | 'fps' | 'device' | 'threads'> &
+    // The enum fields as text: the schema checks them with the rest of the config.
+    Record<'dtype' | 'cpu_offload' | 'generator' | 'compile', string> & {
+      rel_l1_thresh: number
+      /** A coefficients file (--coefficients), replacing the config's teacache.coefficients. */
+      coefficients: string
+    }
+>
 
 export interface LoadedConfig extends Omit<Config, 'teacache'> {
   /** Absolute path of the config file, and its name without extension (names run folders). */
