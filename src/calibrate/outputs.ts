@@ -13,7 +13,6 @@ import { PLOT_HEADER } from './plot.ts'
  */
 const MAX_BYTES = 1 << 20
 
-
 export async function checkCalibrateOutputs(files: { coefficients: string; plot: string }, options: { force?: boolean; config: string }): Promise<void> {
   for (const [file, kind] of [[files.coefficients, 'coefficients'], [files.plot, 'plot']] as const) {
     const stat = await fs.lstat(file).catch(() => null)

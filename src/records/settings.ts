@@ -35,7 +35,6 @@ export function sweepSettings(config: object): Settings {
   return { ...rest, teacache: shared }
 }
 
-
 export function fingerprint(settings: Settings): string {
   return createHash('sha256').update(canonicalJson(settings)).digest('hex').slice(0, 16)
 }

@@ -2,7 +2,6 @@ import { promises as fs } from 'node:fs'
 import { join, relative } from 'node:path'
 import { ownerSchema } from '../util/lock.ts'
 import { contains, realPath as real } from '../util/paths.ts'
-export { contains }
 
 /**
  * What `--force` may replace: only a folder teacache made, recognised from its own files, and
@@ -57,8 +56,6 @@ export async function madeByTeacache(dir: string): Promise<boolean> {
   if (record !== null && typeof record === 'object' && record.format === RUN_FORMAT) return true
   return ownerSchema.safeParse(await read(RUN_LOCK)).success
 }
-
-
 
 const same = (a: string, b: string) => relative(real(a), real(b)) === ''
 

@@ -46,7 +46,6 @@ export interface SweepRunOptions {
   claimRun: (run: PlannedRun) => Promise<ClaimedRunDir>
 }
 
-
 /**
  * Run the planned runs on one loaded pipeline, a prompt x seed group at a time, in rounds: round 1
  * makes every new run of the group (frames, video, run.json written before the next starts) and

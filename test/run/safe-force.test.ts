@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { clearRunFolder, contains, protectedPaths, removeFrames, whyNotReplaceable } from '../../src/run/safe-force.ts'
+import { clearRunFolder, protectedPaths, removeFrames, whyNotReplaceable } from '../../src/run/safe-force.ts'
+import { contains } from '../../src/util/paths.ts'
 import { tempDir } from '../helpers/temp.ts'
 
 const root = tempDir('tc-safe-')
