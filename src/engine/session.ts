@@ -5,9 +5,8 @@ import { guardSteps, interruptedError } from '../run/interruptible.ts'
 import { runWithProgress, type Step } from '../run/progress.ts'
 import { onShutdown, type Shutdown } from '../run/signals.ts'
 import { warmUp, warmupTitle, type WarmupPaths, type WarmupRecord } from '../run/warmup.ts'
-import { loadModel, startPython, type Loaded, type Started } from './start.ts'
-
-export type { Loaded } from './start.ts'
+import type { Loaded } from '../run/loaded.ts'
+import { loadModel, startPython, type Started } from './start.ts'
 
 /**
  * One Python session's life, the same for every command: start it (within the start-up deadline,

@@ -4,10 +4,8 @@ import type { ModelLocation } from '../model/resolve.ts'
 import { startEngine } from '../python/bridge.ts'
 import { findPython } from '../python/interpreter.ts'
 import { startDeadline, startTimeoutSeconds } from '../python/startup.ts'
-import { openPythonLog } from './python-log.ts'
-
 import type { Loaded } from '../run/loaded.ts'
-export type { Loaded }
+import { openPythonLog } from './python-log.ts'
 
 /**
  * Start Python within the start-up deadline (TEACACHE_START_TIMEOUT); `signal` (Ctrl-C, SIGTERM,
