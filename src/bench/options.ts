@@ -43,6 +43,13 @@ function whole(flag: string, value: number | undefined, fallback: number, min: n
   return value
 }
 
+/** The JSON results file asked for (or the mode's own) and the markdown beside it. */
+function outputFiles(flags: BenchFlags, cwd: string, mode: BenchOptions['mode']): Pick<BenchOptions, 'json' | 'markdown'> {
+  const json = resolve(cwd, flags.output ?? OUTPUT[mode])
+  if (extname(json) !== '.json') throw bad('--output', `expected a .json file (the .md is written beside it), got ${flags.output}`)
+  return { json, markdown: json.replace(/\.json$/, '.md') }
+}
+
 export function benchOptions(flags: BenchFlags, cwd = process.cwd()): BenchOptions {
   if (flags.mode !== undefined && flags.mode !== 'cpu' && flags.mode !== 'gpu' && flags.mode !== 'quality' && flags.mode !== 'busy') {
     throw bad('--mode', `expected "cpu", "gpu", "quality" or "busy", got "${flags.mode}"`)
@@ -58,16 +65,13 @@ export function benchOptions(flags: BenchFlags, cwd = process.cwd()): BenchOptio
   if (mode === 'gpu' && flags.sweepRepeats !== undefined) throw bad('--sweep-repeats', 'the sweep comparison runs in cpu mode only')
   // Skip fidelity needs steps to skip: with fewer than 6, two distinct skip levels do not exist.
   const steps = whole('--steps', flags.steps, mode === 'cpu' ? DEFAULTS.cpuSteps : DEFAULTS.gpuSteps, mode === 'cpu' ? 6 : 1, 200)
-  const json = resolve(cwd, flags.output ?? OUTPUT[mode])
-  if (extname(json) !== '.json') throw bad('--output', `expected a .json file (the .md is written beside it), got ${flags.output}`)
   return {
     mode,
+    ...outputFiles(flags, cwd, mode),
     repeats: whole('--repeats', flags.repeats, DEFAULTS.repeats, 2, 1000),
     steps,
     threads: whole('--threads', flags.threads, 0, 0, 1024),
     sweepRepeats: whole('--sweep-repeats', flags.sweepRepeats, mode === 'cpu' ? DEFAULTS.sweepRepeats : 0, 0, 100),
-    json,
-    markdown: json.replace(/\.json$/, '.md'),
     compile: Boolean(flags.compile),
   }
 }
@@ -78,16 +82,13 @@ function qualityOptions(flags: BenchFlags, cwd: string): BenchOptions {
   for (const [flag, value] of [['--steps', flags.steps], ['--sweep-repeats', flags.sweepRepeats], ['--compile', flags.compile]] as const) {
     if (value !== undefined && value !== false) throw bad(flag, 'does not apply to --mode quality')
   }
-  const json = resolve(cwd, flags.output ?? OUTPUT.quality)
-  if (extname(json) !== '.json') throw bad('--output', `expected a .json file (the .md is written beside it), got ${flags.output}`)
   return {
     mode: 'quality',
+    ...outputFiles(flags, cwd, 'quality'),
     repeats: whole('--repeats', flags.repeats, DEFAULTS.qualityRepeats, 1, 100),
     steps: 0,
     threads: whole('--threads', flags.threads, 0, 0, 256),
     sweepRepeats: 0,
-    json,
-    markdown: json.replace(/\.json$/, '.md'),
     compile: false,
     // The goal's size by default; at least the SSIM window (11x11) each way.
     video: {
@@ -103,7 +104,5 @@ function busyOptions(flags: BenchFlags, cwd: string): BenchOptions {
   for (const [flag, value] of Object.entries(flags)) {
     if (flag !== 'mode' && flag !== 'output' && value !== undefined && value !== false) throw bad(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, 'does not apply to --mode busy')
   }
-  const json = resolve(cwd, flags.output ?? OUTPUT.busy)
-  if (extname(json) !== '.json') throw bad('--output', `expected a .json file (the .md is written beside it), got ${flags.output}`)
-  return { mode: 'busy', repeats: 0, steps: 0, threads: 0, sweepRepeats: 0, json, markdown: json.replace(/\.json$/, '.md'), compile: false }
+  return { mode: 'busy', repeats: 0, steps: 0, threads: 0, sweepRepeats: 0, ...outputFiles(flags, cwd, 'busy'), compile: false }
 }
