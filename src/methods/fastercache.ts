@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { inRange, integer, number, timestepRange, type MethodDefinition } from './method.ts'
+import { integer, number, reusedInRange, timestepRange, type MethodDefinition } from './method.ts'
 
 /**
  * FasterCache (diffusers' FasterCacheConfig). Two reuses: the unconditional half of the
@@ -34,7 +34,6 @@ export const fastercache: MethodDefinition = {
   // The unconditional half is skipped after the first call, inside the range, except every n-th call;
   // attention is reused only on those steps.
   reusableSteps(params, timesteps) {
-    const n = params.unconditional_batch_skip_range as number
-    return timesteps.filter((t, i) => i > 0 && i % n !== 0 && inRange(params.unconditional_batch_timestep_skip_range, t)).length
+    return reusedInRange(params.unconditional_batch_skip_range as number, params.unconditional_batch_timestep_skip_range, timesteps)
   },
 }

@@ -56,7 +56,8 @@ export const timestepRange = () =>
     .tuple([number(), number()], { error: 'expected [lower, upper] timesteps (lo..hi in --methods)' })
     .refine(([lo, hi]) => lo < hi, 'expected the lower timestep below the upper one')
 
-export const inRange = (range: unknown, t: number) => {
+/** Steps after the first, but not every n-th, whose timestep lies inside the (open) range: where PAB and FasterCache reuse. */
+export const reusedInRange = (n: number, range: unknown, timesteps: readonly number[]) => {
   const [lo, hi] = range as [number, number]
-  return lo < t && t < hi
+  return timesteps.filter((t, i) => i > 0 && i % n !== 0 && lo < t && t < hi).length
 }

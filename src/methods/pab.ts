@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { inRange, integer, timestepRange, type MethodDefinition } from './method.ts'
+import { integer, reusedInRange, timestepRange, type MethodDefinition } from './method.ts'
 
 /**
  * Pyramid Attention Broadcast (diffusers' PyramidAttentionBroadcastConfig): inside the timestep
@@ -20,7 +20,6 @@ export const pab: MethodDefinition = {
   reuses: 'parts',
   // The hook computes on its first call and every k-th after; it reuses only inside the range.
   reusableSteps(params, timesteps) {
-    const k = params.spatial_attention_block_skip_range as number
-    return timesteps.filter((t, i) => i > 0 && i % k !== 0 && inRange(params.spatial_attention_timestep_skip_range, t)).length
+    return reusedInRange(params.spatial_attention_block_skip_range as number, params.spatial_attention_timestep_skip_range, timesteps)
   },
 }
