@@ -2,7 +2,7 @@ import { dirname, extname, resolve } from 'node:path'
 import { calibrationSvg } from '../calibrate/plot.ts'
 import { mergePairs, pairsOf, readPrompts, type Pairs } from '../calibrate/pairs.ts'
 import { loadConfig, type Overrides } from '../config/load.ts'
-import { checkRunInputs, modelFitViolations } from '../config/rules.ts'
+import { checkModelFit, checkRunInputs } from '../config/rules.ts'
 import { TeacacheError } from '../errors.ts'
 import { resolveModel } from '../model/resolve.ts'
 import { defaultCalibrateOutput, formatCoefficientsFile, COEFFICIENTS_FORMAT, type CoefficientsFile } from '../policy/coefficients-file.ts'
@@ -54,10 +54,7 @@ export async function calibrateCommand(configFile: string, options: CalibrateOpt
   const collected: Pairs[] = []
   const magnitudes: number[][] = []
   const steps: Step[] = [
-    ...session.openSteps(config, location, (loaded) => {
-      const problems = modelFitViolations(config, loaded.facts)
-      if (problems.length > 0) throw new TeacacheError('CONFIG', problems.join('\n'))
-    }),
+    ...session.openSteps(config, location, (loaded) => checkModelFit(config, loaded.facts)),
     ...prompts.map((prompt, p): Step => ({
       title: `Prompt ${p + 1}/${prompts.length}: ${config.steps} steps, every one computed`,
       run: async (report) => {

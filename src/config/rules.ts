@@ -75,22 +75,19 @@ export async function checkRunInputs(config: Config, location: ModelLocation): P
 /**
  * Rules that need the loaded model's facts: the size must fit its positional embeddings.
  * CogVideoX1.5 crops its rotary grid from the sample size; learned embeddings (1.0 I2V) fit one size only.
+ * A size that does not fit is refused (CONFIG), every problem on its own line.
  */
-export function modelFitViolations(config: Config, facts: ModelFacts): string[] {
+export function checkModelFit(config: Config, facts: ModelFacts): void {
   const s = facts.vae_scale_factor_spatial
   const maxHeight = facts.sample_height * s
   const maxWidth = facts.sample_width * s
+  const problems: string[] = []
   if (facts.learned_positional_embeddings) {
-    const problems: string[] = []
     if (config.height !== maxHeight || config.width !== maxWidth) problems.push(`height, width: this model has learned positional embeddings and takes only ${maxWidth}x${maxHeight}, got ${config.width}x${config.height}`)
     if (config.frames !== facts.sample_frames) problems.push(`frames: this model has learned positional embeddings and takes only ${facts.sample_frames} frames, got ${config.frames}`)
-    return problems
-  }
-  if (facts.patch_size_t !== null) {
-    const problems: string[] = []
+  } else if (facts.patch_size_t !== null) {
     if (config.height > maxHeight) problems.push(`height: this model takes at most ${maxHeight} pixels (sample_height ${facts.sample_height} x ${s}), got ${config.height}`)
     if (config.width > maxWidth) problems.push(`width: this model takes at most ${maxWidth} pixels (sample_width ${facts.sample_width} x ${s}), got ${config.width}`)
-    return problems
   }
-  return []
+  if (problems.length > 0) throw new TeacacheError('CONFIG', problems.join('\n'))
 }

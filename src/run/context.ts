@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load.ts'
-import { modelFitViolations } from '../config/rules.ts'
-import { TeacacheError, warnOnStderr } from '../errors.ts'
+import { checkModelFit } from '../config/rules.ts'
+import { warnOnStderr } from '../errors.ts'
 import { coefficientsForRun } from '../policy/coefficients-file.ts'
 import type { Policy } from '../policy/teacache.ts'
 import type { DecodeResult, DenoiseResult } from '../python/engine.ts'
@@ -44,8 +44,7 @@ export function createRunContext(
   /** How a warning reaches the user: the progress display passes its own, so it shows at once. */
   warn: (message: string) => void = warnOnStderr,
 ): RunContext {
-  const problems = modelFitViolations(config, loaded.facts)
-  if (problems.length > 0) throw new TeacacheError('CONFIG', problems.join('\n'))
+  checkModelFit(config, loaded.facts)
   const coefficients = config.teacache.enabled ? coefficientsForRun(config, loaded.facts) : null
   // A coefficients file fitted on another setting still runs, but the user should know (once per command).
   if (coefficients?.warning && !warned.has(coefficients.warning)) {
