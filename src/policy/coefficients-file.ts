@@ -92,18 +92,9 @@ export function readCoefficientsFile(path: string, field: string): CoefficientsO
   }
 }
 
-/** The settings a run is made with, as far as the coefficients care. */
-export interface RunSetting {
-  model: string
-  height: number
-  width: number
-  frames: number
-  steps: number
-  guidance_scale: number
-  use_dynamic_cfg: boolean
-}
-
 const COMPARED = ['model', 'height', 'width', 'frames', 'steps', 'guidance_scale', 'use_dynamic_cfg'] as const
+/** The settings a run is made with, as far as the coefficients care: those compared with what the file was fitted on. */
+export type RunSetting = Pick<FittedOn, (typeof COMPARED)[number]>
 const ARCHITECTURE = ['transformer_class', 'version', 'task', 'num_layers', 'num_attention_heads'] as const
 
 /** `name: there -> here` for every setting that differs from the one the file was fitted on. */
