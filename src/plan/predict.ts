@@ -1,4 +1,5 @@
 import { medianRepeat } from '../report/timing.ts'
+import type { Timings } from '../run/record.ts'
 import { median } from '../stats/order.ts'
 
 /**
@@ -19,16 +20,11 @@ import { median } from '../stats/order.ts'
  * left out as start-up, and the model says the run was cold.
  */
 
-export interface RunTimings {
+/** run.json's timings as the model reads them; load and warmup: model loading and the warm-up charged to the run (loading without a warm-up: a cold first generation). */
+export interface RunTimings extends Pick<Timings, 'denoise' | 'decode'>, Partial<Pick<Timings, 'load' | 'warmup' | 'total'>> {
   steps: Array<{ computed: boolean; seconds: number }>
-  denoise: number
-  decode: number
   /** Every timed generation of the run, the first (the one with step times) included; absent in older records. */
   repeats?: Array<{ denoise: number; decode: number }>
-  /** Model loading and the warm-up charged to the run (loading without a warm-up: a cold first generation). */
-  load?: number
-  warmup?: number
-  total?: number
 }
 
 export interface LatencyModel {
