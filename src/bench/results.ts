@@ -1,3 +1,4 @@
+import type { DenoiseArgs, ModelFacts } from '../python/engine.ts'
 import { FIDELITY_GOAL, type OverheadResult, type SkipResult } from './analyze.ts'
 import type { BenchHeader } from './machine.ts'
 import type { Summary } from './stats.ts'
@@ -7,18 +8,10 @@ import type { SweepAmortisation } from './sweep.ts'
 export interface BenchResults extends BenchHeader {
   format: 'teacache-bench/1'
   versions: { node: string; python: string; torch: string; diffusers: string; transformers: string }
-  model: {
+  /** The loaded model's facts and the generation's size, as the bench ran it. */
+  model: Pick<ModelFacts, 'num_layers' | 'num_attention_heads' | 'attention_head_dim' | 'dtype'> & Pick<DenoiseArgs, 'height' | 'width' | 'frames' | 'steps' | 'guidance_scale'> & {
     name: string
-    num_layers: number
-    num_attention_heads: number
-    attention_head_dim: number
-    height: number
-    width: number
-    frames: number
-    steps: number
-    guidance_scale: number
     batch: number
-    dtype: string
     torch_threads: number
     /** Median wall time of one unpatched denoising step (steps after the first). */
     step_ms: number
