@@ -1,5 +1,6 @@
 import { mdTable } from '../report/format.ts'
 import type { QualityBenchResults } from './quality.ts'
+import { notesSection } from './report.ts'
 import type { Summary } from './stats.ts'
 
 /** bench/results/quality-latest.md and the table `teacache bench --mode quality` prints: the same text. */
@@ -39,10 +40,6 @@ export function renderQualityMarkdown(r: QualityBenchResults): string {
     `Machine: ${m.cpu_model}, ${m.cores} cores, ${m.memory_gib} GiB, ${m.platform}; load average ${m.load_average_start.toFixed(2)} at the start, ` +
       `${m.load_average_end?.toFixed(2) ?? '?'} at the end; other processes' median share of the machine during the samples ` +
       `${r.foreign_share_median === null ? 'unknown' : `${(r.foreign_share_median * 100).toFixed(0)}%`}. Node ${r.versions.node}.`,
-    '',
-    '## Notes',
-    '',
-    ...r.notes.map((n) => `- ${n}`),
-    '',
+    ...notesSection(r.notes),
   ].join('\n')
 }

@@ -9,6 +9,9 @@ const quietText = (q: { rounds: number; value: number | null }, digits: number, 
   `quiet rounds ${q.value === null ? `too few (${q.rounds})` : `${q.value.toFixed(digits)}${suffix} (n=${q.rounds})`}`
 const s = (x: number, digits = 2) => `${x.toFixed(digits)} s`
 
+/** The closing section of a bench's markdown: what its results say, one bullet each. */
+export const notesSection = (notes: readonly string[]) => ['', '## Notes', '', ...notes.map((n) => `- ${n}`), '']
+
 export function figuresTable(r: BenchResults): string {
   const o = r.overhead_ratio
   const b = r.bridge_roundtrip_ms
@@ -73,10 +76,6 @@ export function renderMarkdown(r: BenchResults): string {
       `${r.machine.load_average_start.toFixed(2)} at the start, ${r.machine.load_average_end?.toFixed(2) ?? '?'} at the end; nice ${r.machine.nice}` +
       `${Object.keys(r.machine.env).length ? `; ${Object.entries(r.machine.env).map(([k, val]) => `${k}=${val}`).join(' ')}` : ''}.`,
     `Versions: node ${v.node}, python ${v.python}, torch ${v.torch}, diffusers ${v.diffusers}, transformers ${v.transformers}.`,
-    '',
-    '## Notes',
-    '',
-    ...r.notes.map((n) => `- ${n}`),
-    '',
+    ...notesSection(r.notes),
   ].join('\n')
 }
