@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { PROJECT_ROOT } from '../python/interpreter.ts'
+import { BIN_PATH, PROJECT_ROOT } from '../python/interpreter.ts'
 import { collectSweep } from '../report/collect.ts'
 import { columnTitle } from '../report/format.ts'
 import { buildReportData } from '../report/summary.ts'
@@ -14,7 +14,6 @@ import { SUSPECT_FACTOR } from '../report/bound.ts'
  * threshold under the same load. What it checks is what the report promises: no headline outside
  * its bounds, an interval beside every headline, a headline for the grown column.
  */
-const BIN = join(PROJECT_ROOT, 'bin', 'teacache.mjs')
 
 export interface BusyColumn {
   column: string
@@ -75,7 +74,7 @@ export async function measureBusy(options: {
     try {
       for (const command of [args, grown]) {
         options.onProgress?.(`${name}: teacache ${command.join(' ')}`)
-        const result = await execa(process.execPath, [BIN, ...command], { reject: false, stdin: 'ignore', cwd: PROJECT_ROOT })
+        const result = await execa(process.execPath, [BIN_PATH, ...command], { reject: false, stdin: 'ignore', cwd: PROJECT_ROOT })
         load.push(loadavg()[0])
         if (result.exitCode !== 0) throw new Error(`teacache ${command.join(' ')} exited with ${result.exitCode}: ${result.stderr.slice(-500)}`)
       }

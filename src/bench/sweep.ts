@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs'
 import { basename, join } from 'node:path'
 import { execa } from 'execa'
-import { PROJECT_ROOT } from '../python/interpreter.ts'
+import { BIN_PATH, PROJECT_ROOT } from '../python/interpreter.ts'
 import { readJson } from '../util/fs.ts'
 import { cpus } from 'node:os'
 import { foreignLoad, machineBusySeconds, selfAndChildrenCpuSeconds } from './cpu-time.ts'
@@ -13,8 +13,6 @@ import { median, summarize, type Summary } from './stats.ts'
  * Python and loading the model itself. Both are timed as a user would see them: process wall
  * time, from spawn to exit.
  */
-
-const BIN = join(PROJECT_ROOT, 'bin', 'teacache.mjs')
 
 export interface SweepAmortisation {
   /** Median wall time of the k+1 separate runs over that of the one sweep: how many times faster the sweep is. */
@@ -43,7 +41,7 @@ async function timed(args: string[]): Promise<number> {
   const busy = machineBusySeconds()
   const ours = selfAndChildrenCpuSeconds()
   const started = performance.now()
-  const result = await execa(process.execPath, [BIN, ...args], { reject: false, stdin: 'ignore', cwd: PROJECT_ROOT })
+  const result = await execa(process.execPath, [BIN_PATH, ...args], { reject: false, stdin: 'ignore', cwd: PROJECT_ROOT })
   const seconds = (performance.now() - started) / 1000
   const busyNow = machineBusySeconds()
   const oursNow = selfAndChildrenCpuSeconds()
