@@ -34,13 +34,10 @@ export function mergePairs(all: readonly Pairs[]): Pairs {
 
 /** One prompt per non-empty line; lines starting with # are comments. */
 export async function readPrompts(file: string): Promise<string[]> {
-  let text: string
-  try {
-    text = await readRegularFile(file)
-  } catch (error) {
+  const text = await readRegularFile(file).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code
     throw new TeacacheError('INPUT', `--prompts: ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${readProblem(error)})`}`)
-  }
+  })
   const prompts = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'))
   if (prompts.length === 0) throw new TeacacheError('INPUT', `--prompts: ${file} has no prompts; expected one prompt per line`)
   return prompts

@@ -41,12 +41,9 @@ export interface ParseOptions {
 
 export async function loadConfig(file: string, overrides: Overrides = {}, cwd = process.cwd(), options: ParseOptions = {}): Promise<LoadedConfig> {
   const configPath = resolve(cwd, file)
-  let text: string
-  try {
-    text = await readRegularFile(configPath)
-  } catch (error) {
+  const text = await readRegularFile(configPath).catch((error: unknown) => {
     throw new TeacacheError('CONFIG', `${file}: cannot read the config (${readProblem(error)})`)
-  }
+  })
   return parseConfig(text, configPath, overrides, cwd, options)
 }
 

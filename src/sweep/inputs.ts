@@ -101,12 +101,9 @@ function unique(where: string, values: readonly (string | number)[], repeat: Rep
 
 /** One prompt per line; blank lines and lines starting with # are skipped. */
 export async function readPromptsFile(path: string, label: string): Promise<string[]> {
-  let text: string
-  try {
-    text = await readRegularFile(path)
-  } catch (error) {
+  const text = await readRegularFile(path).catch((error: unknown) => {
     throw new TeacacheError('INPUT', `${label}: cannot read ${path} (${readProblem(error)})`)
-  }
+  })
   return parsePrompts(text, `${label}: ${path}`)
 }
 
