@@ -40,11 +40,6 @@ export class TeacacheError extends Error {
   }
 }
 
-/** A problem with one field: the message reads `path: what was expected`. */
-export function fieldError(path: string, message: string, code: ErrorCode = 'CONFIG'): TeacacheError {
-  return new TeacacheError(code, `${path}: ${message}`)
-}
-
 export function isTeacacheError(error: unknown, code?: ErrorCode): error is TeacacheError {
   return error instanceof TeacacheError && (code === undefined || error.code === code)
 }

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs'
 import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
-import { TeacacheError, fieldError } from '../errors.ts'
+import { TeacacheError } from '../errors.ts'
 import { pythonPath } from '../python/interpreter.ts'
 import { readRegularFile } from '../util/fs.ts'
 import { downloadCommand, findHubCli } from './hub-cli.ts'
@@ -52,7 +52,7 @@ export async function resolveModel(model: string, env: NodeJS.ProcessEnv = proce
     const folder = await hubCacheSnapshot(model, env)
     return { load: folder, kind: 'hub-cache', ...(await readPipelineFolder(folder, model)) }
   }
-  throw fieldError('model', `"${model}" is neither a built-in model (${[...Object.keys(TINY_MODELS), ...Object.keys(RANDOM_MODELS)].join(', ')}), a folder path nor a hub id like THUDM/CogVideoX1.5-5B`)
+  throw new TeacacheError('CONFIG', `model: "${model}" is neither a built-in model (${[...Object.keys(TINY_MODELS), ...Object.keys(RANDOM_MODELS)].join(', ')}), a folder path nor a hub id like THUDM/CogVideoX1.5-5B`)
 }
 
 export function hubCacheDir(env: NodeJS.ProcessEnv = process.env): string {
