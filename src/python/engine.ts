@@ -4,7 +4,8 @@
  */
 import type { ArchitectureFacts } from '../policy/presets.ts'
 
-export interface ModelFacts extends ArchitectureFacts {
+/** torch and diffusers: the versions the model was loaded with. */
+export interface ModelFacts extends ArchitectureFacts, Pick<Versions, 'torch' | 'diffusers'> {
   model: string
   source: string
   pipeline_class: string
@@ -25,8 +26,6 @@ export interface ModelFacts extends ArchitectureFacts {
   device: string
   device_name: string
   dtype: string
-  torch: string
-  diffusers: string
   threads: number
   pid: number
 }
@@ -73,9 +72,7 @@ export interface DenoiseArgs {
 /** The untimed generation before a process's first timed one (same device and shapes). */
 export type WarmupArgs = Pick<DenoiseArgs, 'steps' | 'guidance_scale' | 'use_dynamic_cfg' | 'height' | 'width' | 'frames' | 'compile'>
 
-export interface WarmupResult {
-  seconds: number
-  step_seconds: number[]
+export interface WarmupResult extends Pick<DenoiseResult, 'seconds' | 'step_seconds'> {
   decode_seconds: number
   /** The first warm-up step's time beyond the second's when the compiled blocks ran for the first time. */
   compile_seconds: number
