@@ -43,10 +43,8 @@ const PIPELINE_TASKS: Record<string, Task> = {
 const HUB_ID = /^[\w.-]+\/[\w.-]+$/
 
 export async function resolveModel(model: string, env: NodeJS.ProcessEnv = process.env): Promise<ModelLocation> {
-  const tiny = TINY_MODELS[model]
-  if (tiny) return { load: model, kind: 'tiny', task: tiny.task, pipelineClass: tiny.task === 'i2v' ? 'CogVideoXImageToVideoPipeline' : 'CogVideoXPipeline', customComponents: [] }
-  const random = RANDOM_MODELS[model]
-  if (random) return { load: model, kind: 'random', task: random.task, pipelineClass: random.task === 'i2v' ? 'CogVideoXImageToVideoPipeline' : 'CogVideoXPipeline', customComponents: [] }
+  const builtIn = TINY_MODELS[model] ?? RANDOM_MODELS[model]
+  if (builtIn) return { load: model, kind: TINY_MODELS[model] ? 'tiny' : 'random', task: builtIn.task, pipelineClass: builtIn.task === 'i2v' ? 'CogVideoXImageToVideoPipeline' : 'CogVideoXPipeline', customComponents: [] }
   if (isAbsolute(model)) return { load: model, kind: 'folder', ...(await readPipelineFolder(model, model)) }
   if (HUB_ID.test(model)) {
     const folder = await hubCacheSnapshot(model, env)
