@@ -125,13 +125,16 @@ describe('teacache tune: errors and the held-out check', () => {
     expect(relaxed.stdout).toContain('held-out prompts: the gate held')
     // The fastest passing eager TeaCache candidate is timed compiled; the faster of all decides, and tuned.yaml carries the mode.
     const passing = done.candidates.filter((c) => c.pass)
-    const fastest = passing.filter((c) => c.speedup).reduce((a, b) => (b.speedup!.speedup >= a.speedup!.speedup ? b : a))
+    // With one round a candidate on a busy machine can be left unmeasured (its single round suspect): the
+    // ranking puts unmeasured candidates last, and among them the most aggressive (the family's last) first.
+    const measured = passing.filter((c) => c.speedup)
+    const fastest = measured.length ? measured.reduce((a, b) => (b.speedup!.speedup >= a.speedup!.speedup ? b : a)) : passing.at(-1)!
     expect(done.compiled).toEqual([{ id: fastest.id, compile: 'blocks', speedup: done.compiled[0].speedup === null ? null : expect.objectContaining({ rounds: 1 }) }])
     expect(done.cost.compile).toBe(1)
     const [eager, compiled] = [readJson<RunRecord>(join(out, 'p0-s42', fastest.id, 'run.json')), readJson<RunRecord>(join(out, 'p0-s42', `${fastest.id}-compiled`, 'run.json'))]
     expect(compiled.config.compile).toBe('blocks')
     expect(compiled.steps.map((st) => st.computed)).toEqual(eager.steps.map((st) => st.computed))
-    expect(done.choice!.compile).toBe((done.compiled[0].speedup?.speedup ?? -Infinity) > fastest.speedup!.speedup ? 'blocks' : 'none')
+    expect(done.choice!.compile).toBe((done.compiled[0].speedup?.speedup ?? -Infinity) > (fastest.speedup?.speedup ?? -Infinity) ? 'blocks' : 'none')
     expect(readFileSync(join(out, 'tuned.yaml'), 'utf8')).toMatch(new RegExp(`^compile: ${done.choice!.compile}$`, 'm'))
   })
 })
