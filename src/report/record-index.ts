@@ -25,8 +25,9 @@ const FORMAT = 'teacache-index/1'
 
 /**
  * A digest as the index keeps it: the parts that many runs share (the model, the environment,
- * TeaCache's settings, the video's shape, the worker, a group's timing sessions) by their place in the body's `shared` list, and the
- * schedule as one character a step, which makes the file a third of its size and quicker to read.
+ * TeaCache's settings, the video's shape, the worker, a group's timing sessions) by their place
+ * in the body's `shared` list, and the schedule as one character a step, which makes the file
+ * half its size and quicker to read.
  */
 type Packed = Omit<RunDigest, Interned | 'schedule'> & Record<Interned, number> & { schedule: string }
 const INTERNED = ['model', 'environment', 'teacache', 'config', 'worker', 'timing'] as const
@@ -60,9 +61,17 @@ export interface FileIdentity {
   changed: number
 }
 
-/** A file's identity as the index compares it; null when there is no regular file at `path`. */
+/**
+ * A file's identity as the index compares it; null when there is no regular file at `path` or it
+ * cannot be looked at (the read that follows then says why, as it did without an index).
+ */
 export function fileIdentity(path: string): FileIdentity | null {
-  const s = statSync(path, { bigint: true, throwIfNoEntry: false })
+  let s
+  try {
+    s = statSync(path, { bigint: true, throwIfNoEntry: false })
+  } catch {
+    return null
+  }
   return s?.isFile() ? { key: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`, changed: Number(s.ctimeNs / 1_000_000n) } : null
 }
 

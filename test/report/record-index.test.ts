@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { collectSweep } from '../../src/report/collect.ts'
@@ -117,6 +117,14 @@ describe('the report index (.teacache-index.json)', () => {
     writeFileSync(path, spoilt)
     expect(await report(dir)).toEqual(result)
     expect(readFileSync(path, 'utf8')).toBe(before)
+  })
+
+  it('reads a run folder that became a file as unreadable, as without an index, instead of failing the report', async () => {
+    const dir = await indexed()
+    rmSync(join(dir, 'p0-s1/t0.2'), { recursive: true })
+    writeFileSync(join(dir, 'p0-s1/t0.2'), 'not a folder')
+    const { runs } = await report(dir)
+    expect(runs.find((r) => r.id === 'p0-s1/t0.2')!.folder).toMatchObject({ status: 'unreadable', digest: null, problem: expect.stringContaining('ENOTDIR') })
   })
 
   it('keeps a record that still fits under a rewritten sweep.json, and never one made with other settings', async () => {
