@@ -19,25 +19,21 @@ const FORMAT = 'teacache-quality/2'
 /** Bump when a change to src/quality/ would change a stored number. */
 export const METRICS_VERSION = 'psnr-pooled-rgb+ssim-luma-bt601-gauss11-1.5+motion-rgb-mad/2'
 
-export interface QualityKey {
-  metrics: string
-  baseline: RunKey
-  run: RunKey
-}
-
-interface RunKey {
-  id: string
-  started_at: string | null
-  finished_at: string | null
-  frames: number | null
-  width: number | null
-  height: number | null
-}
+const runKeySchema = z.object({
+  id: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  frames: z.number().nullable(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+})
+const keySchema = z.object({ metrics: z.string(), baseline: runKeySchema, run: runKeySchema })
+export type QualityKey = z.infer<typeof keySchema>
 
 /** A run of a collected sweep (./collect.ts), as far as its key reads it. */
 type KeyedRun = { spec: { id: string }; folder: { digest: RunDigest | null } }
 
-function runKey(run: KeyedRun): RunKey {
+function runKey(run: KeyedRun): z.infer<typeof runKeySchema> {
   const record = run.folder.digest
   return {
     id: run.spec.id,
@@ -53,23 +49,15 @@ export function qualityKey(baseline: KeyedRun, run: KeyedRun): QualityKey {
   return { metrics: METRICS_VERSION, baseline: runKey(baseline), run: runKey(run) }
 }
 
-const runKeySchema = z.object({
-  id: z.string(),
-  started_at: z.string().nullable(),
-  finished_at: z.string().nullable(),
-  frames: z.number().nullable(),
-  width: z.number().nullable(),
-  height: z.number().nullable(),
-})
 
 const fileSchema = storedSchema.extend({
   format: z.literal(FORMAT),
-  key: z.object({ metrics: z.string(), baseline: runKeySchema, run: runKeySchema }),
+  key: keySchema,
 })
 
-const RUN_FIELDS = ['id', 'started_at', 'finished_at', 'frames', 'width', 'height'] as const
-const sameRun = (a: RunKey, b: RunKey) => RUN_FIELDS.every((field) => a[field] === b[field])
-const sameKey = (a: QualityKey, b: QualityKey) => a.metrics === b.metrics && sameRun(a.baseline, b.baseline) && sameRun(a.run, b.run)
+const RUN_FIELDS = runKeySchema.keyof().options
+/** A key as one text, its fields in a fixed order: two keys are the same exactly when their texts are. */
+export const keyText = (key: QualityKey) => JSON.stringify([key.metrics, ...[key.baseline, key.run].map((k) => RUN_FIELDS.map((field) => k[field]))])
 
 /** The stored metrics when the file is there, readable, made for exactly this key and believable; else null. */
 export function readCachedQuality(runDir: string, key: QualityKey): VideoQuality | null {
@@ -81,7 +69,7 @@ export function readCachedQuality(runDir: string, key: QualityKey): VideoQuality
     // Missing, half-copied or hand-edited: the metrics are measured again and the file rewritten.
     return null
   }
-  if (!sameKey(parsed.key, key)) return null
+  if (keyText(parsed.key) !== keyText(key)) return null
   // Both runs' frame counts are in the key: the metrics must cover exactly those frames.
   if (key.baseline.frames !== key.run.frames || storedProblem(parsed, key.run.frames) !== null) return null
   return fromStored(parsed)

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import packageJson from '../../package.json' with { type: 'json' }
 import { readRegularFileSync, writeFileAtomic } from '../util/fs.ts'
 import type { RunDigest } from './digest.ts'
-import type { QualityDigest, QualityKey } from './quality-cache.ts'
+import { keyText, type QualityDigest, type QualityKey } from './quality-cache.ts'
 
 /**
  * What earlier reports learnt from a sweep folder's files, kept in `.teacache-index.json` so the
@@ -173,8 +173,7 @@ export class RecordIndex {
   }
 }
 
-const keyHash = (key: QualityKey) => sha256(JSON.stringify([key.metrics, runKeyText(key.baseline), runKeyText(key.run)]))
-const runKeyText = (k: QualityKey['run']) => [k.id, k.started_at, k.finished_at, k.frames, k.width, k.height]
+const keyHash = (key: QualityKey) => sha256(keyText(key))
 
 /**
  * The file is one JSON object whose last field is the body, and the body's text is hashed as
