@@ -69,14 +69,16 @@ export async function collectSweep(dir: string): Promise<Collected> {
 function readFolder(index: RecordIndex, manifest: SweepManifest, spec: RunSpec, runDir: string): CollectedFolder {
   // The identity is taken before the read: a record replaced in between is read again next time.
   const file = fileIdentity(join(runDir, RUN_RECORD))
-  // The cell's settings are worked out only where the index cannot answer without them.
+  // The cell's settings and their fingerprint are worked out only where the index cannot answer without them, and once.
   let cell: Settings | undefined
+  let cellFingerprint: string | undefined
   const expected = () => (cell ??= cellSettings(manifest, spec))
-  const known = file === null ? null : index.run(spec.id, file, () => fingerprint(expected()))
+  const expectedFingerprint = () => (cellFingerprint ??= fingerprint(expected()))
+  const known = file === null ? null : index.run(spec.id, file, expectedFingerprint)
   if (known) return { status: known.status, digest: known }
   const folder = readRunFolderSync(runDir, expected())
   const digest = folder.record ? digestOf(folder.record) : null
   // A record that counts was made with exactly the cell's settings: its fingerprint is theirs.
-  if (digest && file !== null) index.putRun(spec.id, file, fingerprint(expected()), digest)
+  if (digest && file !== null) index.putRun(spec.id, file, expectedFingerprint(), digest)
   return { status: folder.status, digest, ...(folder.problem === undefined ? {} : { problem: folder.problem }) }
 }

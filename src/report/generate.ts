@@ -97,8 +97,9 @@ function readCached(collected: Collected, run: CollectedRun, key: QualityKey, se
   if (known && !series) return summaryOf(known)
   const found = readCachedQuality(run.dir, key)
   if (!found) return null
-  if (!known && file !== null) collected.index.putQuality(run.spec.id, file, key, qualityDigest(found))
-  return summaryOf(qualityDigest(found), found.perFrame)
+  const digest = qualityDigest(found)
+  if (!known && file !== null) collected.index.putQuality(run.spec.id, file, key, digest)
+  return summaryOf(digest, found.perFrame)
 }
 
 async function measurePair(run: CollectedRun, baseline: CollectedRun, key: QualityKey, pool: MetricsPool): Promise<QualityResult> {
