@@ -42,8 +42,11 @@ def from_env() -> Optional[Callable[[int], float]]:
             return 0.0
         marker = os.path.join(folder, f"held-{os.getpid()}")
         started = time.perf_counter()
-        with open(marker, "w") as f:
+        # Written aside and renamed into place: a test that sees the marker must also see its text.
+        staging = os.path.join(folder, f".staging-{os.getpid()}")
+        with open(staging, "w") as f:
             f.write(f"{index}\n")
+        os.replace(staging, marker)
         while os.path.exists(marker) and not os.path.exists(release):
             time.sleep(POLL_S)
         # Let go through `release`: the marker must not count as a loop still held.
