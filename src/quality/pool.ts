@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { TeacacheError, type ErrorCode } from '../errors.ts'
+import { threadSetting } from '../util/threads.ts'
 import { measureSpan, type PairMetrics, type Span } from './pair.ts'
 
 /**
@@ -12,17 +13,10 @@ import { measureSpan, type PairMetrics, type Span } from './pair.ts'
 export const THREADS_ENV = 'TEACACHE_QUALITY_THREADS'
 /** Past this many threads the 81 frames of a video leave most of them idle in the last round. */
 export const DEFAULT_THREAD_CAP = 16
-const MAX_THREADS = 256
 
 /** TEACACHE_QUALITY_THREADS, else the cores this process may use, capped. */
 export function qualityThreads(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): number {
-  const raw = env[THREADS_ENV]?.trim()
-  if (raw === undefined || raw === '') return Math.max(1, Math.min(cores, DEFAULT_THREAD_CAP))
-  const threads = Number(raw)
-  if (!/^\d+$/.test(raw) || threads < 1 || threads > MAX_THREADS) {
-    throw new TeacacheError('CONFIG', `${THREADS_ENV}: expected an integer from 1 to ${MAX_THREADS}, got "${env[THREADS_ENV]}"`)
-  }
-  return threads
+  return threadSetting(env, THREADS_ENV, Math.min(cores, DEFAULT_THREAD_CAP))
 }
 
 export interface MetricsPool {

@@ -23,23 +23,26 @@ export type Evidence =
       reason: string
     }
 
-/** Why `record` was made with other settings than `expected` (a cell's run settings); null when it was not. */
-export function otherSettings(record: RunRecord, expected: Settings): string | null {
+/**
+ * Why `record` was made with other settings than `expected` (a cell's run settings); null when it
+ * was not. `expectedFingerprint`, where the caller has it, saves hashing them again.
+ */
+export function otherSettings(record: RunRecord, expected: Settings, expectedFingerprint = fingerprint(expected)): string | null {
   const own = runSettings(record.config)
-  if (fingerprint(own) === fingerprint(expected)) return null
+  if (fingerprint(own) === expectedFingerprint) return null
   const lines = diffSettings(own, expected)
   const shown = lines.slice(0, 3).join('; ') + (lines.length > 3 ? `; and ${lines.length - 3} more` : '')
   return `made with other settings (this run -> the sweep): ${shown || 'settings fingerprint differs'}`
 }
 
 /** A run.json's parsed JSON judged; `expected` (a cell's run settings) or null where any settings do. */
-export function judgeRecord(value: unknown, expected: Settings | null): Evidence {
+export function judgeRecord(value: unknown, expected: Settings | null, expectedFingerprint?: string): Evidence {
   const parsed = runRecordSchema.safeParse(value)
   // The schema checks the fields readers use; the record type names the rest. The record is the
   // value as read (see ./schema.ts), every key kept.
   if (!parsed.success) return { ok: false, status: 'invalid', reason: firstIssue(parsed.error) }
   const record = value as RunRecord
-  const other = expected ? otherSettings(record, expected) : null
+  const other = expected ? otherSettings(record, expected, expectedFingerprint) : null
   return other ? { ok: false, status: 'excluded', reason: other } : { ok: true, record }
 }
 
@@ -50,20 +53,20 @@ export async function readEvidence(file: string, expected: Settings | null): Pro
   return judgeRead(read, expected)
 }
 
-/** readEvidence on this thread: for reading a whole sweep's records in batches (src/report/collect.ts). */
-export function readEvidenceSync(file: string, expected: Settings | null): Evidence {
+/** readEvidence on this thread: for reading a whole sweep's records (src/report/reads.ts). */
+export function readEvidenceSync(file: string, expected: Settings | null, expectedFingerprint?: string): Evidence {
   let read: Read
   try {
     read = { text: readRegularFileSync(file) }
   } catch (error) {
     read = { error }
   }
-  return judgeRead(read, expected)
+  return judgeRead(read, expected, expectedFingerprint)
 }
 
 type Read = { text: string } | { error: unknown }
 
-function judgeRead(read: Read, expected: Settings | null): Evidence {
+function judgeRead(read: Read, expected: Settings | null, expectedFingerprint?: string): Evidence {
   if ('error' in read) {
     const code = (read.error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return { ok: false, status: 'absent', reason: 'does not exist' }
@@ -75,5 +78,5 @@ function judgeRead(read: Read, expected: Settings | null): Evidence {
   } catch (error) {
     return { ok: false, status: 'unreadable', reason: `not JSON (${(error as Error).message})` }
   }
-  return judgeRecord(value, expected)
+  return judgeRecord(value, expected, expectedFingerprint)
 }

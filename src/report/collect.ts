@@ -1,15 +1,16 @@
 import { join } from 'node:path'
 import { TeacacheError } from '../errors.ts'
-import type { Settings } from '../records/evidence.ts'
 import { fingerprint } from '../records/settings.ts'
 import { RUN_RECORD } from '../run/safe-force.ts'
 import { cellSettings } from '../sweep/expected.ts'
 import { runFolderOf } from '../sweep/folder.ts'
 import { buildRuns, type RunSpec } from '../sweep/grid.ts'
 import { MANIFEST, readManifestFile, type SweepManifest } from '../sweep/manifest.ts'
-import { readRunFolderSync, type FolderStatus } from '../sweep/state.ts'
-import { digestOf, type RunDigest } from './digest.ts'
+import { readRuns, type ReadOptions } from './read-threads.ts'
+import type { CollectedFolder } from './reads.ts'
 import { fileIdentity, RecordIndex } from './record-index.ts'
+
+export type { CollectedFolder } from './reads.ts'
 
 /**
  * Everything a report is made from: the manifest and whatever run folders exist. Shards and
@@ -21,13 +22,6 @@ export interface CollectedRun {
   folder: CollectedFolder
 }
 
-/** A run folder as the report reads it (src/sweep/state.ts judges it), with the record's digest in place of the record. */
-export interface CollectedFolder {
-  status: FolderStatus
-  digest: RunDigest | null
-  problem?: string
-}
-
 export interface Collected {
   dir: string
   manifest: SweepManifest
@@ -36,49 +30,50 @@ export interface Collected {
   index: RecordIndex
 }
 
-/**
- * Records are read one after another, a batch at a time: tens of thousands of reads in flight at
- * once cost more in promises and buffers than the reads themselves (bench/report-scale.ts).
- */
-const BATCH = 500
+export interface CollectOptions {
+  /** Where the index misses, how records are read: on how many threads (./read-threads.ts). */
+  reads?: ReadOptions
+}
 
-export async function collectSweep(dir: string): Promise<Collected> {
+export async function collectSweep(dir: string, options: CollectOptions = {}): Promise<Collected> {
   const read = await readManifestFile(dir)
   if (!read) throw new TeacacheError('INPUT', `${dir}: not a sweep folder (no ${MANIFEST}); give the folder that \`teacache sweep\` wrote`)
   const { manifest } = read
   const index = RecordIndex.load(dir, read.text)
   // The manifest is validated (src/sweep/records.ts), and every folder is checked to be inside this one.
   const specs = buildRuns(manifest.grid)
-  const runs: CollectedRun[] = []
+  const dirs = specs.map((spec) => runFolderOf(dir, spec.id))
+  const answered: Array<CollectedFolder | null> = []
   for (let start = 0; start < specs.length; start += BATCH) {
-    for (const spec of specs.slice(start, start + BATCH)) {
-      const runDir = runFolderOf(dir, spec.id)
-      runs.push({ spec, dir: runDir, folder: readFolder(index, manifest, spec, runDir) })
-    }
+    for (let i = start; i < Math.min(start + BATCH, specs.length); i++) answered.push(known(index, manifest, specs[i], dirs[i]))
     // Between batches the event loop turns: a sweep's progress and its signal handlers wait at most one batch.
     await new Promise((next) => setImmediate(next))
   }
+  const reads = await readRuns(manifest, specs.flatMap((spec, i) => (answered[i] ? [] : [{ spec, dir: dirs[i] }])), options.reads)
+  let miss = 0
+  const runs = specs.map((spec, i): CollectedRun => {
+    const folder = answered[i]
+    if (folder) return { spec, dir: dirs[i], folder }
+    const { file, folder: readFolder, settings } = reads[miss++]
+    // A record that counts was made with exactly the cell's settings: its fingerprint is theirs.
+    if (readFolder.digest && file !== null) index.putRun(spec.id, file, settings, readFolder.digest)
+    return { spec, dir: dirs[i], folder: readFolder }
+  })
   return { dir, manifest, runs, index }
 }
 
+/** Index lookups between turns of the event loop. */
+const BATCH = 500
+
 /**
- * A record counts only when it was made with the settings this sweep runs its cell with (as a
- * resume judges it): one left from a sweep with other settings is excluded, never a result. The
- * index answers for a record already judged under this manifest, unchanged since.
+ * The index's answer for a cell, or null where the record must be read. A record counts only
+ * when it was made with the settings this sweep runs its cell with (as a resume judges it): the
+ * index answers for a record already judged under this manifest, unchanged since, or one whose
+ * settings fingerprint is the cell's.
  */
-function readFolder(index: RecordIndex, manifest: SweepManifest, spec: RunSpec, runDir: string): CollectedFolder {
-  // The identity is taken before the read: a record replaced in between is read again next time.
+function known(index: RecordIndex, manifest: SweepManifest, spec: RunSpec, runDir: string): CollectedFolder | null {
+  if (!index.has('runs', spec.id)) return null
   const file = fileIdentity(join(runDir, RUN_RECORD))
-  // The cell's settings and their fingerprint are worked out only where the index cannot answer without them, and once.
-  let cell: Settings | undefined
-  let cellFingerprint: string | undefined
-  const expected = () => (cell ??= cellSettings(manifest, spec))
-  const expectedFingerprint = () => (cellFingerprint ??= fingerprint(expected()))
-  const known = file === null ? null : index.run(spec.id, file, expectedFingerprint)
-  if (known) return { status: known.status, digest: known }
-  const folder = readRunFolderSync(runDir, expected())
-  const digest = folder.record ? digestOf(folder.record) : null
-  // A record that counts was made with exactly the cell's settings: its fingerprint is theirs.
-  if (digest && file !== null) index.putRun(spec.id, file, expectedFingerprint(), digest)
-  return { status: folder.status, digest, ...(folder.problem === undefined ? {} : { problem: folder.problem }) }
+  const digest = file === null ? null : index.run(spec.id, file, () => fingerprint(cellSettings(manifest, spec)))
+  return digest ? { status: digest.status, digest } : null
 }

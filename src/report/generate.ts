@@ -14,7 +14,8 @@ import { makeComparisonVideo } from './compare.ts'
 import { tileLabel } from './format.ts'
 import { renderReport, type Artifacts } from './markdown.ts'
 import { readTuning } from './tuning.ts'
-import { QUALITY_FILE, qualityDigest, qualityKey, readCachedQuality, summaryOf, writeCachedQuality, type QualityKey } from './quality-cache.ts'
+import { QUALITY_FILE, qualityDigest, qualityKey, summaryOf, writeCachedQuality, type QualityKey } from './quality-cache.ts'
+import { readQualities, type ReadOptions } from './read-threads.ts'
 import { fileIdentity } from './record-index.ts'
 import { buildReportData, type QualityResult, type ReportData } from './summary.ts'
 
@@ -35,6 +36,8 @@ export interface QualityOptions {
   threads?: number
   /** The runs whose per-frame series the caller shows (REPORT.html embeds some groups'); the rest get pooled figures. */
   series?: (run: CollectedRun) => boolean
+  /** How quality.json files the index cannot answer for are read: on how many threads (./read-threads.ts). */
+  reads?: ReadOptions
 }
 
 /**
@@ -63,15 +66,21 @@ export async function measureQuality(collected: Collected, options: QualityOptio
     }
     candidates.push({ run, baseline, key: qualityKey(baseline, run) })
   }
-  // The cached files are read one after another, a batch per turn of the event loop (as collectSweep reads records).
-  for (let start = 0; start < candidates.length; start += CACHE_BATCH) {
-    for (const c of candidates.slice(start, start + CACHE_BATCH)) {
-      const cached = readCached(collected, c.run, c.key, options.series?.(c.run) ?? false)
-      if (cached) results.set(c.run.spec.id, cached)
-      else pending.push(c)
-    }
-    await new Promise((next) => setImmediate(next))
+  // The index answers for files unchanged since a report read them; the rest are read (on read threads when there are many).
+  const unanswered: Array<(typeof candidates)[number] & { known: boolean }> = []
+  for (const c of candidates) {
+    const file = collected.index.has('quality', c.run.spec.id) ? fileIdentity(join(c.run.dir, QUALITY_FILE)) : null
+    const known = file === null ? null : collected.index.quality(c.run.spec.id, file, c.key)
+    if (known && !(options.series?.(c.run) ?? false)) results.set(c.run.spec.id, summaryOf(known))
+    else unanswered.push({ ...c, known: known !== null })
   }
+  const reads = await readQualities(collected.manifest, unanswered.map((c) => ({ dir: c.run.dir, key: c.key, series: options.series?.(c.run) ?? false })), options.reads)
+  unanswered.forEach((c, i) => {
+    const { file, digest, perFrame } = reads[i]
+    if (!digest) return void pending.push(c)
+    if (!c.known && file !== null) collected.index.putQuality(c.run.spec.id, file, c.key, digest)
+    results.set(c.run.spec.id, summaryOf(digest, perFrame))
+  })
   if (pending.length > 0) {
     // No more threads than frames to measure: a small sweep should not start idle workers.
     const frames = pending.reduce((sum, p) => sum + (p.run.folder.digest?.output.frames ?? 0), 0)
@@ -85,21 +94,6 @@ export async function measureQuality(collected: Collected, options: QualityOptio
   }
   // The report lists runs in grid order whatever order they were measured in.
   return new Map(collected.runs.filter((r) => results.has(r.spec.id)).map((r) => [r.spec.id, results.get(r.spec.id)!]))
-}
-
-const CACHE_BATCH = 500
-
-/** A run's stored metrics: the index's digest when it answers and no series is wanted, else quality.json itself. */
-function readCached(collected: Collected, run: CollectedRun, key: QualityKey, series: boolean): QualityResult | null {
-  // The identity is taken before the read: a file replaced in between is read again next time.
-  const file = fileIdentity(join(run.dir, QUALITY_FILE))
-  const known = file === null ? null : collected.index.quality(run.spec.id, file, key)
-  if (known && !series) return summaryOf(known)
-  const found = readCachedQuality(run.dir, key)
-  if (!found) return null
-  const digest = qualityDigest(found)
-  if (!known && file !== null) collected.index.putQuality(run.spec.id, file, key, digest)
-  return summaryOf(digest, found.perFrame)
 }
 
 async function measurePair(run: CollectedRun, baseline: CollectedRun, key: QualityKey, pool: MetricsPool): Promise<QualityResult> {

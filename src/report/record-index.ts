@@ -83,7 +83,7 @@ export function fileIdentity(path: string): FileIdentity | null {
 export const SETTLE_MS = 3000
 const settled = (file: FileIdentity) => Date.now() - file.changed > SETTLE_MS
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex')
 
 export class RecordIndex {
   private readonly old: Body
@@ -103,6 +103,11 @@ export class RecordIndex {
   /** The folder's index, or an empty one when it has none that this teacache wrote whole. */
   static load(dir: string, manifestText: string): RecordIndex {
     return new RecordIndex(dir, manifestText, readBody(join(dir, INDEX_FILE)))
+  }
+
+  /** Whether the index has an entry for this run's record or quality.json at all: where it has none, no file need be looked at. */
+  has(kind: 'runs' | 'quality', id: string): boolean {
+    return Object.hasOwn(this.old[kind], id)
   }
 
   /**
@@ -146,8 +151,10 @@ export class RecordIndex {
   async save(): Promise<void> {
     const count = (b: Body) => Object.keys(b.runs).length + Object.keys(b.quality).length
     if (!this.changed && count(this.old) === count(this.next)) return
-    const body = JSON.stringify(this.next)
-    await writeFileAtomic(join(this.dir, INDEX_FILE), `${header(sha256(body))}${body}}\n`).catch(() => {})
+    // Encoded once, for the hash and the file alike: a large sweep's body is tens of MB.
+    const body = Buffer.from(JSON.stringify(this.next))
+    const text = Buffer.concat([Buffer.from(header(sha256(body))), body, Buffer.from('}\n')])
+    await writeFileAtomic(join(this.dir, INDEX_FILE), text).catch(() => {})
   }
 
   private pack(digest: RunDigest): Packed {

@@ -25,9 +25,9 @@ export async function readRunFolder(dir: string, expected: Settings): Promise<Ru
   return judged(await readEvidence(join(dir, RUN_RECORD), expected)) ?? absent(await fs.stat(dir).then(() => true, () => false))
 }
 
-/** readRunFolder on this thread, for reading every cell of a large sweep (src/report/collect.ts). */
-export function readRunFolderSync(dir: string, expected: Settings): RunFolder {
-  return judged(readEvidenceSync(join(dir, RUN_RECORD), expected)) ?? absent(existsSync(dir))
+/** readRunFolder on this thread, for reading every cell of a large sweep (src/report/reads.ts); `expectedFingerprint` is fingerprint(expected). */
+export function readRunFolderSync(dir: string, expected: Settings, expectedFingerprint?: string): RunFolder {
+  return judged(readEvidenceSync(join(dir, RUN_RECORD), expected, expectedFingerprint)) ?? absent(existsSync(dir))
 }
 
 /** null: there is no run.json, and whether the folder exists says why. */
