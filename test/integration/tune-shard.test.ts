@@ -10,7 +10,7 @@ import { hold } from '../helpers/hold.ts'
 import { alive, until } from '../helpers/processes.ts'
 
 /**
- * `tune --shard i/n` and `tune --devices` on the tiny T2V model (6 steps, CPU, one timing round,
+ * `tune --shard i/n` and `tune --devices` on the tiny I2V model (6 steps, CPU, one timing round,
  * no warm-up). Two shards started at once into one folder each make their own prompt's cells and
  * wait for the other's, so both judge the same records: they must search exactly as one process
  * does, make every cell once, and leave tune.json to shard 1. The gate nothing keeps makes the
@@ -22,11 +22,12 @@ const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as 
 
 function setup(): { config: string; prompts: string } {
   mkdirSync(join(work, 'coefficients'), { recursive: true })
-  copyFileSync(join(ROOT, 'configs', 'coefficients/tiny.yaml'), join(work, 'coefficients/tiny.yaml'))
-  const text = readFileSync(join(ROOT, 'configs', 'tiny.yaml'), 'utf8').replace(/^steps: \d+$/m, 'steps: 6').replace(/^dtype: float32$/m, 'dtype: float32\nthreads: 1')
-  writeFileSync(join(work, 'tiny.yaml'), text)
+  // The I2V model: tune's one run on it (test/integration/tune.test.ts checks the search on T2V).
+  for (const file of ['coefficients/tiny-i2v.yaml', 'first-frame.png']) copyFileSync(join(ROOT, 'configs', file), join(work, file))
+  const text = readFileSync(join(ROOT, 'configs', 'tiny-i2v.yaml'), 'utf8').replace(/^steps: \d+$/m, 'steps: 6').replace(/^dtype: float32$/m, 'dtype: float32\nthreads: 1')
+  writeFileSync(join(work, 'tiny-i2v.yaml'), text)
   writeFileSync(join(work, 'prompts.txt'), 'A red panda drinks tea.\nA fox runs through snow.\n')
-  return { config: join(work, 'tiny.yaml'), prompts: join(work, 'prompts.txt') }
+  return { config: join(work, 'tiny-i2v.yaml'), prompts: join(work, 'prompts.txt') }
 }
 
 /** Every cell folder of a tune folder that holds a completed run.json. */
