@@ -10,7 +10,7 @@ import { qualityKey, writeCachedQuality } from '../src/report/quality-cache.ts'
 import type { RunRecord, StepRecord, WorkerInfo } from '../src/run/record.ts'
 import { buildRuns, type Grid, type RunSpec } from '../src/sweep/grid.ts'
 import { buildManifest } from '../src/sweep/manifest.ts'
-import { runConfig } from '../src/sweep/runner.ts'
+import { runConfig } from '../src/sweep/cell-config.ts'
 
 /**
  * A sweep folder as a long CogVideoX1.5 sweep on 8 GPUs would leave it, made up without running

@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../config/load.ts'
 import type { RunSpec } from './grid.ts'
 import type { SweepManifest } from './manifest.ts'
-import { runConfig } from './runner.ts'
+import { runConfig } from './cell-config.ts'
 import { runSettings } from '../records/settings.ts'
 import type { Settings } from '../records/evidence.ts'
 

@@ -1,4 +1,3 @@
-import type { LoadedConfig } from '../config/load.ts'
 import { TeacacheError, isTeacacheError } from '../errors.ts'
 import { createRunContext, finishRun, firstGeneration, runTasks, type RunContext, type StepProgress } from '../run/execute.ts'
 import type { ClaimedRunDir } from '../run/output.ts'
@@ -9,7 +8,6 @@ import type { Shutdown } from '../run/signals.ts'
 import type { WarmupRecord } from '../run/warmup.ts'
 import { estimateRemaining, type Measured, type Pending } from './eta.ts'
 import { variantTitle } from '../methods/variant.ts'
-import type { RunSpec } from './grid.ts'
 import { SweepProgress, type Eta } from './progress.ts'
 import { describeStop, type Repeats } from '../run/repeats.ts'
 import { groupsOf, isBaseline, newSession } from './rounds.ts'
@@ -17,17 +15,6 @@ import { laterRounds, recordCell, retimeBaseline, writeRetimed, type Cell, type 
 
 export type { Outcome, PlannedRun } from './planned.ts'
 import type { Outcome, PlannedRun } from './planned.ts'
-
-/**
- * A run's config: the sweep's, with this run's prompt, seed and threshold (null: TeaCache off),
- * or TeaCache off and one of diffusers' caches. Only method runs carry a `method` key, so the
- * fingerprints of baseline and TeaCache runs are what they were.
- */
-export function runConfig(base: LoadedConfig, spec: RunSpec, sweepDir: string): LoadedConfig {
-  const teacache = spec.threshold === null ? { ...base.teacache, enabled: false } : { ...base.teacache, enabled: true, rel_l1_thresh: spec.threshold }
-  const method = spec.method ? { method: { name: spec.method.method, params: spec.method.params } } : {}
-  return { ...base, prompt: spec.prompt, seed: spec.seed, compile: spec.compile, output: sweepDir, sweep: undefined, teacache, ...method }
-}
 
 export interface SweepRunOptions {
   /** Work shown before the runs (start Python, load the model), in the same list. */

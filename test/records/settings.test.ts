@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config/load.ts'
 import { buildRuns } from '../../src/sweep/grid.ts'
 import { makeVariant } from '../../src/methods/variant.ts'
-import { runConfig } from '../../src/sweep/runner.ts'
+import { runConfig } from '../../src/sweep/cell-config.ts'
 import { diffSettings, fingerprint, runSettings, sweepSettings } from '../../src/records/settings.ts'
 import { canonicalJson } from '../../src/util/json.ts'
 

@@ -4,7 +4,7 @@ import { makeVariant } from '../../src/methods/variant.ts'
 import { cellSettings } from '../../src/sweep/expected.ts'
 import { buildRuns, type Grid } from '../../src/sweep/grid.ts'
 import { buildManifest, type SweepManifest } from '../../src/sweep/manifest.ts'
-import { runConfig } from '../../src/sweep/runner.ts'
+import { runConfig } from '../../src/sweep/cell-config.ts'
 import { fingerprint, runSettings } from '../../src/records/settings.ts'
 
 /**
