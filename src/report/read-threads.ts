@@ -8,16 +8,20 @@ import { readQuality, readRun, type QualityRead, type RunRead } from './reads.ts
 
 /**
  * The reads a report's index could not answer (./reads.ts), on read threads when there are many:
- * a 10,000-prompt sweep's first report parses about 1.2 GB of JSON, which one thread took most of
- * 20 s to do (bench/report-scale.ts). Each thread reads a batch at a time from one queue and
+ * a 10,000-prompt sweep's first report parses about 1.2 GB of JSON, which took one thread most of
+ * 20 s (bench/report-scale.ts). Each thread reads a batch at a time from one queue and
  * sends back digests, which are small. Results come back in the jobs' order, the same as read on
  * this thread; a thread that dies leaves its batches to this thread, which reads them as it would
  * have without threads (and so fails, if a read fails, the way it always did).
  */
 export const READ_THREADS_ENV = 'TEACACHE_READ_THREADS'
 const DEFAULT_CAP = 8
-/** Below this many reads, starting threads (each loads the TypeScript anew) costs more than it saves. */
-export const MIN_THREADED_READS = 2000
+/**
+ * Below this many reads, starting threads (each loads its modules anew, about 0.3 s) and sending
+ * digests back costs about what they save: on 2 cores, the first report of 2,500 prompts (10,000
+ * records) took 8% longer on two threads than on one, that of 10,000 prompts (40,000) 20% less.
+ */
+export const MIN_THREADED_READS = 20_000
 const BATCH = 250
 /**
  * A read allocates a file's text and its parsed tree and keeps a digest: almost all of it dies
