@@ -17,9 +17,9 @@ import { readQuality, readRun, type QualityRead, type RunRead } from './reads.ts
 export const READ_THREADS_ENV = 'TEACACHE_READ_THREADS'
 const DEFAULT_CAP = 8
 /**
- * Below this many reads, starting threads (each loads its modules anew, about 0.3 s) and sending
- * digests back costs about what they save: on 2 cores, the first report of 2,500 prompts (10,000
- * records) took 8% longer on two threads than on one, that of 10,000 prompts (40,000) 20% less.
+ * Below this many reads, starting threads (each loads its modules anew) and sending digests back
+ * costs about what they save on 2 cores; a 10,000-prompt sweep's 40,000 records and 30,000
+ * quality.json files are read on threads (bench/report-scale.ts times both ways).
  */
 export const MIN_THREADED_READS = 20_000
 const BATCH = 250

@@ -71,13 +71,14 @@ describe('teacache report from fixture run folders', () => {
   })
 
   it('never loads the Python bridge: report.ts reaches no module that imports pythonia', () => {
-    // The metric workers are started from a file URL, not an import: follow their bootstrap too.
-    const entries = [join(ROOT, 'src', 'commands', 'report.ts'), join(ROOT, 'src', 'quality', 'thread.mjs')]
+    // The metric and read threads are started from file URLs, not imports: follow their bootstraps too.
+    const entries = [join(ROOT, 'src', 'commands', 'report.ts'), join(ROOT, 'src', 'quality', 'thread.mjs'), join(ROOT, 'src', 'report', 'read-thread.mjs')]
     const modules = [...new Set(entries.flatMap((entry) => [...reachable(entry)]))].map((m) => m.slice(ROOT.length + 1))
     expect(modules).toContain('src/report/generate.ts')
     expect(modules).toContain('src/quality/pool.ts')
     expect(modules).toContain('src/quality/thread.ts')
     expect(modules).toContain('src/quality/ssim.ts')
+    expect(modules).toContain('src/report/read-thread.ts')
     expect(modules).not.toContain('src/python/bridge.ts')
     for (const m of modules) expect(readFileSync(join(ROOT, m), 'utf8')).not.toMatch(/from 'pythonia'|import\('pythonia'\)/)
   })
