@@ -113,7 +113,7 @@ function hangingPython(): { path: string; pidFile: string } {
   const path = join(dir, 'python')
   const pidFile = join(dir, 'pid')
   // fd 3 is pythonia's IPC channel: a hello line, then the import of teacache.bridge.
-  writeFileSync(path, `#!/bin/sh\nif [ "$1" = "-c" ]; then echo 3.11; exit 0; fi\n{ read -r hello; read -r request; } <&3\necho $$ > "${pidFile}"\nexec sleep 600\n`)
+  writeFileSync(path, `#!/bin/sh\nif [ "$1" = "-c" ]; then echo 3.11; exit 0; fi\n{ read -r hello; read -r request; } <&3\necho $$ > "${pidFile}.tmp"\nmv "${pidFile}.tmp" "${pidFile}"\nexec sleep 600\n`)
   chmodSync(path, 0o755)
   return { path, pidFile }
 }

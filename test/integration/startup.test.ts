@@ -14,7 +14,7 @@ function hangingPython(): { path: string; pidFile: string } {
   const dir = tempDir('tc-hang-')
   const path = join(dir, 'python')
   const pidFile = join(dir, 'pid')
-  writeFileSync(path, `#!/bin/sh\nif [ "$1" = "-c" ]; then echo 3.11; exit 0; fi\necho $$ > "${pidFile}"\nexec sleep 600\n`)
+  writeFileSync(path, `#!/bin/sh\nif [ "$1" = "-c" ]; then echo 3.11; exit 0; fi\necho $$ > "${pidFile}.tmp"\nmv "${pidFile}.tmp" "${pidFile}"\nexec sleep 600\n`)
   chmodSync(path, 0o755)
   return { path, pidFile }
 }
