@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { Worker } from 'node:worker_threads'
-import { TeacacheError, type ErrorCode } from '../errors.ts'
+import { ThreadLane } from '../util/thread-lane.ts'
 import { threadSetting } from '../util/threads.ts'
 import { measureSpan, type PairMetrics, type Span } from './pair.ts'
 
@@ -40,7 +39,7 @@ interface Lane {
 
 export function openPool(threads: number): MetricsPool {
   const count = Math.max(1, Math.floor(threads))
-  const lanes: Lane[] = count === 1 ? [{ run: measureSpan, close: async () => {} }] : Array.from({ length: count }, () => new WorkerLane())
+  const lanes: Lane[] = count === 1 ? [{ run: measureSpan, close: async () => {} }] : Array.from({ length: count }, () => workerLane())
   const idle = [...lanes]
   const queue: Task[] = []
   let closed = false
@@ -77,49 +76,8 @@ export function openPool(threads: number): MetricsPool {
   }
 }
 
-type Reply = { metrics: PairMetrics[] } | { error: { message: string; code: ErrorCode | null } }
-
 /** Workers start as plain Node: thread.mjs teaches them TypeScript before loading thread.ts. */
 const WORKER = new URL('./thread.mjs', import.meta.url)
 
 /** One worker thread, one span at a time; a worker that dies is replaced for the next span. */
-class WorkerLane implements Lane {
-  private worker: Worker | null = null
-  private pending: { resolve(metrics: PairMetrics[]): void; reject(error: unknown): void } | null = null
-
-  run(span: Span): Promise<PairMetrics[]> {
-    const worker = this.worker ?? this.start()
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject }
-      worker.postMessage(span)
-    })
-  }
-
-  async close(): Promise<void> {
-    const worker = this.worker
-    this.worker = null
-    await worker?.terminate()
-  }
-
-  private start(): Worker {
-    const worker = new Worker(WORKER)
-    const settle = (outcome: { metrics: PairMetrics[] } | { error: unknown }) => {
-      const pending = this.pending
-      this.pending = null
-      if (!pending) return
-      if ('metrics' in outcome) pending.resolve(outcome.metrics)
-      else pending.reject(outcome.error)
-    }
-    worker.on('message', (reply: Reply) => {
-      if ('metrics' in reply) settle(reply)
-      else settle({ error: reply.error.code ? new TeacacheError(reply.error.code, reply.error.message) : new Error(reply.error.message) })
-    })
-    worker.on('error', (error) => settle({ error }))
-    worker.on('exit', (code) => {
-      if (this.worker === worker) this.worker = null
-      settle({ error: new Error(`a quality worker thread exited (code ${code}) while measuring frame pairs`) })
-    })
-    this.worker = worker
-    return worker
-  }
-}
+const workerLane = (): Lane => new ThreadLane<Span, PairMetrics[]>(WORKER, (code) => `a quality worker thread exited (code ${code}) while measuring frame pairs`)

@@ -67,14 +67,15 @@ export async function measureQuality(collected: Collected, options: QualityOptio
     candidates.push({ run, baseline, key: qualityKey(baseline, run) })
   }
   // The index answers for files unchanged since a report read them; the rest are read (on read threads when there are many).
-  const unanswered: Array<(typeof candidates)[number] & { known: boolean }> = []
+  const unanswered: Array<(typeof candidates)[number] & { known: boolean; series: boolean }> = []
   for (const c of candidates) {
     const file = collected.index.has('quality', c.run.spec.id) ? fileIdentity(join(c.run.dir, QUALITY_FILE)) : null
     const known = file === null ? null : collected.index.quality(c.run.spec.id, file, c.key)
-    if (known && !(options.series?.(c.run) ?? false)) results.set(c.run.spec.id, summaryOf(known))
-    else unanswered.push({ ...c, known: known !== null })
+    const series = options.series?.(c.run) ?? false
+    if (known && !series) results.set(c.run.spec.id, summaryOf(known))
+    else unanswered.push({ ...c, known: known !== null, series })
   }
-  const reads = await readQualities(collected.manifest, unanswered.map((c) => ({ dir: c.run.dir, key: c.key, series: options.series?.(c.run) ?? false })), options.reads)
+  const reads = await readQualities(collected.manifest, unanswered.map((c) => ({ dir: c.run.dir, key: c.key, series: c.series })), options.reads)
   unanswered.forEach((c, i) => {
     const { file, digest, perFrame } = reads[i]
     if (!digest) return void pending.push(c)

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
-import { Worker } from 'node:worker_threads'
 import type { RunSpec } from '../sweep/grid.ts'
 import type { SweepManifest } from '../sweep/manifest.ts'
+import { ThreadLane } from '../util/thread-lane.ts'
 import { threadSetting } from '../util/threads.ts'
 import type { QualityKey } from './quality-cache.ts'
 import { readQuality, readRun, type QualityRead, type RunRead } from './reads.ts'
@@ -31,8 +31,7 @@ const YOUNG_GENERATION_MB = 96
 
 export type RunJob = { spec: RunSpec; dir: string }
 export type QualityJob = { dir: string; key: QualityKey; series: boolean }
-export type ReadBatch = { id: number } & ({ kind: 'runs'; jobs: RunJob[] } | { kind: 'quality'; jobs: QualityJob[] })
-export type ReadReply = { id: number; results: unknown[] } | { id: number; error: string }
+export type ReadBatch = { kind: 'runs'; jobs: RunJob[] } | { kind: 'quality'; jobs: QualityJob[] }
 
 export interface ReadOptions {
   /** Threads to read on; TEACACHE_READ_THREADS, else the cores this process may use (at most 8). */
@@ -60,51 +59,36 @@ const THREAD = new URL('./read-thread.mjs', import.meta.url)
 async function readAll<J, R>(manifest: SweepManifest, kind: ReadBatch['kind'], jobs: J[], read: (job: J) => R, options: ReadOptions): Promise<R[]> {
   const threads = Math.min(options.threads ?? readThreads(), Math.ceil(jobs.length / BATCH))
   const results: R[] = new Array(jobs.length)
-  const starts = Array.from({ length: Math.ceil(jobs.length / BATCH) }, (_, i) => i * BATCH)
   const readHere = (start: number) => jobs.slice(start, start + BATCH).forEach((job, i) => (results[start + i] = read(job)))
   if (threads < 2 || jobs.length < (options.minThreaded ?? MIN_THREADED_READS)) {
-    for (const start of starts) {
+    for (let start = 0; start < jobs.length; start += BATCH) {
       readHere(start)
       // Between batches the event loop turns: a sweep's progress and its signal handlers wait at most one batch.
       await new Promise((next) => setImmediate(next))
     }
     return results
   }
+  const threadOptions = { workerData: { manifest }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } }
   let next = 0
   const lane = async () => {
-    let worker: Worker | null = new Worker(options.entry ?? THREAD, { workerData: { manifest }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } })
+    let thread: ThreadLane<ReadBatch, unknown[]> | null = new ThreadLane(options.entry ?? THREAD, (code) => `a read thread exited (code ${code})`, threadOptions)
     try {
-      while (next < starts.length) {
-        const start = starts[next++]
-        const batch = { id: start, kind, jobs: jobs.slice(start, start + BATCH) } as ReadBatch
-        const got = worker ? await ask(worker, batch).catch(() => null) : null
+      while (next < jobs.length) {
+        const start = next
+        next += BATCH
+        const got = thread ? await thread.run({ kind, jobs: jobs.slice(start, start + BATCH) } as ReadBatch).catch(() => null) : null
         if (got) got.forEach((result, i) => (results[start + i] = result as R))
         else {
-          await worker?.terminate()
-          worker = null
+          // A thread that failed reads nothing more: this lane's batches are read here, as without threads.
+          await thread?.close()
+          thread = null
           readHere(start)
         }
       }
     } finally {
-      await worker?.terminate()
+      await thread?.close()
     }
   }
   await Promise.all(Array.from({ length: threads }, lane))
   return results
-}
-
-function ask(worker: Worker, batch: ReadBatch): Promise<unknown[]> {
-  return new Promise((resolve, reject) => {
-    const settle = (outcome: () => void) => {
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit)
-      outcome()
-    }
-    const onMessage = (reply: ReadReply) => {
-      if (reply.id === batch.id) settle(() => ('results' in reply ? resolve(reply.results) : reject(new Error(reply.error))))
-    }
-    const onError = (error: Error) => settle(() => reject(error))
-    const onExit = (code: number) => settle(() => reject(new Error(`a read thread exited (code ${code})`)))
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit)
-    worker.postMessage(batch)
-  })
 }
